@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The demo: runs playbooks/demo.yml with wtsadmin.rds against the emulated RD Session Host and prints its
+# sessions as a table. Needs only Python 3.11 on a fresh Linux machine; installs the rest into .venv.
+set -eu -o pipefail
+cd "$(dirname "$0")/.."
+RDS_SETUP_FOR=demo
+# shellcheck source=scripts/_setup.sh
+source scripts/_setup.sh
+export RDS_EMULATOR_STATE="$BUILD/demo-state.json"
+rm -f "$RDS_EMULATOR_STATE"
+export ANSIBLE_CONFIG="$ROOT/playbooks/ansible.cfg"
+exec "$VENV/bin/ansible-playbook" -i playbooks/inventory.yml playbooks/demo.yml "$@"
