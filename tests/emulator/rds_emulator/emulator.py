@@ -1,0 +1,410 @@
+"""The Emulator: one emulated host (in memory or in a shared JSON file) and this process's view of it."""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import copy
+import datetime
+import itertools
+import os
+import threading
+import time
+
+from . import state as st
+from .dll import set_system_last_error
+from .errors import ERROR_INVALID_HANDLE, ERROR_RPC_S_SERVER_UNAVAILABLE, WinFail
+from .memory import Heap, read_wstr
+
+EVENT_FLAGS = {"create": 0x1, "delete": 0x2, "rename": 0x4, "connect": 0x8, "disconnect": 0x10, "logon": 0x20,
+               "logoff": 0x40, "statechange": 0x80, "license": 0x100}
+POLL_SECONDS = 0.02
+
+
+def event_mask(flags) -> int:
+    if isinstance(flags, int):
+        return flags
+    return sum(EVENT_FLAGS[name.lower()] for name in flags)
+
+
+class Handle:
+    """A handle this process got from the emulated API."""
+
+    def __init__(self, kind: str, value: int, origin: str, server: str, **details):
+        self.kind = kind
+        self.value = value
+        self.origin = origin
+        self.server = server
+        self.closed = False
+        self.must_close = True
+        self.__dict__.update(details)
+
+    def describe(self) -> str:
+        target = " to %s" % self.server if self.server else ""
+        return "%s handle 0x%x%s from %s" % (self.kind, self.value, target, self.origin)
+
+
+class Transaction:
+    """Exclusive access to the state: the process lock, plus the file lock and a fresh read in file mode."""
+
+    def __init__(self, emulator, write=True):
+        self._emulator = emulator
+        self._write = write
+        self.state = None
+
+    def open(self) -> dict:
+        emulator = self._emulator
+        emulator._lock.acquire()
+        if emulator.path:
+            self._file_lock = st.file_lock(emulator.path)
+            self._file_lock.__enter__()
+            self.state = st.load(emulator.path)
+        else:
+            self.state = st.normalize(emulator._memory)
+        emulator._settle(self.state)
+        return self.state
+
+    def close(self) -> None:
+        emulator = self._emulator
+        try:
+            if emulator.path:
+                try:
+                    if self._write:
+                        st.save(emulator.path, self.state)
+                finally:
+                    self._file_lock.__exit__(None, None, None)
+        finally:
+            emulator._lock.release()
+
+    @contextlib.contextmanager
+    def released(self):
+        """Let other threads and processes in (while sleeping); the state is re-read afterwards."""
+        self.close()
+        try:
+            yield
+        finally:
+            self.open()
+
+
+class Call:
+    """One call of an export: its arguments, the state it works on, and helpers every export shares."""
+
+    def __init__(self, emulator, spec, transaction: Transaction, args: dict):
+        self.emulator = emulator
+        self.spec = spec
+        self.name = spec.name
+        self.transaction = transaction
+        self.args = args
+        self.poison = None
+        self.mutation = None
+
+    @property
+    def state(self) -> dict:
+        return self.transaction.state
+
+    def misuse(self, message: str) -> None:
+        self.emulator.report("%s: %s" % (self.name, message))
+
+    def server(self, handle: int):
+        """(key, server dict) a server handle refers to; fails like Windows for bad/unreachable ones."""
+        if not handle:
+            key = self.state["local_server"]
+        else:
+            entry = self.emulator.handle(handle, "server", self)
+            if entry.poisoned:
+                raise WinFail(entry.poisoned)
+            key = st.server_key(self.state, entry.server)
+        if key is None or key not in self.state["servers"] or not self.state["servers"][key]["reachable"]:
+            raise WinFail(ERROR_RPC_S_SERVER_UNAVAILABLE)
+        return key, self.state["servers"][key]
+
+    def server_now(self, server: dict) -> datetime.datetime:
+        return st.server_now(self.state, server)
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            with self.transaction.released():
+                time.sleep(seconds)
+
+    def wait_until(self, ready, timeout) -> bool:
+        """Poll ready(state) (transaction held) until true or timeout seconds (None = forever) pass."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not ready(self.state):
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return False
+            self.sleep(POLL_SECONDS if remaining is None else min(POLL_SECONDS, remaining))
+        return True
+
+
+class Emulator:
+    """An installed emulated host. See README.md for the API and the state schema."""
+
+    _handle_values = itertools.count(0x5E0)
+
+    def __init__(self, source):
+        self._lock = threading.RLock()
+        self._misuse_lock = threading.Lock()
+        self._misuse = []
+        self._handles = {}
+        self._flushes = collections.Counter()
+        self._flushed = threading.Condition()
+        self.heap = Heap(self.report)
+        if isinstance(source, dict):
+            self.path = None
+            self._memory = st.normalize(source)
+        else:
+            self.path = os.fspath(source)
+            self._memory = None
+            if not os.path.exists(self.path):
+                raise FileNotFoundError("emulator state file %s does not exist" % self.path)
+
+    # --- state access -----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def edit(self):
+        transaction = Transaction(self)
+        state = transaction.open()
+        try:
+            yield state
+        finally:
+            transaction.close()
+
+    @property
+    def state(self) -> dict:
+        """Memory mode: the live state. File mode: a fresh read-only copy."""
+        transaction = Transaction(self, write=False)
+        state = transaction.open()
+        transaction.close()
+        return state
+
+    def replace_state(self, new_state: dict) -> None:
+        with self._lock:
+            if self.path is None:
+                self._memory = st.normalize(new_state)
+            else:
+                with st.file_lock(self.path):
+                    st.save(self.path, st.normalize(copy.deepcopy(new_state)))
+
+    @property
+    def calls(self) -> collections.Counter:
+        return collections.Counter(self.state["calls"])
+
+    @property
+    def mutating_calls(self) -> list:
+        return list(self.state["mutating_calls"])
+
+    def reset_counters(self) -> None:
+        with self.edit() as state:
+            state["calls"] = {}
+            state["mutating_calls"] = []
+
+    def session(self, server: str, session_id: int):
+        state = self.state
+        key = st.server_key(state, server)
+        return None if key is None else st.find_session(state["servers"][key], session_id)
+
+    def process(self, server: str, pid: int):
+        state = self.state
+        key = st.server_key(state, server)
+        return None if key is None else st.find_process(state["servers"][key], pid)
+
+    # --- clocks -------------------------------------------------------------------------------------
+
+    def set_now(self, value) -> None:
+        with self.edit() as state:
+            state["now"] = None if value is None else st.format_time(value)
+
+    def advance(self, seconds: float) -> None:
+        with self.edit() as state:
+            if state["now"] is None:
+                raise ValueError("advance() needs a frozen clock: call set_now() first")
+            state["now"] = st.format_time(st.parse_time(state["now"]) + datetime.timedelta(seconds=seconds))
+
+    def server_now(self, server: str) -> datetime.datetime:
+        state = self.state
+        return st.server_now(state, state["servers"][st.server_key(state, server)])
+
+    # --- faults -------------------------------------------------------------------------------------
+
+    def inject(self, function: str, error: int, times=1, server=None, session_id=None, pid=None,
+               poison_handle=False) -> None:
+        with self.edit() as state:
+            state["faults"].append({"function": function, "error": error, "times": times, "server": server,
+                                    "session_id": session_id, "pid": pid, "poison_handle": poison_handle})
+
+    def _take_fault(self, state: dict, spec, args: dict):
+        server = self._server_of_call(state, args)
+        for fault in state["faults"]:
+            if fault.get("function") not in (spec.name, "*"):
+                continue
+            if fault.get("server") is not None and (server or "").lower() != fault["server"].lower():
+                continue
+            if fault.get("session_id") is not None and args.get("SessionId") != fault["session_id"]:
+                continue
+            if fault.get("pid") is not None and args.get("ProcessId") != fault["pid"]:
+                continue
+            if fault.get("times") is not None:
+                fault["times"] -= 1
+                if fault["times"] <= 0:
+                    state["faults"].remove(fault)
+            return fault
+        return None
+
+    def _server_of_call(self, state: dict, args: dict):
+        """The server a call addresses (for faults and the mutating-call log), or None."""
+        for name in ("hServer", "hChannelHandle"):
+            if name in args:
+                entry = self._handles.get(args[name]) if args[name] else None
+                return state["local_server"] if entry is None else entry.server
+        for name in ("pServerName", "servername", "lpSystemName"):
+            if name in args:
+                text = read_wstr(args[name])
+                return st.server_key(state, text) or text
+        return None
+
+    # --- calls --------------------------------------------------------------------------------------
+
+    def check_export_visible(self, spec, state=None) -> None:
+        hidden = (state or self.state)["hidden_exports"]
+        if spec.name in hidden or "%s!%s" % (spec.dll, spec.name) in hidden:
+            raise AttributeError("function '%s' not found" % spec.name)
+
+    def invoke(self, spec, raw: tuple):
+        """Run one emulated export with raw integer arguments; returns what the DLL function returns."""
+        args = dict(zip(spec.param_names, raw))
+        transaction = Transaction(self)
+        state = transaction.open()
+        error = None
+        try:
+            self.check_export_visible(spec, state)
+            state["calls"][spec.name] = state["calls"].get(spec.name, 0) + 1
+            call = Call(self, spec, transaction, args)
+            if spec.mutating:
+                call.mutation = {"function": spec.name, "server": self._server_of_call(state, args),
+                                 "args": {name: value for (name, kind), value in zip(spec.params, raw)
+                                          if not kind.pointer}}
+                state["mutating_calls"].append(call.mutation)
+            try:
+                fault = self._take_fault(state, spec, args)
+                if fault and fault.get("poison_handle"):
+                    call.poison = fault["error"]
+                elif fault:
+                    raise WinFail(fault["error"])
+                result = spec.impl(call, *raw)
+            except WinFail as failure:
+                error = failure.code
+                result = spec.failure(failure.code)
+        finally:
+            transaction.close()
+        if error is not None and not spec.status_return:
+            set_system_last_error(error)
+        return result
+
+    # --- handles ------------------------------------------------------------------------------------
+
+    def new_handle(self, kind: str, origin: str, server: str, **details) -> Handle:
+        value = next(self._handle_values) * 4
+        entry = Handle(kind, value, origin, server, **details)
+        with self._misuse_lock:
+            self._handles[value] = entry
+        return entry
+
+    def handle(self, value: int, kind: str, call: Call) -> Handle:
+        """An open handle of this kind, else ERROR_INVALID_HANDLE (recorded as misuse)."""
+        entry = self._handles.get(value)
+        if entry is None or entry.kind != kind:
+            call.misuse("0x%x is not a %s handle this process opened" % (value, kind))
+            raise WinFail(ERROR_INVALID_HANDLE)
+        if entry.closed:
+            call.misuse("use of the closed %s" % entry.describe())
+            raise WinFail(ERROR_INVALID_HANDLE)
+        return entry
+
+    def close_handle(self, value: int, kind: str, call: Call) -> Handle:
+        entry = self.handle(value, kind, call)
+        entry.closed = True
+        return entry
+
+    def flush_waits(self, handle_value: int) -> None:
+        with self._flushed:
+            self._flushes[handle_value] += 1
+            self._flushed.notify_all()
+
+    def flush_count(self, handle_value: int) -> int:
+        with self._flushed:
+            return self._flushes[handle_value]
+
+    # --- time passing: pending logoffs and scripted events ------------------------------------------
+
+    def _settle(self, state: dict) -> None:
+        wall = time.time()
+        for key, server in state["servers"].items():
+            for session in list(server["sessions"]):
+                if session.get("logoff_at") is not None and session["logoff_at"] <= wall:
+                    st.remove_session(server, session["id"])
+            while server["events"] and server["events"][0].get("due_at") is not None \
+                    and server["events"][0]["due_at"] <= wall:
+                self._fire(state, server, server["events"].pop(0), wall)
+
+    def _fire(self, state: dict, server: dict, event: dict, wall: float) -> None:
+        server["event_serial"] += 1
+        server["fired_events"].append({"serial": server["event_serial"], "flags": event_mask(event["flags"]),
+                                       "time": st.format_time(st.server_now(state, server))})
+        change = event.get("change") or {}
+        if change.get("add_session"):
+            session = copy.deepcopy(change["add_session"])
+            st.with_defaults(session, st.SESSION_DEFAULTS)
+            server["sessions"].append(session)
+        elif change.get("remove"):
+            st.remove_session(server, change["session_id"])
+        elif change.get("set"):
+            session = st.find_session(server, change["session_id"])
+            if session is not None:
+                session.update(change["set"])
+        if server["events"]:
+            server["events"][0]["due_at"] = wall + server["events"][0].get("delay_seconds", 0)
+
+    # --- problems -----------------------------------------------------------------------------------
+
+    def report(self, message: str) -> None:
+        with self._misuse_lock:
+            self._misuse.append(message)
+
+    @property
+    def errors(self) -> list:
+        with self._misuse_lock:
+            local = list(self._misuse)
+        return local + list(self.state["misuse"])
+
+    def leaks(self) -> list:
+        with self._misuse_lock:
+            handles = ["leak: %s never closed" % entry.describe()
+                       for entry in self._handles.values() if not entry.closed and entry.must_close]
+        return self.heap.leaks() + handles
+
+    def assert_clean(self) -> None:
+        problems = self.leaks() + self.errors
+        if problems:
+            raise AssertionError("the emulated Windows API was misused:\n  " + "\n  ".join(problems))
+
+    def clear_problems(self) -> list:
+        """Forget every leak, open handle and misuse so far (for tests that provoke them); returns them."""
+        problems = self.leaks() + self.errors
+        self.heap.forget()
+        with self._misuse_lock:
+            self._misuse.clear()
+            for entry in self._handles.values():
+                entry.closed = True
+        with self.edit() as state:
+            state["misuse"] = []
+        return problems
+
+    def record_problems(self, origin: str) -> None:
+        """Write this process's leaks and misuse into the shared state (used at interpreter exit)."""
+        with self._misuse_lock:
+            local = list(self._misuse)
+        problems = self.leaks() + local
+        if problems:
+            with self.edit() as state:
+                state["misuse"].extend("[%s] %s" % (origin, problem) for problem in problems)

@@ -1,0 +1,111 @@
+"""kernel32.dll: the pieces a WTS wrapper reasonably needs (LocalFree, process and session ids, the
+process tree through a Toolhelp snapshot, the computer name)."""
+
+from __future__ import annotations
+
+import ctypes
+
+from . import state as st
+from .dll import DWORD, HANDLE, LPDWORD, LPWSTR, PVOID, VOID, export, set_system_last_error, system_last_error
+from .errors import (ERROR_BAD_LENGTH, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NO_MORE_FILES, WinFail)
+from .memory import read_u32, write_bytes, write_u32
+from .structs import PROCESSENTRY32W, fill
+
+TH32CS_SNAPPROCESS = 0x2
+INVALID_HANDLE_VALUE = 0xFFFFFFFFFFFFFFFF
+ERROR_BUFFER_OVERFLOW = 111
+
+
+def _local(call) -> dict:
+    return call.state["servers"][call.state["local_server"]]
+
+
+@export("kernel32", HANDLE, ("hMem", PVOID))
+def LocalFree(call, hMem):
+    if hMem and not call.emulator.heap.free(hMem, call.name):
+        set_system_last_error(ERROR_INVALID_HANDLE)
+        return hMem
+    return None
+
+
+@export("kernel32", DWORD)
+def GetCurrentProcessId(call):
+    return call.state["current_process_id"]
+
+
+@export("kernel32", DWORD)
+def GetLastError(call):
+    return system_last_error()
+
+
+@export("kernel32", VOID, ("dwErrCode", DWORD))
+def SetLastError(call, dwErrCode):
+    set_system_last_error(dwErrCode)
+
+
+@export("kernel32", DWORD, ("dwProcessId", DWORD), ("pSessionId", LPDWORD))
+def ProcessIdToSessionId(call, dwProcessId, pSessionId):
+    process = st.find_process(_local(call), dwProcessId)
+    if process is None:
+        raise WinFail(ERROR_INVALID_PARAMETER)
+    write_u32(pSessionId, process["session"])
+    return 1
+
+
+@export("kernel32", DWORD)
+def WTSGetActiveConsoleSessionId(call):
+    console = _local(call)["console_session_id"]
+    return 0xFFFFFFFF if console is None else console
+
+
+@export("kernel32", DWORD, ("lpBuffer", LPWSTR), ("nSize", LPDWORD))
+def GetComputerNameW(call, lpBuffer, nSize):
+    name = call.state["local_server"]
+    if read_u32(nSize) < len(name) + 1:
+        write_u32(nSize, len(name) + 1)
+        raise WinFail(ERROR_BUFFER_OVERFLOW)
+    write_bytes(lpBuffer, name.encode("utf-16-le") + b"\0\0")
+    write_u32(nSize, len(name))
+    return 1
+
+
+@export("kernel32", HANDLE, ("dwFlags", DWORD), ("th32ProcessID", DWORD), failure_value=INVALID_HANDLE_VALUE)
+def CreateToolhelp32Snapshot(call, dwFlags, th32ProcessID):
+    if not dwFlags & TH32CS_SNAPPROCESS:
+        raise WinFail(ERROR_INVALID_PARAMETER)
+    processes = sorted(_local(call)["processes"], key=lambda p: p["pid"])
+    return call.emulator.new_handle("snapshot", call.name, call.state["local_server"], processes=processes,
+                                    position=0).value
+
+
+def _next_process(call, hSnapshot, lppe, first: bool):
+    snapshot = call.emulator.handle(hSnapshot, "snapshot", call)
+    if read_u32(lppe) != ctypes.sizeof(PROCESSENTRY32W):
+        raise WinFail(ERROR_BAD_LENGTH)
+    if first:
+        snapshot.position = 0
+    if snapshot.position >= len(snapshot.processes):
+        raise WinFail(ERROR_NO_MORE_FILES)
+    process = snapshot.processes[snapshot.position]
+    snapshot.position += 1
+    entry = fill(PROCESSENTRY32W(), {"dwSize": ctypes.sizeof(PROCESSENTRY32W), "th32ProcessID": process["pid"],
+                                     "cntThreads": process["threads"], "th32ParentProcessID": process["parent_pid"],
+                                     "pcPriClassBase": 8, "szExeFile": process["name"]})
+    write_bytes(lppe, bytes(entry))
+    return 1
+
+
+@export("kernel32", DWORD, ("hSnapshot", HANDLE), ("lppe", PVOID(PROCESSENTRY32W)))
+def Process32FirstW(call, hSnapshot, lppe):
+    return _next_process(call, hSnapshot, lppe, first=True)
+
+
+@export("kernel32", DWORD, ("hSnapshot", HANDLE), ("lppe", PVOID(PROCESSENTRY32W)))
+def Process32NextW(call, hSnapshot, lppe):
+    return _next_process(call, hSnapshot, lppe, first=False)
+
+
+@export("kernel32", DWORD, ("hObject", HANDLE))
+def CloseHandle(call, hObject):
+    call.emulator.close_handle(hObject, "snapshot", call)
+    return 1

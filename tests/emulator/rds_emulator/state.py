@@ -1,0 +1,157 @@
+"""The emulated host as plain JSON-able data: defaults, lookups, clocks and persistence."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime
+import fcntl
+import json
+import os
+import tempfile
+
+SESSION_STATES = ["active", "connected", "connect_query", "shadow", "disconnected", "idle", "listen", "reset",
+                  "down", "init"]
+PROTOCOLS = ["console", "ica", "rdp"]
+LISTENER_ID = 65536
+
+TOP_DEFAULTS = {
+    "local_server": "RDSH01", "current_process_id": 4242, "now": None, "servers": {}, "accounts": {},
+    "browser": None, "hidden_exports": [], "faults": [], "calls": {}, "mutating_calls": [], "misuse": [],
+}
+BROWSER_DEFAULTS = {"available": True, "more_data": False, "primary_domain": "CONTOSO", "entries": []}
+SERVER_DEFAULTS = {
+    "reachable": True, "aliases": [], "domain": "CONTOSO", "os_version": "10.0", "clock_offset_seconds": 0,
+    "console_session_id": 1, "current_session_id": 0, "logoff_delay_seconds": 0.3, "shutdown": None,
+    "sessions": [], "processes": [], "events": [], "fired_events": [], "event_serial": 0,
+}
+SESSION_DEFAULTS = {
+    "station": "", "state": "active", "user": "", "domain": "", "farm": "", "client_name": "",
+    "client_address": None, "client_build": 0, "client_directory": "", "client_product_id": 0,
+    "client_hardware_id": 0, "client_display": {"width": 0, "height": 0, "color_depth": 0}, "protocol": "rdp",
+    "encryption_level": 0, "logon_time": None, "connect_time": None, "disconnect_time": None,
+    "last_input_time": None, "locked": None, "initial_program": "", "application_name": "",
+    "working_directory": "", "incoming_bytes": 0, "outgoing_bytes": 0, "incoming_frames": 0, "outgoing_frames": 0,
+    "incoming_compressed_bytes": 0, "outgoing_compressed_bytes": 0, "virtual_ip": None, "config": {},
+    "message_response": "ok", "message_delay_seconds": 0.0, "messages": [], "channels": {},
+}
+PROCESS_DEFAULTS = {
+    "session": 0, "sid": None, "parent_pid": 0, "critical": False, "threads": 1, "handles": 0,
+    "pagefile_usage": 0, "peak_pagefile_usage": 0, "working_set": 0, "peak_working_set": 0,
+    "user_time": 0, "kernel_time": 0,
+}
+
+
+def with_defaults(obj: dict, defaults: dict) -> None:
+    for key, value in defaults.items():
+        obj.setdefault(key, copy.deepcopy(value))
+
+
+def normalize(state: dict) -> dict:
+    """Fill in every default, in place, so code can index fields directly."""
+    with_defaults(state, TOP_DEFAULTS)
+    if state["browser"] is None:
+        state["browser"] = {}
+    with_defaults(state["browser"], BROWSER_DEFAULTS)
+    for server in state["servers"].values():
+        with_defaults(server, SERVER_DEFAULTS)
+        for session in server["sessions"]:
+            with_defaults(session, SESSION_DEFAULTS)
+        for process in server["processes"]:
+            with_defaults(process, PROCESS_DEFAULTS)
+    return state
+
+
+# --- lookups --------------------------------------------------------------------------------------
+
+def server_key(state: dict, name):
+    """The key in state["servers"] a name reaches (NULL/empty/localhost = the local server), or None."""
+    if not name or name.lower() in ("localhost", ".", "127.0.0.1", "::1"):
+        name = state["local_server"]
+    wanted = name.lower().lstrip("\\")
+    for key, server in state["servers"].items():
+        if wanted == key.lower() or wanted in (alias.lower() for alias in server["aliases"]):
+            return key
+    return None
+
+
+def find_session(server: dict, session_id: int):
+    for session in server["sessions"]:
+        if session["id"] == session_id:
+            return session
+    return None
+
+
+def find_process(server: dict, pid: int):
+    for process in server["processes"]:
+        if process["pid"] == pid:
+            return process
+    return None
+
+
+def remove_session(server: dict, session_id: int) -> None:
+    server["sessions"] = [s for s in server["sessions"] if s["id"] != session_id]
+    server["processes"] = [p for p in server["processes"] if p["session"] != session_id]
+
+
+# --- clocks ---------------------------------------------------------------------------------------
+
+EPOCH_AS_FILETIME = 116444736000000000
+
+
+def parse_time(value):
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        moment = value
+    else:
+        moment = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc)
+
+
+def format_time(moment) -> str:
+    return parse_time(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def filetime(value) -> int:
+    """FILETIME (100 ns since 1601) of an ISO time or datetime; 0 for None, as Windows reports unset times."""
+    moment = parse_time(value)
+    if moment is None:
+        return 0
+    return EPOCH_AS_FILETIME + int(round(moment.timestamp() * 10_000_000))
+
+
+def controller_now(state: dict) -> datetime.datetime:
+    return parse_time(state["now"]) or datetime.datetime.now(datetime.timezone.utc)
+
+
+def server_now(state: dict, server: dict) -> datetime.datetime:
+    return controller_now(state) + datetime.timedelta(seconds=server["clock_offset_seconds"])
+
+
+# --- persistence ----------------------------------------------------------------------------------
+
+def load(path: str) -> dict:
+    with open(path, encoding="utf-8") as handle:
+        return normalize(json.load(handle))
+
+
+def save(path: str, state: dict) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(prefix=".rds-emulator-", dir=directory)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(state, handle, indent=1)
+    os.replace(temp, path)
+
+
+@contextlib.contextmanager
+def file_lock(path: str):
+    """An exclusive lock shared by every process using the state file."""
+    with open(path + ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,39 @@
+"""Shared fixtures: the emulated RD Session Host (tests/emulator, see its README.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+
+EMULATOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "emulator")
+if EMULATOR_DIR not in sys.path:
+    sys.path.insert(0, EMULATOR_DIR)
+
+import rds_emulator  # noqa: E402
+
+
+@pytest.fixture
+def emulator():
+    """The sample farm in memory; fails the test on leaks or misuse of the Windows API."""
+    emu = rds_emulator.install(rds_emulator.sample_state())
+    try:
+        yield emu
+        emu.assert_clean()
+    finally:
+        rds_emulator.uninstall()
+
+
+@pytest.fixture
+def emulator_file(tmp_path):
+    """The sample farm in a JSON file (emu.path) that other processes can share."""
+    path = tmp_path / "emulator-state.json"
+    path.write_text(json.dumps(rds_emulator.sample_state()), encoding="utf-8")
+    emu = rds_emulator.install(str(path))
+    try:
+        yield emu
+        emu.assert_clean()
+    finally:
+        rds_emulator.uninstall()

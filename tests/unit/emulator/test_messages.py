@@ -1,0 +1,88 @@
+"""WTSSendMessageW: byte lengths, scripted answers with their delays, timeouts, and parallel callers."""
+
+from __future__ import annotations
+
+import threading
+import time
+from ctypes import byref, c_uint32
+
+IDYES, IDOK, IDTIMEOUT, IDASYNC = 6, 1, 32000, 32001
+
+
+def send(win, session_id, title, text, timeout=10, wait=True, title_length=None, text_length=None):
+    title_buffer, text_buffer = win.wide(title), win.wide(text)
+    if title_length is None:
+        title_length = len(title.encode("utf-16-le"))
+    if text_length is None:
+        text_length = len(text.encode("utf-16-le"))
+    response = c_uint32()
+    ok = win.wtsapi32.WTSSendMessageW(None, session_id, title_buffer, title_length, text_buffer, text_length,
+                                      0x40, timeout, byref(response), wait)
+    return ok, response.value
+
+
+def test_message_is_shown_and_the_scripted_answer_returned(emulator, win):
+    assert send(win, 2, "Maintenance", "Please save your work – 5 min") == (1, IDYES)
+    shown = emulator.session("RDSH01", 2)["messages"][-1]
+    assert (shown["title"], shown["text"], shown["response"]) == ("Maintenance", "Please save your work – 5 min",
+                                                                   IDYES)
+    assert emulator.mutating_calls[-1]["args"]["text"] == "Please save your work – 5 min"
+
+
+def test_length_including_the_nul_is_accepted(emulator, win):
+    assert send(win, 2, "T", "Hi", title_length=4, text_length=6) == (1, IDYES)
+    assert emulator.errors == []
+
+
+def test_character_counts_instead_of_bytes_are_misuse_and_garble_the_text(emulator, win):
+    text = "Server reboots at 22:00"
+    assert send(win, 2, "Notice", text, title_length=len("Notice"), text_length=len(text))[0]
+    assert emulator.session("RDSH01", 2)["messages"][-1]["text"] == text[: len(text) // 2]
+    problems = emulator.clear_problems()
+    assert len(problems) == 2 and all("lengths are in bytes, not characters" in p for p in problems)
+
+
+def test_odd_byte_length_is_misuse(emulator, win):
+    send(win, 2, "Notice", "Hello", text_length=9)
+    assert any("MessageLength length 9" in p for p in emulator.clear_problems())
+
+
+def test_without_wait_the_answer_is_async(win):
+    start = time.monotonic()
+    assert send(win, 5, "T", "Hello", wait=False) == (1, IDASYNC)
+    assert time.monotonic() - start < 0.3
+
+
+def test_user_who_never_answers_times_out_after_the_timeout(win):
+    start = time.monotonic()
+    assert send(win, 4, "T", "Hello", timeout=1) == (1, IDTIMEOUT)
+    assert 0.9 <= time.monotonic() - start < 2
+
+
+def test_answer_slower_than_the_timeout_is_a_timeout(emulator, win):
+    emulator.session("RDSH01", 2)["message_delay_seconds"] = 5
+    assert send(win, 2, "T", "Hello", timeout=1) == (1, IDTIMEOUT)
+
+
+def test_messages_to_several_sessions_run_in_parallel(emulator, win):
+    for session_id in (2, 3, 5):
+        emulator.session("RDSH01", session_id).update(message_response="ok", message_delay_seconds=0.6)
+    results = {}
+
+    def message(session_id):
+        results[session_id] = send(win, session_id, "T", "Hello")
+
+    threads = [threading.Thread(target=message, args=(session_id,)) for session_id in (2, 3, 5)]
+    start = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {2: (1, IDOK), 3: (1, IDOK), 5: (1, IDOK)}
+    assert time.monotonic() - start < 1.2
+
+
+def test_message_to_a_missing_session_fails_with_session_not_found(win):
+    import ctypes
+    assert send(win, 42, "T", "Hello")[0] == 0
+    assert ctypes.get_last_error() == 7022
