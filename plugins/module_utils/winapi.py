@@ -1,0 +1,247 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+# The base of the ctypes wrapper: DLL loading, errors, UTF-16 text, FILETIME, SIDs and this machine's
+# process tree.
+#
+# It follows the Windows boundary contract of DESIGN.md section 3: DLLs are loaded at first use through
+# ctypes.WinDLL (never at import), functions get argtypes/restype before their first call, error codes
+# come from ctypes.get_last_error() and texts from ctypes.FormatError(), both looked up at call time, and
+# only fixed-width types cross the boundary. It knows nothing of Ansible.
+
+import ctypes
+import datetime
+
+ERROR_NO_MORE_FILES = 18
+ERROR_CALL_NOT_IMPLEMENTED = 120
+ERROR_INSUFFICIENT_BUFFER = 122
+ERROR_MOD_NOT_FOUND = 126
+ERROR_PROC_NOT_FOUND = 127
+ERROR_NONE_MAPPED = 1332
+
+TH32CS_SNAPPROCESS = 0x2
+INVALID_HANDLE_VALUE = ctypes.c_void_p(-1).value
+MAX_PATH = 260
+
+_FILETIME_EPOCH = datetime.datetime(1601, 1, 1, tzinfo=datetime.timezone.utc)
+_ACCOUNT_CHARS = 256  # UNLEN; LookupAccountSidW asks for more when a name is longer
+_loaded = {}  # DLL name -> (the ctypes.WinDLL it came from, the loaded DLL)
+
+
+class PROCESSENTRY32W(ctypes.Structure):
+    _fields_ = [
+        ("dwSize", ctypes.c_uint32),
+        ("cntUsage", ctypes.c_uint32),
+        ("th32ProcessID", ctypes.c_uint32),
+        ("th32DefaultHeapID", ctypes.c_void_p),  # ULONG_PTR: pointer-sized
+        ("th32ModuleID", ctypes.c_uint32),
+        ("cntThreads", ctypes.c_uint32),
+        ("th32ParentProcessID", ctypes.c_uint32),
+        ("pcPriClassBase", ctypes.c_int32),
+        ("dwFlags", ctypes.c_uint32),
+        ("szExeFile", ctypes.c_uint16 * MAX_PATH),
+    ]
+
+
+class WinApiError(Exception):
+    """A Windows API function failed: its name, the Windows error code and text, and the server if known."""
+
+    def __init__(self, function, code, text=None, server=None):
+        super().__init__(function, code, text, server)
+        self.function = function
+        self.code = code
+        self.text = error_text(code) if text is None else text
+        self.server = server
+
+    def __str__(self):
+        where = " on %s" % self.server if self.server else ""
+        return "%s failed%s: [%d] %s" % (self.function, where, self.code, self.text)
+
+
+def error_text(code):
+    """The system's message for a Windows error code (``ctypes.FormatError``), without trailing newlines."""
+    format_error = getattr(ctypes, "FormatError", None)
+    text = format_error(code).strip() if format_error else ""
+    return text or "Windows error %d" % code
+
+
+def last_error(function, server=None):
+    """A WinApiError for ``function`` carrying the thread's last Windows error (``ctypes.get_last_error``)."""
+    return WinApiError(function, ctypes.get_last_error(), server=server)
+
+
+def load_dll(name, function=None):
+    """The DLL ``name`` loaded once with ``use_last_error``; again only if ``ctypes.WinDLL`` was replaced.
+
+    ``function`` names the API being reached for, so that the error on a machine without the DLL says
+    which call could not be made.
+    """
+    loader = getattr(ctypes, "WinDLL", None)
+    if loader is None:
+        raise WinApiError(function or name, ERROR_CALL_NOT_IMPLEMENTED,
+                          "%s.dll is only available on Windows" % name)
+    cached = _loaded.get(name)
+    if cached is None or cached[0] is not loader:
+        try:
+            cached = (loader, loader(name, use_last_error=True))
+        except OSError as error:
+            raise WinApiError(function or name, getattr(error, "winerror", None) or ERROR_MOD_NOT_FOUND)
+        _loaded[name] = cached
+    return cached[1]
+
+
+def api(dll_name, name, restype, *argtypes):
+    """The export ``name`` of ``dll_name`` with its prototype set; WinApiError 127 if the DLL lacks it."""
+    dll = load_dll(dll_name, name)
+    try:
+        function = getattr(dll, name)
+    except AttributeError:
+        raise WinApiError(name, ERROR_PROC_NOT_FOUND)
+    if function.argtypes != argtypes:  # once per function object: no re-setting while another thread calls
+        function.argtypes = argtypes
+        function.restype = restype
+    return function
+
+
+def flag_mask(value, flags, what):
+    """A bit mask from an int, one name of the dict ``flags`` or a list of its names (``what`` they are)."""
+    if isinstance(value, int):
+        return value
+    mask = 0
+    for name in [value] if isinstance(value, str) else value:
+        if name not in flags:
+            raise ValueError("unknown %s %r; known: %s" % (what, name, ", ".join(flags)))
+        mask |= flags[name]
+    return mask
+
+
+def wide(text):
+    """``text`` as a NUL-terminated UTF-16LE buffer (non-BMP characters as surrogate pairs); None stays None."""
+    if text is None:
+        return None
+    data = text.encode("utf-16-le")
+    buffer = (ctypes.c_uint16 * (len(data) // 2 + 1))()
+    ctypes.memmove(buffer, data, len(data))
+    return buffer
+
+
+def decode_wide(data):
+    """The text of UTF-16LE bytes up to the first NUL; invalid sequences become U+FFFD."""
+    return data.decode("utf-16-le", "replace").split("\0", 1)[0]
+
+
+def read_wide(address, chars=None):
+    """The NUL-terminated UTF-16LE string at ``address`` (at most ``chars`` units if given); None for NULL."""
+    if not address:
+        return None
+    if chars is None:
+        units = ctypes.cast(address, ctypes.POINTER(ctypes.c_uint16))
+        chars = 0
+        while units[chars]:
+            chars += 1
+    return decode_wide(ctypes.string_at(address, chars * 2))
+
+
+def filetime_to_datetime(value):
+    """An aware UTC datetime from a FILETIME/LARGE_INTEGER time (100 ns since 1601); None for 0 (never)."""
+    if value <= 0:
+        return None
+    return _FILETIME_EPOCH + datetime.timedelta(microseconds=value // 10)
+
+
+def lookup_account(sid_address, cache, server=None):
+    """``("DOMAIN\\\\name" or None, "S-1-...")`` for the binary SID at ``sid_address``; ``(None, None)`` for NULL.
+
+    ``cache`` (a dict the caller keeps) holds one answer per distinct SID, so a list of processes costs one
+    LookupAccountSidW per owner. ``server`` is the machine whose accounts are asked first (None: this one).
+    A SID without an account (ERROR_NONE_MAPPED) gives None as the user.
+    """
+    if not sid_address:
+        return None, None
+    sub_authorities = ctypes.c_uint8.from_address(sid_address + 1).value
+    key = ctypes.string_at(sid_address, 8 + 4 * sub_authorities)
+    if key not in cache:
+        cache[key] = (_account_name(sid_address, server), _sid_string(sid_address))
+    return cache[key]
+
+
+def _account_name(sid_address, server):
+    lookup = api("advapi32", "LookupAccountSidW", ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p,
+                 ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint32), ctypes.c_void_p,
+                 ctypes.POINTER(ctypes.c_uint32), ctypes.POINTER(ctypes.c_int32))
+    system = wide(server)
+    name_chars, domain_chars = ctypes.c_uint32(_ACCOUNT_CHARS), ctypes.c_uint32(_ACCOUNT_CHARS)
+    use = ctypes.c_int32()
+    for _attempt in range(2):  # the second attempt gets the sizes the first one asked for
+        name = (ctypes.c_uint16 * name_chars.value)()
+        domain = (ctypes.c_uint16 * domain_chars.value)()
+        if lookup(system, sid_address, name, ctypes.byref(name_chars), domain,
+                  ctypes.byref(domain_chars), ctypes.byref(use)):
+            return qualified_name(decode_wide(bytes(domain)), decode_wide(bytes(name)))
+        code = ctypes.get_last_error()
+        if code != ERROR_INSUFFICIENT_BUFFER:
+            break
+    if code == ERROR_NONE_MAPPED:
+        return None
+    raise WinApiError("LookupAccountSidW", code, server=server)
+
+
+def qualified_name(domain, name):
+    """``DOMAIN\\\\name``, or just ``name`` when there is no domain (for example ``Everyone``); None if no name."""
+    if not name:
+        return None
+    return "%s\\%s" % (domain, name) if domain else name
+
+
+def _sid_string(sid_address):
+    convert = api("advapi32", "ConvertSidToStringSidW", ctypes.c_int32, ctypes.c_void_p,
+                  ctypes.POINTER(ctypes.c_void_p))
+    text = ctypes.c_void_p()
+    if not convert(sid_address, ctypes.byref(text)):
+        raise last_error("ConvertSidToStringSidW")
+    try:
+        return read_wide(text.value)
+    finally:
+        local_free(text.value)
+
+
+def local_free(address):
+    """Free memory that a Windows API allocated with LocalAlloc (for example ConvertSidToStringSidW's)."""
+    if api("kernel32", "LocalFree", ctypes.c_void_p, ctypes.c_void_p)(address):
+        raise last_error("LocalFree")
+
+
+def current_process_id():
+    """GetCurrentProcessId: the pid of this process as Windows knows it."""
+    return api("kernel32", "GetCurrentProcessId", ctypes.c_uint32)()
+
+
+def process_tree():
+    """This machine's processes from a Toolhelp snapshot: dicts of pid, parent_pid and name (the exe file).
+
+    Windows keeps the parent pid of a process whose parent has exited; it may since belong to another.
+    """
+    snapshot = api("kernel32", "CreateToolhelp32Snapshot", ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32)
+    handle = snapshot(TH32CS_SNAPPROCESS, 0)
+    if handle in (None, INVALID_HANDLE_VALUE):
+        raise last_error("CreateToolhelp32Snapshot")
+    try:
+        return list(_snapshot_processes(handle))
+    finally:
+        api("kernel32", "CloseHandle", ctypes.c_int32, ctypes.c_void_p)(handle)
+
+
+def _snapshot_processes(handle):
+    entry = PROCESSENTRY32W(dwSize=ctypes.sizeof(PROCESSENTRY32W))
+    function = "Process32FirstW"
+    while api("kernel32", function, ctypes.c_int32, ctypes.c_void_p, ctypes.POINTER(PROCESSENTRY32W))(
+            handle, ctypes.byref(entry)):
+        yield {"pid": entry.th32ProcessID, "parent_pid": entry.th32ParentProcessID,
+               "name": decode_wide(bytes(entry.szExeFile))}
+        function = "Process32NextW"
+    error = last_error(function)
+    if error.code != ERROR_NO_MORE_FILES:
+        raise error

@@ -1,0 +1,84 @@
+/*
+ * Structures of wtsapi32.h that MinGW-w64's header lacks, declared from Microsoft's documentation
+ * (learn.microsoft.com/windows/win32/api/wtsapi32/). They carry a DOCS_ prefix so that a MinGW-w64 that
+ * gains them does not clash; test_layouts.py measures them in place of the SDK types of the same name.
+ * Include after <windows.h> and <wtsapi32.h> (WTS_CONNECTSTATE_CLASS, the *_LENGTH constants).
+ */
+#ifndef WTSADMIN_WTSAPI32_DOCS_H
+#define WTSADMIN_WTSAPI32_DOCS_H
+
+typedef struct {
+    DWORD ExecEnvId;
+    WTS_CONNECTSTATE_CLASS State;
+    DWORD SessionId;
+    LPWSTR pSessionName;
+    LPWSTR pHostName;
+    LPWSTR pUserName;
+    LPWSTR pDomainName;
+    LPWSTR pFarmName;
+} DOCS_WTS_SESSION_INFO_1W;
+
+typedef struct {
+    DWORD SessionId;
+    DWORD ProcessId;
+    LPWSTR pProcessName;
+    PSID pUserSid;
+    DWORD NumberOfThreads;
+    DWORD HandleCount;
+    DWORD PagefileUsage;
+    DWORD PeakPagefileUsage;
+    DWORD WorkingSetSize;
+    DWORD PeakWorkingSetSize;
+    LARGE_INTEGER UserTime;
+    LARGE_INTEGER KernelTime;
+} DOCS_WTS_PROCESS_INFO_EXW;
+
+typedef struct {
+    ULONG SessionId;
+    WTS_CONNECTSTATE_CLASS SessionState;
+    LONG SessionFlags;
+    WCHAR WinStationName[WINSTATIONNAME_LENGTH + 1];
+    WCHAR UserName[USERNAME_LENGTH + 1];
+    WCHAR DomainName[DOMAIN_LENGTH + 1];
+    LARGE_INTEGER LogonTime;
+    LARGE_INTEGER ConnectTime;
+    LARGE_INTEGER DisconnectTime;
+    LARGE_INTEGER LastInputTime;
+    LARGE_INTEGER CurrentTime;
+    DWORD IncomingBytes;
+    DWORD OutgoingBytes;
+    DWORD IncomingFrames;
+    DWORD OutgoingFrames;
+    DWORD IncomingCompressedBytes;
+    DWORD OutgoingCompressedBytes;
+} DOCS_WTSINFOEX_LEVEL1_W;
+
+typedef union {
+    DOCS_WTSINFOEX_LEVEL1_W WTSInfoExLevel1;
+} DOCS_WTSINFOEX_LEVEL_W;
+
+typedef struct {
+    DWORD Level;
+    DOCS_WTSINFOEX_LEVEL_W Data;
+} DOCS_WTSINFOEXW;
+
+typedef struct {
+    ULONG version;
+    ULONG fConnectClientDrivesAtLogon;
+    ULONG fConnectPrinterAtLogon;
+    ULONG fDisablePrinterRedirection;
+    ULONG fDisableDefaultMainClientPrinter;
+    ULONG ShadowSettings;
+    WCHAR LogonUserName[USERNAME_LENGTH + 1];
+    WCHAR LogonDomain[DOMAIN_LENGTH + 1];
+    WCHAR WorkDirectory[MAX_PATH + 1];
+    WCHAR InitialProgram[MAX_PATH + 1];
+    WCHAR ApplicationName[MAX_PATH + 1];
+} DOCS_WTSCONFIGINFOW;
+
+typedef struct {
+    DWORD AddressFamily;
+    BYTE Address[20];
+} DOCS_WTS_SESSION_ADDRESS;
+
+#endif

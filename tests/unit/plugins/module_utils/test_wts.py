@@ -1,0 +1,526 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The wtsapi32 wrapper against the emulated RD Session Host (the sample farm of tests/emulator).
+
+The ``emulator`` fixture fails a test that leaks a buffer or handle, frees with the wrong function,
+class or count, or passes character counts where Windows wants bytes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+import pytest
+import rds_emulator
+
+from ansible_collections.wtsadmin.rds.plugins.module_utils import wts
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
+
+ALICE_SID = "S-1-5-21-1004336348-1177238915-682003330-1104"
+LISTENER = 65536
+
+
+def at(hhmmss):
+    return datetime.datetime.fromisoformat("2026-03-14T%s+00:00" % hhmmss)
+
+
+def rdsh01(emulator):
+    return emulator.state["servers"]["RDSH01"]
+
+
+def raised_by(call, *args, **kwargs):
+    with pytest.raises(WinApiError) as raised:
+        call(*args, **kwargs)
+    return raised.value
+
+
+# --- open_server ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", [None, "", ".", "localhost", "LocalHost"])
+def test_the_local_server_needs_no_handle(emulator, name):
+    with wts.open_server(name) as handle:
+        assert handle is wts.WTS_CURRENT_SERVER_HANDLE
+        assert 2 in [session["session_id"] for session in wts.enumerate_sessions(handle)]
+    assert emulator.calls["WTSOpenServerW"] == 0
+
+
+def test_a_named_server_is_opened_and_closed(emulator):
+    with wts.open_server("RDSH02") as handle:
+        assert [s["username"] for s in wts.enumerate_sessions(handle)] == [None, "dave", "erin", None]
+    assert (emulator.calls["WTSOpenServerW"], emulator.calls["WTSCloseServer"]) == (1, 1)
+
+
+def test_the_server_handle_is_closed_when_the_work_fails(emulator):
+    with pytest.raises(RuntimeError):
+        with wts.open_server("RDSH02"):
+            raise RuntimeError("boom")
+    assert emulator.calls["WTSCloseServer"] == 1
+
+
+def test_an_unreachable_server_fails_at_first_use_naming_it(emulator):
+    with pytest.raises(WinApiError) as raised:
+        with wts.open_server("RDSH03") as handle:
+            wts.enumerate_sessions(handle)
+    assert (raised.value.code, raised.value.server) == (1722, "RDSH03")
+    assert "failed on RDSH03: [1722]" in str(raised.value)
+
+
+def test_a_failed_open_raises_naming_the_server(emulator):
+    emulator.inject("WTSOpenServerW", 8)
+    with pytest.raises(WinApiError) as raised:
+        with wts.open_server("RDSH02"):
+            pass
+    assert (raised.value.function, raised.value.code, raised.value.server) == ("WTSOpenServerW", 8, "RDSH02")
+    assert emulator.calls["WTSCloseServer"] == 0
+
+
+# --- enumerate_sessions -----------------------------------------------------------------------------
+
+def test_sessions_are_listed_with_their_users(emulator):
+    sessions = {s["session_id"]: s for s in wts.enumerate_sessions(None)}
+    assert sorted(sessions) == [0, 1, 2, 3, 4, 5, 6, 7, LISTENER]
+    assert sessions[2] == {"session_id": 2, "state": "active", "session_name": "RDP-Tcp#3", "host_name": "RDSH01",
+                           "username": "alice", "domain": "CONTOSO", "farm_name": None}
+    assert (sessions[0]["session_name"], sessions[0]["username"]) == ("Services", None)
+    assert (sessions[3]["state"], sessions[3]["session_name"]) == ("disconnected", None)
+    assert (sessions[5]["username"], sessions[5]["farm_name"]) == ("Zoë😀", "CONTOSO-FARM")
+    assert sessions[LISTENER]["state"] == "listen"
+    assert emulator.calls["WTSFreeMemoryExW"] == 1
+
+
+@pytest.mark.parametrize("hide", [True, False], ids=["export missing", "not supported"])
+def test_without_the_ex_function_sessions_come_from_the_classic_call(emulator, hide):
+    if hide:
+        emulator.state["hidden_exports"].append("WTSEnumerateSessionsExW")
+    else:
+        emulator.inject("WTSEnumerateSessionsExW", 50)
+    sessions = {s["session_id"]: s for s in wts.enumerate_sessions(None)}
+    assert sorted(sessions) == [0, 1, 2, 3, 4, 5, 6, 7, LISTENER]
+    assert sessions[2] == {"session_id": 2, "state": "active", "session_name": "RDP-Tcp#3", "host_name": None,
+                           "username": None, "domain": None, "farm_name": None}
+    assert emulator.calls["WTSEnumerateSessionsW"] == 1
+
+
+def test_an_old_remote_server_without_the_ex_procedure_gets_the_classic_call(emulator):
+    emulator.inject("WTSEnumerateSessionsExW", 1745)
+    assert len(wts.enumerate_sessions(None)) == 9
+    assert emulator.calls["WTSEnumerateSessionsW"] == 1
+
+
+def test_other_enumeration_failures_are_raised(emulator):
+    emulator.inject("WTSEnumerateSessionsExW", 5)
+    error = raised_by(wts.enumerate_sessions, None)
+    assert (error.function, error.code) == ("WTSEnumerateSessionsExW", 5)
+    assert emulator.calls["WTSEnumerateSessionsW"] == 0
+
+
+# --- query_session ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("info_class, session_id, expected", [
+    ("WTSUserName", 2, "alice"),
+    (5, 2, "alice"),
+    ("WTSUserName", 0, None),
+    ("WTSDomainName", 2, "CONTOSO"),
+    ("WTSWinStationName", 2, "RDP-Tcp#3"),
+    ("WTSClientName", 5, "TABLET-ZOË"),
+    ("WTSClientDirectory", 2, "C:\\Windows\\System32\\mstscax.dll"),
+    ("WTSInitialProgram", 2, None),
+    ("WTSSessionId", 4, 4),
+    ("WTSClientBuildNumber", 4, 10245),
+    ("WTSClientProductId", 2, 1),
+    ("WTSClientHardwareId", 2, 0),
+    ("WTSConnectState", 3, "disconnected"),
+    ("WTSConnectState", LISTENER, "listen"),
+    ("WTSClientProtocolType", 1, "console"),
+    ("WTSClientProtocolType", 2, "rdp"),
+    ("WTSClientAddress", 2, {"address_family": "inet", "address": "10.20.30.41"}),
+    ("WTSClientAddress", 6, {"address_family": "unspec", "address": None}),
+    ("WTSClientDisplay", 4, {"width": 2560, "height": 1600, "color_depth": 24}),
+    ("WTSSessionAddressV4", 5, {"address_family": "inet", "address": "10.99.0.5"}),
+])
+def test_query_session_returns_typed_values(emulator, info_class, session_id, expected):
+    assert wts.query_session(None, session_id, info_class) == expected
+
+
+def test_an_ipv6_client_address_is_read_as_microsoft_documents_it(emulator):
+    # WTS_CLIENT_ADDRESS: "For a family AF_INET6: Address contains the IPV6 address of the client as raw
+    # byte values", the example starting at Address[0] (only IPv4 is offset by two bytes).
+    assert wts.query_session(None, 4, "WTSClientAddress") == {"address_family": "inet6", "address": "2001:db8:0:1::4"}
+
+
+@pytest.mark.parametrize("code, bits", [(1, 4), (2, 8), (4, 16), (8, 24), (16, 15), (24, 24), (32, 32)])
+def test_the_client_color_depth_is_given_in_bits_per_pixel(emulator, code, bits):
+    rdsh01(emulator)["sessions"][2]["client_display"]["color_depth"] = code
+    assert wts.query_session(None, 2, "WTSClientDisplay")["color_depth"] == bits
+
+
+def test_client_info_holds_the_client_facts(emulator):
+    client = wts.query_session(None, 2, "WTSClientInfo")
+    assert client["client_name"] == "LAPTOP-ALICE"
+    assert (client["client_address_family"], client["client_address"]) == ("inet", "10.20.30.41")
+    assert client["client_display"] == {"width": 1920, "height": 1080, "color_depth": 32}
+    assert (client["client_build"], client["client_product_id"], client["encryption_level"]) == (22621, 1, 2)
+    assert client["client_directory"] == "C:\\Windows\\System32\\mstscax.dll"
+
+
+def test_client_info_carries_an_ipv6_address_as_text(emulator):
+    client = wts.query_session(None, 4, "WTSClientInfo")
+    assert (client["client_address_family"], client["client_address"]) == ("inet6", "2001:db8:0:1::4")
+
+
+def test_session_info_has_times_from_the_server_clock(emulator):
+    info = wts.query_session(None, 3, "WTSSessionInfo")
+    assert (info["session_id"], info["state"], info["username"], info["domain"]) == (3, "disconnected", "bob",
+                                                                                      "CONTOSO")
+    assert info["logon_time"] == at("07:30:00")
+    assert info["disconnect_time"] == at("08:15:00")
+    assert info["last_input_time"] == at("08:14:00")
+    assert info["current_time"] == at("09:01:30")  # RDSH01's clock runs 90 s ahead
+    assert (info["incoming_bytes"], info["outgoing_frames"]) == (4_200_000, 61_000)
+
+
+@pytest.mark.parametrize("session_id, locked", [(1, True), (2, False), (3, None)])
+def test_session_info_ex_tells_the_lock_state(emulator, session_id, locked):
+    assert wts.query_session(None, session_id, "WTSSessionInfoEx")["locked"] is locked
+
+
+def test_config_info_is_a_dict(emulator):
+    rdsh01(emulator)["sessions"][2]["config"] = {"disable_printer_redirection": 1, "shadow_settings": 2}
+    config = wts.query_session(None, 2, "WTSConfigInfo")
+    assert config["connect_client_drives_at_logon"] is True
+    assert config["disable_printer_redirection"] is True
+    assert config["shadow_settings"] == 2
+    assert (config["logon_username"], config["logon_domain"]) == ("alice", "CONTOSO")
+
+
+@pytest.mark.parametrize("session_id, remote", [(2, True), (1, False)])
+def test_is_remote_session_is_a_bool(emulator, session_id, remote):
+    assert wts.query_session(None, session_id, "WTSIsRemoteSession") is remote
+
+
+def test_a_session_without_virtual_ip_has_no_session_address(emulator):
+    error = raised_by(wts.query_session, None, 2, "WTSSessionAddressV4")
+    assert error.code == wts.ERROR_NOT_SUPPORTED
+
+
+@pytest.mark.parametrize("info_class", ["WTSIdleTime", 17, "WTSOEMId", "WTSValidationInfo", "WTSBogus", 99])
+def test_classes_windows_no_longer_answers_are_refused_without_a_call(emulator, info_class):
+    with pytest.raises(ValueError, match="unsupported WTS_INFO_CLASS"):
+        wts.query_session(None, 2, info_class)
+    assert emulator.calls["WTSQuerySessionInformationW"] == 0
+
+
+def test_a_query_of_a_vanished_session_says_the_session_is_gone(emulator):
+    error = raised_by(wts.query_session, None, 42, "WTSUserName")
+    assert (error.function, error.code) == ("WTSQuerySessionInformationW", 2)
+    assert wts.session_gone(error)
+
+
+def test_only_2_and_7022_mean_the_session_is_gone(emulator):
+    emulator.inject("WTSQuerySessionInformationW", 7022)
+    assert wts.session_gone(raised_by(wts.query_session, None, 2, "WTSUserName"))
+    emulator.inject("WTSQuerySessionInformationW", 5)
+    assert not wts.session_gone(raised_by(wts.query_session, None, 2, "WTSUserName"))
+
+
+# --- session_details --------------------------------------------------------------------------------
+
+def test_session_details_come_from_three_calls(emulator):
+    details = wts.session_details(None, 2)
+    assert details == {
+        "session_id": 2, "session_name": "RDP-Tcp#3", "state": "active", "username": "alice", "domain": "CONTOSO",
+        "logon_time": at("07:55:00"), "connect_time": at("07:55:00"), "disconnect_time": None,
+        "last_input_time": at("08:59:30"), "current_time": at("09:01:30"), "locked": False,
+        "incoming_bytes": 4_200_000, "outgoing_bytes": 91_000_000, "incoming_frames": 52_000,
+        "outgoing_frames": 61_000, "incoming_compressed_bytes": 1_900_000, "outgoing_compressed_bytes": 40_000_000,
+        "client_name": "LAPTOP-ALICE", "client_address": "10.20.30.41", "client_address_family": "inet",
+        "client_build": 22621, "client_directory": "C:\\Windows\\System32\\mstscax.dll", "client_product_id": 1,
+        "client_hardware_id": 0, "client_display": {"width": 1920, "height": 1080, "color_depth": 32},
+        "client_protocol": "rdp", "is_remote": True,
+    }
+    assert emulator.calls["WTSQuerySessionInformationW"] == 3
+
+
+def test_the_console_session_is_local_and_locked(emulator):
+    details = wts.session_details(None, 1)
+    assert (details["client_protocol"], details["is_remote"], details["locked"]) == ("console", False, True)
+
+
+def test_a_session_without_a_user_or_client_has_none(emulator):
+    details = wts.session_details(None, 6)
+    assert (details["username"], details["domain"], details["logon_time"]) == (None, None, None)
+    assert (details["client_address"], details["client_address_family"]) == (None, "unspec")
+    assert details["disconnect_time"] == at("08:21:00")
+
+
+def test_non_bmp_names_survive(emulator):
+    details = wts.session_details(None, 5)
+    assert (details["username"], details["client_name"]) == ("Zoë😀", "TABLET-ZOË")
+
+
+def test_the_lock_flag_is_raw_on_windows_2008_r2(emulator):
+    # dave's session is locked; Windows Server 2008 R2 reports the flag inverted, and the wrapper
+    # leaves the correction to the caller, who knows the server's version.
+    with wts.open_server("RDSH02") as handle:
+        assert wts.session_details(handle, 1)["locked"] is False
+
+
+def test_session_details_of_a_session_that_ended_says_so(emulator):
+    emulator.inject("WTSQuerySessionInformationW", 7022, session_id=2)
+    assert wts.session_gone(raised_by(wts.session_details, None, 2))
+
+
+# --- disconnect and log off -------------------------------------------------------------------------
+
+def test_disconnect_leaves_the_session_disconnected(emulator):
+    wts.disconnect_session(None, 2, wait=True)
+    assert emulator.session("RDSH01", 2)["state"] == "disconnected"
+
+
+def test_disconnecting_a_vanished_session_is_7022(emulator):
+    error = raised_by(wts.disconnect_session, None, 42)
+    assert (error.function, error.code) == ("WTSDisconnectSession", 7022)
+    assert wts.session_gone(error)
+
+
+def test_disconnecting_session_0_is_denied(emulator):
+    assert raised_by(wts.disconnect_session, None, 0).code == 5
+
+
+def test_logoff_with_wait_returns_when_the_session_is_gone(emulator):
+    wts.logoff_session(None, 2, wait=True)
+    assert emulator.session("RDSH01", 2) is None
+
+
+def test_logoff_without_wait_returns_at_once(emulator):
+    rdsh01(emulator)["logoff_delay_seconds"] = 5
+    wts.logoff_session(None, 2)
+    assert emulator.session("RDSH01", 2) is not None
+
+
+def test_a_denied_remote_logoff_names_the_server(emulator):
+    emulator.inject("WTSLogoffSession", 5, session_id=1)
+    with pytest.raises(WinApiError) as raised:
+        with wts.open_server("RDSH02") as handle:
+            wts.logoff_session(handle, 1)
+    assert str(raised.value) == "WTSLogoffSession failed on RDSH02: [5] Access is denied."
+
+
+# --- send_message -----------------------------------------------------------------------------------
+
+def test_a_message_waits_for_the_answer(emulator):
+    response = wts.send_message(None, 2, "Maintenance", "Save your work, please.", style=0x24, timeout=30,
+                                wait=True)
+    assert wts.RESPONSE_NAMES[response] == "yes"
+    message = emulator.session("RDSH01", 2)["messages"][-1]
+    assert (message["title"], message["text"], message["style"], message["timeout"]) == (
+        "Maintenance", "Save your work, please.", 0x24, 30)
+
+
+def test_a_message_without_wait_is_async(emulator):
+    assert wts.RESPONSE_NAMES[wts.send_message(None, 2, "Note", "Hello")] == "async"
+
+
+def test_an_unanswered_message_times_out(emulator):
+    assert wts.RESPONSE_NAMES[wts.send_message(None, 4, "Note", "Hello", timeout=1, wait=True)] == "timeout"
+
+
+def test_message_lengths_are_bytes_also_for_non_bmp_text(emulator):
+    wts.send_message(None, 5, "Zoë 😀", "Grüße 🎉 aus der IT")
+    message = emulator.session("RDSH01", 5)["messages"][-1]
+    assert (message["title"], message["text"]) == ("Zoë 😀", "Grüße 🎉 aus der IT")
+
+
+def test_messaging_a_vanished_session_is_7022(emulator):
+    assert wts.session_gone(raised_by(wts.send_message, None, 42, "Note", "Hello"))
+
+
+# --- processes --------------------------------------------------------------------------------------
+
+def processes_by_pid(handle=None, server=None):
+    return {process["pid"]: process for process in wts.enumerate_processes(handle, server)}
+
+
+def test_processes_come_with_owner_and_counters(emulator):
+    state_process = emulator.process("RDSH01", 3410)
+    word = processes_by_pid()[3410]
+    assert word == {
+        "pid": 3410, "name": "WINWORD.EXE", "session_id": 2, "sid": ALICE_SID, "user": "CONTOSO\\alice",
+        "threads": 30, "handles": 1300, "working_set": 210_000_000, "peak_working_set": 260_000_000,
+        "pagefile_usage": state_process["pagefile_usage"], "peak_pagefile_usage": state_process["peak_pagefile_usage"],
+        "private_pages": state_process["pagefile_usage"],
+        "user_time": state_process["user_time"] / 1000, "kernel_time": state_process["kernel_time"] / 1000,
+    }
+    assert emulator.calls["WTSFreeMemoryExW"] == 1
+
+
+def test_a_process_without_a_sid_has_no_owner(emulator):
+    assert processes_by_pid()[1400]["sid"] is None
+    assert processes_by_pid()[1400]["user"] is None
+
+
+def test_each_owner_is_looked_up_once(emulator):
+    owners = {process["sid"] for process in rdsh01(emulator)["processes"] if process["sid"]}
+    wts.enumerate_processes(None)
+    assert emulator.calls["LookupAccountSidW"] == len(owners)
+
+
+def test_an_unresolvable_owner_keeps_its_sid(emulator):
+    unknown = "S-1-5-21-1-2-3-4242"
+    rdsh01(emulator)["processes"].append(rds_emulator.make_process(9000, "orphan.exe", session=2, sid=unknown))
+    orphan = processes_by_pid()[9000]
+    assert (orphan["sid"], orphan["user"]) == (unknown, None)
+
+
+@pytest.mark.parametrize("hide", [True, False], ids=["export missing", "not supported"])
+def test_without_the_ex_function_processes_come_without_counters(emulator, hide):
+    if hide:
+        emulator.state["hidden_exports"].append("WTSEnumerateProcessesExW")
+    else:
+        emulator.inject("WTSEnumerateProcessesExW", 1745)
+    word = processes_by_pid()[3410]
+    assert (word["name"], word["session_id"], word["user"]) == ("WINWORD.EXE", 2, "CONTOSO\\alice")
+    assert all(word[key] is None for key in ("threads", "handles", "working_set", "private_pages", "user_time"))
+    assert emulator.calls["WTSEnumerateProcessesW"] == 1
+
+
+def test_remote_owners_are_looked_up_on_that_server(emulator):
+    with wts.open_server("RDSH02") as handle:
+        assert processes_by_pid(handle, "RDSH02")[2210]["user"] == "CONTOSO\\dave"
+
+
+def test_a_denied_process_list_is_raised(emulator):
+    emulator.inject("WTSEnumerateProcessesExW", 5)
+    assert raised_by(wts.enumerate_processes, None).code == 5
+    assert emulator.calls["WTSEnumerateProcessesW"] == 0
+
+
+def test_terminate_ends_the_process(emulator):
+    wts.terminate_process(None, 3630, exit_code=1)
+    assert emulator.process("RDSH01", 3630) is None
+
+
+def test_terminating_an_unknown_process_is_87(emulator):
+    assert raised_by(wts.terminate_process, None, 99999).code == 87
+
+
+# --- shutdown ---------------------------------------------------------------------------------------
+
+def test_shutdown_system_passes_the_flag(emulator):
+    with wts.open_server("RDSH02") as handle:
+        wts.shutdown_system(handle, wts.WTS_WSD_REBOOT)
+    assert emulator.state["servers"]["RDSH02"]["shutdown"]["flag"] == "reboot"
+
+
+def test_an_unknown_shutdown_flag_is_refused_by_windows(emulator):
+    assert raised_by(wts.shutdown_system, None, 0x40).code == 87
+
+
+# --- wait_system_event ------------------------------------------------------------------------------
+
+def test_wait_returns_the_names_of_the_events(emulator):
+    rdsh01(emulator)["events"].append(rds_emulator.make_event(0.1, ["logoff", "statechange"], session_id=3,
+                                                              remove=True))
+    assert wts.wait_system_event(None, "all", timeout=10) == {"logoff", "state_change"}
+    assert emulator.session("RDSH01", 3) is None
+
+
+def test_wait_gives_up_after_the_timeout_with_no_events(emulator):
+    started = time.monotonic()
+    assert wts.wait_system_event(None, ["logon", "logoff"], timeout=0.3) == set()
+    assert 0.25 <= time.monotonic() - started < 5
+    assert emulator.calls["WTSWaitSystemEvent"] == 2  # the wait, and the flush that released it
+
+
+def test_wait_ignores_events_outside_the_mask(emulator):
+    rdsh01(emulator)["events"].append(rds_emulator.make_event(0.05, ["logoff"]))
+    assert wts.wait_system_event(None, ["logon"], timeout=0.5) == set()
+
+
+def test_wait_takes_a_numeric_mask(emulator):
+    rdsh01(emulator)["events"].append(rds_emulator.make_event(0.05, 0x20))
+    assert wts.wait_system_event(None, 0x20 | 0x40, timeout=10) == {"logon"}
+
+
+def test_wait_rejects_an_unknown_event_name(emulator):
+    with pytest.raises(ValueError, match="unknown session event 'logn'"):
+        wts.wait_system_event(None, ["logn"], timeout=1)
+
+
+def test_wait_on_an_unreachable_server_fails(emulator):
+    with pytest.raises(WinApiError) as raised:
+        with wts.open_server("RDSH03") as handle:
+            wts.wait_system_event(handle, "all", timeout=1)
+    assert (raised.value.function, raised.value.code) == ("WTSWaitSystemEvent", 1722)
+
+
+# --- virtual channels -------------------------------------------------------------------------------
+
+def test_a_static_channel_carries_data_both_ways(emulator):
+    with wts.VirtualChannel.open(2, "ECHO") as channel:
+        assert channel.write(b"ping") == 4
+        assert channel.read(1000) == b"ping"
+    assert emulator.calls["WTSVirtualChannelClose"] == 1
+
+
+def test_reading_an_idle_channel_gives_nothing_after_the_timeout(emulator):
+    with wts.VirtualChannel.open(2, "ECHO") as channel:
+        assert channel.read(50) == b""
+
+
+def test_other_read_failures_are_raised(emulator):
+    emulator.inject("WTSVirtualChannelRead", 31)
+    with wts.VirtualChannel.open(2, "ECHO") as channel:
+        assert raised_by(channel.read, 50).code == 31
+
+
+def test_client_data_is_returned_and_freed(emulator):
+    with wts.VirtualChannel.open(2, "CLIPRDR") as channel:
+        assert channel.query_client_data() == b"\x01\x02\x03"
+
+
+def test_a_dynamic_channel_opens_with_its_priority(emulator):
+    with wts.VirtualChannel.open(2, "Contoso::Diagnostics", dynamic=True, priority="high") as channel:
+        channel.write(b"status?")
+        assert channel.read(1000) == b"status?"
+
+
+def test_purged_input_is_not_read(emulator):
+    with wts.VirtualChannel.open(2, "ECHO") as channel:
+        channel.write(b"stale")
+        channel.purge_input()
+        channel.purge_output()
+        assert channel.read(20) == b""
+
+
+def test_an_unknown_channel_is_not_found(emulator):
+    error = raised_by(wts.VirtualChannel.open, 2, "NOPE")
+    assert (error.function, error.code) == ("WTSVirtualChannelOpenEx", 1168)
+
+
+@pytest.mark.parametrize("name, dynamic, priority", [
+    ("TOOLONG8", False, "low"), ("", False, "low"), ("ÉCHO", False, "low"), ("x" * 261, True, "low"),
+    ("Contoso::Diagnostics", True, "urgent"),
+])
+def test_bad_channel_names_and_priorities_are_refused_without_a_call(emulator, name, dynamic, priority):
+    with pytest.raises(ValueError):
+        wts.VirtualChannel.open(2, name, dynamic=dynamic, priority=priority)
+    assert emulator.calls["WTSVirtualChannelOpenEx"] == 0
+
+
+def test_closing_twice_closes_once(emulator):
+    channel = wts.VirtualChannel.open(2, "ECHO")
+    channel.close()
+    channel.close()
+    assert emulator.calls["WTSVirtualChannelClose"] == 1
+
+
+# --- names ------------------------------------------------------------------------------------------
+
+def test_state_names_follow_the_windows_enum():
+    assert [wts.state_name(value) for value in range(10)] == [
+        "active", "connected", "connect_query", "shadow", "disconnected", "idle", "listen", "reset", "down", "init"]
+    assert wts.state_name(10) == "unknown"
