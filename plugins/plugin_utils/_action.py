@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+# The shared base of this collection's action plugins (controller only). A module's action plugin is:
+#
+#     class ActionModule(RdsModuleAction):
+#         MODULE = "win_rds_session_info"
+#
+# It validates the task's arguments against the module's own module_args(), then runs the module on the
+# host with one remote command: the payload program on stdin, its JSON result on stdout.
+# docs/execution-model.md explains why and how.
+
+import importlib
+import json
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.json import AnsibleJSONEncoder
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import module_payload, program, remote_command
+
+display = Display()
+
+_VALIDATOR_ARGS = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
+_DISCOVER = frozenset(("", "auto", "auto_silent", "auto_legacy", "auto_legacy_silent"))  # Ansible's "find it" values
+_EXCERPT = 1000  # characters of stdout/stderr shown when the host's reply is not a result
+
+
+class RdsModuleAction(ActionBase):
+    """Runs module MODULE of the same collection on the host, through the collection's own payload runner.
+
+    Asynchronous tasks are refused (ActionBase fails them); check mode is honoured as the module's
+    ``supports_check_mode`` says; become is not used.
+    """
+
+    MODULE = ""
+
+    def run(self, tmp=None, task_vars=None):
+        module = importlib.import_module(self._module_name())
+        spec = module.module_args()
+        self._supports_check_mode = spec.get("supports_check_mode", False)
+        super().run(tmp, task_vars)
+
+        validation = ArgumentSpecValidator(spec["argument_spec"], **{key: spec.get(key) for key in _VALIDATOR_ARGS})
+        checked = validation.validate(self._task.args)
+        no_log_values = checked._no_log_values
+        if checked.errors.errors:
+            msg = "; ".join(self._describe(error) for error in checked.errors.errors)
+            return {"failed": True, "msg": remove_values(msg, no_log_values)}
+
+        task = {
+            "params": checked.validated_parameters,
+            "check_mode": bool(self._task.check_mode),
+            "diff": bool(self._task.diff),
+            "verbosity": display.verbosity,
+            "no_log": bool(self._task.no_log),
+        }
+        try:
+            command = remote_command(self._connection._shell, self._interpreter(task_vars or {}))
+        except ValueError as exc:
+            return {"failed": True, "msg": str(exc)}
+        stdin = program(module_payload(module.__name__),
+                        json.dumps(task, cls=AnsibleJSONEncoder, vault_to_text=True, sort_keys=True))
+        reply = self._low_level_execute_command(command, sudoable=False, in_data=stdin)
+
+        result = remove_values(self._result(reply), no_log_values)
+        warnings = ["Both option %(option)s and its alias %(alias)s are set." % w for w in checked._warnings]
+        warnings += result.get("warnings", [])
+        deprecations = checked._deprecations + result.get("deprecations", [])
+        if warnings:
+            result["warnings"] = warnings
+        if deprecations:
+            result["deprecations"] = deprecations
+        return result
+
+    def _module_name(self):
+        """The dotted name of MODULE in this action plugin's collection."""
+        collection = type(self).__module__.rpartition(".plugins.action.")[0]
+        return "%s.plugins.modules.%s" % (collection, self.MODULE)
+
+    def _describe(self, error):
+        if isinstance(error, UnsupportedError):
+            return "Unsupported parameters for (%s) module: %s" % (self._task.action, error.msg)
+        return error.msg
+
+    def _interpreter(self, task_vars):
+        """The host's ``ansible_python_interpreter`` (templated), or None to look for Python on the host."""
+        value = task_vars.get("ansible_python_interpreter")
+        if value is None:
+            return None
+        value = str(self._templar.template(value)).strip()
+        return None if value in _DISCOVER else value
+
+    def _result(self, reply):
+        """The module's result from the host's reply, or a failure that shows what came back instead."""
+        try:
+            result = json.loads(reply["stdout"])
+        except ValueError:
+            result = None
+        if isinstance(result, dict):
+            return result
+        return {
+            "failed": True,
+            "msg": "The host did not return a JSON result for %s (rc=%s). stdout: %r; stderr: %r"
+                   % (self._task.action, reply["rc"], _excerpt(reply["stdout"]), _excerpt(reply["stderr"])),
+            "rc": reply["rc"],
+            "module_stdout": reply["stdout"],
+            "module_stderr": reply["stderr"],
+        }
+
+
+def _excerpt(text):
+    """The end of ``text`` (where a traceback says what went wrong), at most _EXCERPT characters."""
+    text = text.strip()
+    return text if len(text) <= _EXCERPT else "..." + text[-_EXCERPT:]

@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+# What one task sends to the host (controller only; docs/execution-model.md tells the whole story):
+#
+# - the payload: the module's source, every module_util of its collection that it imports (transitively) and
+#   the runner (plugins/module_utils/_runner.py), packed once per module per controller process;
+# - the program: a small Python bootstrap holding the packed payload and the task's parameters, read by
+#   ``python -E -s -`` from stdin; ASCII only;
+# - the command: PowerShell (winrm, psrp, ssh to Windows) or POSIX sh (the local connection) text that finds
+#   Python on the host and pipes its stdin into it.
+
+import ast
+import base64
+import functools
+import importlib.util
+import json
+import shlex
+import textwrap
+import zlib
+
+RUNNER = "ansible_collections.wtsadmin.rds.plugins.module_utils._runner"
+FIX = "set ansible_python_interpreter for this host, or run the wtsadmin.rds.python_runtime role"
+PYTHON_ARGS = "-E -s -"  # not -I: Python 2 rejects -I before reading the bootstrap, which then could not explain
+
+# Python 2 must be able to parse all of this, so that it can say it is too old instead of raising a SyntaxError.
+# -E -s - with sys.path[0] removed is what -I does: no PYTHON* variables, no user site, nothing from the cwd.
+_BOOTSTRAP = textwrap.dedent('''\
+    import sys
+    if sys.path and sys.path[0] == "":
+        del sys.path[0]
+    if sys.version_info < (3, 9):
+        import json
+        sys.stdout.write(json.dumps(dict(failed=True, msg="wtsadmin.rds needs Python 3.9 or later on the host, "
+            "but %s is Python %s: {fix}." % (sys.executable, sys.version.split()[0]))) + "\\n")
+        sys.exit(1)
+    import base64, json, zlib
+    def unpack(blob):
+        return json.loads(zlib.decompress(base64.b64decode(blob)).decode("utf-8"))
+    payload = unpack("""
+    {payload}""")
+    task = unpack("""
+    {task}""")
+    runner = dict(__name__=payload["runner"])
+    exec(compile(payload["sources"][payload["runner"]], payload["runner"].replace(".", "/") + ".py", "exec"), runner)
+    sys.exit(runner["run"](payload, task))
+    ''')
+
+
+def pack(text: str) -> str:
+    """``text`` compressed and base64-encoded, in lines of 76 characters (the bootstrap's ``unpack`` reverses it)."""
+    blob = base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+    return "\n".join(blob[start:start + 76] for start in range(0, len(blob), 76))
+
+
+@functools.lru_cache(maxsize=None)
+def module_payload(module: str) -> str:
+    """The packed payload of ``module`` (dotted name, ``ansible_collections.NS.NAME.plugins.modules.MODULE``).
+
+    It holds the module's source, the sources of every ``...plugins.module_utils.*`` of the module's
+    collection that it imports, directly or through other module_utils (found by reading their import
+    statements, including relative ones and those inside functions), and the runner. Built once per
+    module per process; the same sources always give the same text.
+    """
+    utils = module.rpartition(".plugins.modules.")[0] + ".plugins.module_utils."
+    sources = {module: _source(module), RUNNER: _source(RUNNER)}
+    pending = [module]
+    while pending:
+        name = pending.pop()
+        for imported in sorted(_imports(name, sources[name])):
+            if imported.startswith(utils) and imported not in sources:
+                source = _source(imported)
+                if source:
+                    sources[imported] = source
+                    pending.append(imported)
+    payload = {"module": module, "runner": RUNNER, "sources": sources}
+    return pack(json.dumps(payload, sort_keys=True, ensure_ascii=True))
+
+
+def program(payload: str, task: str) -> bytes:
+    """The Python program, as ASCII bytes, that runs a packed ``payload`` for one task (``task``: its JSON text)."""
+    return _BOOTSTRAP.format(fix=FIX, payload=payload, task=pack(task)).encode("ascii")
+
+
+def remote_command(shell, interpreter: str | None) -> str:
+    """The one command that runs the program (given on its stdin) with Python on the host.
+
+    ``shell`` is the connection's shell plugin; ``interpreter`` the host's ``ansible_python_interpreter``,
+    or None to look for Python on the host. The PowerShell form is the shell plugin's own
+    ``-EncodedCommand`` form, which the winrm and psrp connections pass through unchanged.
+    Raises ValueError for a shell of another family.
+    """
+    family = shell.SHELL_FAMILY
+    if family in ("powershell", "cmd"):
+        return shell._encode_script(_powershell_script(interpreter), strict_mode=False, preserve_rc=False)
+    if family == "sh":
+        return _sh_script(interpreter)
+    raise ValueError("wtsadmin.rds modules run through PowerShell (winrm, psrp, ssh to Windows) or POSIX sh "
+                     "(the local connection), not the %r shell of this connection." % family)
+
+
+def _powershell_script(interpreter: str | None) -> str:
+    if interpreter:
+        lines = ["$a = @(); $p = " + _get_command(_powershell_quote(interpreter))]
+    else:  # the py launcher first; python.exe next, but not the Microsoft Store's "install me" alias
+        lines = ["$a = @('-3'); $p = " + _get_command("py.exe"),
+                 "if (-not $p) { $a = @(); $p = %s }"
+                 % _get_command("python.exe", "Where-Object Path -NotLike '*\\WindowsApps\\*'")]
+    failure = _powershell_quote(_missing_python(interpreter, "the py launcher and python.exe"))
+    return "\n".join(lines + ["if (-not $p) { %s; exit 1 }" % failure,
+                              "$input | & $p.Path @a " + PYTHON_ARGS,
+                              "exit $LASTEXITCODE"])
+
+
+def _get_command(name: str, *filters: str) -> str:
+    """PowerShell that finds program ``name`` (a path, or a name on PATH): its first match that passes ``filters``."""
+    return " | ".join(("Get-Command %s -CommandType Application -ErrorAction Ignore" % name,) + filters
+                      + ("Select-Object -First 1",))
+
+
+def _sh_script(interpreter: str | None) -> str:
+    candidates = shlex.quote(interpreter) if interpreter else "python3 python"
+    failure = shlex.quote(_missing_python(interpreter, "python3 and python"))
+    return 'for p in %s; do command -v "$p" >/dev/null && exec "$p" %s; done; printf "%%s\\n" %s; exit 1' % (
+        candidates, PYTHON_ARGS, failure)
+
+
+def _missing_python(interpreter: str | None, looked_for: str) -> str:
+    """The JSON failure printed when no Python can be started (``looked_for``: what discovery tries)."""
+    if interpreter:
+        msg = "The Python interpreter %s (ansible_python_interpreter) was not found on the host: %s." % (interpreter, FIX)
+    else:
+        msg = "No Python found on the host (looked for %s on PATH): %s." % (looked_for, FIX)
+    return json.dumps({"failed": True, "msg": msg})
+
+
+def _powershell_quote(text: str) -> str:
+    """``text`` as a PowerShell single-quoted string (which treats all four Unicode single quotes as quotes)."""
+    for quote in "'\u2018\u2019\u201a\u201b":
+        text = text.replace(quote, quote * 2)
+    return "'%s'" % text
+
+
+def _source(name: str) -> str | None:
+    """The source text of module ``name``; None if it is no module with a source (an attribute, a namespace)."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except ImportError:  # e.g. "wts.WtsError": the parent is a module, not a package
+        return None
+    source = spec.loader.get_source(name) if spec and spec.has_location else None
+    return importlib.util.decode_source(source) if isinstance(source, bytes) else source  # Ansible's loader: bytes
+
+
+def _imports(name: str, source: str) -> set[str]:
+    """Every dotted name that ``source`` (module ``name``) imports, and for ``from X import y`` also ``X.y``."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = importlib.util.resolve_name("." * node.level + base, name.rpartition(".")[0])
+            found.add(base)
+            found.update("%s.%s" % (base, alias.name) for alias in node.names)
+    return found

@@ -1,0 +1,327 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The payload runner and its AnsibleModule stand-in (plugins/module_utils/_runner.py).
+
+Each test packs a small module (and module_utils) with the runner exactly as the controller does and runs
+the program in a fresh Python, the way the host does: ``python -E -s -`` with the program on stdin.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from types import SimpleNamespace
+
+from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
+
+MODULE = "ansible_collections.ns.coll.plugins.modules.sample"
+UTILS = "ansible_collections.ns.coll.plugins.module_utils."
+POSIX_ONLY = ("grp", "pwd", "fcntl", "resource", "termios", "syslog")
+
+# The program, read from stdin, runs in a Python where the POSIX-only modules cannot be imported (as on Windows).
+POSIX_BLOCKED = textwrap.dedent("""\
+    import sys
+    BLOCKED = %r
+    class PosixBlocker:
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            if name in BLOCKED:
+                raise ModuleNotFoundError("No module named %%r (blocked: Windows has none)" %% name, name=name)
+    for name in BLOCKED:
+        sys.modules.pop(name, None)
+    sys.meta_path.insert(0, PosixBlocker)
+    exec(compile(sys.stdin.read(), "<stdin>", "exec"), {"__name__": "__main__"})
+    """) % (POSIX_ONLY,)
+
+
+def run_module(source: str, utils: dict | None = None, params: dict | None = None, python_args=("-",),
+               **task) -> SimpleNamespace:
+    """Run module ``source`` (with module_utils ``utils``: name -> source) for one task; its reply."""
+    sources = {MODULE: textwrap.dedent(source), _payload.RUNNER: Path(_runner.__file__).read_text(encoding="utf-8")}
+    sources.update((UTILS + name, textwrap.dedent(text)) for name, text in (utils or {}).items())
+    payload = _payload.pack(json.dumps({"module": MODULE, "runner": _payload.RUNNER, "sources": sources}))
+    fields = dict(params=params or {}, check_mode=False, diff=False, verbosity=0, no_log=False)
+    fields.update(task)
+    program = _payload.program(payload, json.dumps(fields))
+    done = subprocess.run([sys.executable, "-E", "-s", *python_args], input=program, capture_output=True)
+    assert done.stdout.isascii()
+    lines = done.stdout.decode("ascii").splitlines()
+    assert len(lines) == 1, done
+    return SimpleNamespace(rc=done.returncode, result=json.loads(lines[0]), stderr=done.stderr.decode())
+
+
+def test_exit_json_prints_one_json_result_with_the_invocation_and_exits_0():
+    reply = run_module("""
+        from ansible.module_utils.basic import AnsibleModule
+        def main():
+            module = AnsibleModule(argument_spec=dict(name=dict(type="str")), supports_check_mode=True)
+            module.exit_json(changed=True, greeting="Grüß Gott, " + module.params["name"])
+        """, params={"name": "Zoë"})
+
+    assert reply.rc == 0
+    assert reply.result == {"changed": True, "greeting": "Grüß Gott, Zoë", "invocation": {"module_args": {"name": "Zoë"}}}
+
+
+def test_the_module_sees_the_controllers_params_check_mode_diff_and_verbosity():
+    reply = run_module("""
+        from ansible.module_utils.basic import AnsibleModule
+        def main():
+            module = AnsibleModule(argument_spec={})
+            module.exit_json(params=module.params, check_mode=module.check_mode, diff=module._diff,
+                             verbosity=module._verbosity)
+        """, params={"session_id": 4}, check_mode=True, diff=True, verbosity=3)
+
+    assert (reply.result["params"], reply.result["check_mode"], reply.result["diff"], reply.result["verbosity"]) == (
+        {"session_id": 4}, True, True, 3)
+
+
+def test_a_no_log_task_returns_no_invocation():
+    reply = run_module("""
+        from ansible.module_utils.basic import AnsibleModule
+        def main():
+            AnsibleModule(argument_spec={}).exit_json(changed=False)
+        """, params={"password": "hunter2"}, no_log=True)
+
+    assert reply.result == {"changed": False}
+
+
+def test_fail_json_exits_1_with_the_message_and_data_and_the_traceback_of_a_handled_exception():
+    reply = run_module("""
+        from ansible.module_utils.basic import AnsibleModule
+        def main():
+            module = AnsibleModule(argument_spec={})
+            try:
+                {}["session"]
+            except KeyError:
+                module.fail_json(msg="no such session", session_id=7)
+        """)
+
+    assert reply.rc == 1
+    assert (reply.result["failed"], reply.result["msg"], reply.result["session_id"]) == (True, "no such session", 7)
+    assert "KeyError: 'session'" in reply.result["exception"]
+
+
+def test_warnings_and_deprecations_are_returned():
+    reply = run_module("""
+        from ansible.module_utils.basic import AnsibleModule
+        def main():
+            module = AnsibleModule(argument_spec={})
+            module.warn("session 3 vanished")
+            module.deprecate("use state=absent", version="2.0.0", collection_name="wtsadmin.rds")
+            module.exit_json(changed=False, warnings=["passed to exit_json"])
+        """)
+
+    assert reply.result["warnings"] == ["passed to exit_json", "session 3 vanished"]
+    assert reply.result["deprecations"] == [
+        {"msg": "use state=absent", "version": "2.0.0", "date": None, "collection_name": "wtsadmin.rds"}]
+
+
+def test_what_the_module_prints_goes_to_stderr_and_the_result_stays_alone_on_stdout():
+    reply = run_module("""
+        from ansible.module_utils.basic import AnsibleModule
+        def main():
+            module = AnsibleModule(argument_spec={})
+            print("debugging output")
+            module.exit_json(changed=False)
+        """)
+
+    assert reply.rc == 0
+    assert reply.stderr == "debugging output\n"
+
+
+def test_an_exception_fails_with_its_text_and_a_traceback_showing_module_utils_lines():
+    reply = run_module("""
+        from ansible.module_utils.basic import AnsibleModule
+        from ansible_collections.ns.coll.plugins.module_utils.sessions import log_off
+        def main():
+            AnsibleModule(argument_spec={})
+            log_off(4)
+        """, utils={"sessions": """
+        def log_off(session_id):
+            raise RuntimeError("WTSLogoffSession failed: [5] Access is denied.")
+        """})
+
+    assert reply.rc == 1
+    assert reply.result["msg"] == "WTSLogoffSession failed: [5] Access is denied."
+    assert 'File "ansible_collections/ns/coll/plugins/module_utils/sessions.py", line 3, in log_off' in \
+        reply.result["exception"]
+    assert 'raise RuntimeError("WTSLogoffSession failed: [5] Access is denied.")' in reply.result["exception"]
+
+
+def test_an_exception_without_text_is_named_by_its_type():
+    reply = run_module("""
+        def main():
+            raise NotImplementedError()
+        """)
+
+    assert reply.result["msg"] == "NotImplementedError"
+
+
+def test_a_module_that_exits_or_returns_without_a_result_fails_saying_so():
+    exited = run_module("import sys\ndef main():\n    sys.exit(3)\n")
+    returned = run_module("def main():\n    pass\n")
+
+    assert (exited.rc, exited.result) == (1, {"failed": True, "msg": "The module exited (code 3) without a result."})
+    assert (returned.rc, returned.result["msg"]) == (
+        1, "The module's main() returned without calling exit_json() or fail_json().")
+
+
+def test_a_result_json_cannot_carry_fails_instead_of_printing_half_a_result():
+    reply = run_module("""
+        from ansible.module_utils.basic import AnsibleModule
+        def main():
+            AnsibleModule(argument_spec={}).exit_json(changed=False, handle=object())
+        """)
+
+    assert reply.rc == 1
+    assert reply.result["msg"] == "The module's result cannot be sent as JSON: Object of type object is not JSON serializable"
+
+
+def test_module_utils_are_imported_from_the_payload_in_every_import_form():
+    reply = run_module("""
+        from ansible.module_utils.basic import AnsibleModule
+        import ansible_collections.ns.coll.plugins.module_utils.wts as wts
+        from ansible_collections.ns.coll.plugins.module_utils import winapi
+        def main():
+            AnsibleModule(argument_spec={}).exit_json(sessions=wts.sessions(), api=winapi.NAME, file=wts.__file__)
+        """, utils={
+        "winapi": "NAME = 'wtsapi32'\n",
+        "wts": "from .winapi import NAME\ndef sessions():\n    return [NAME, 'session 1']\n",
+    })
+
+    assert reply.result["sessions"] == ["wtsapi32", "session 1"]
+    assert reply.result["api"] == "wtsapi32"
+    assert reply.result["file"] == "ansible_collections/ns/coll/plugins/module_utils/wts.py"
+
+
+def test_a_module_util_missing_from_the_payload_fails_naming_it():
+    reply = run_module("""
+        import ansible_collections.ns.coll.plugins.module_utils.absent
+        def main():
+            pass
+        """, utils={"wts": "NAME = 'wtsapi32'\n"})
+
+    assert reply.result["msg"] == "No module named 'ansible_collections.ns.coll.plugins.module_utils.absent'"
+
+
+def test_ansible_module_utils_basic_is_the_stand_in_even_where_ansible_is_installed():
+    reply = run_module("""
+        import importlib
+        import sys
+        import ansible.module_utils.basic
+        from ansible.module_utils.basic import AnsibleModule
+        def main():
+            try:
+                importlib.import_module("ansible.module_utils.common.text.converters")
+                more = "importable"
+            except ImportError:
+                more = "absent"
+            AnsibleModule(argument_spec={}).exit_json(
+                basic_file=getattr(ansible.module_utils.basic, "__file__", None), more=more,
+                posix=sorted(set(sys.modules) & {"grp", "pwd", "fcntl", "resource", "termios", "syslog"}))
+        """)
+
+    assert reply.result["basic_file"] is None  # not the real file of the ansible-core in this venv
+    assert reply.result["more"] == "absent"
+    assert reply.result["posix"] == []
+
+
+def test_the_module_runs_under_a_private_name_so_its_main_guard_stays_quiet():
+    reply = run_module("""
+        import sys
+        from ansible.module_utils.basic import AnsibleModule
+        def main():
+            sys.stderr.write("main called\\n")
+            AnsibleModule(argument_spec={}).exit_json(name=__name__)
+        if __name__ == "__main__":
+            main()
+        """)
+
+    assert reply.result["name"] == _runner.MODULE_NAME
+    assert reply.stderr == "main called\n"
+
+
+def test_boolean_reads_ansible_booleans():
+    reply = run_module("""
+        from ansible.module_utils.basic import AnsibleModule
+        def main():
+            module = AnsibleModule(argument_spec={})
+            values = ("yes", " On ", "TRUE", "1", 1, 1.0, True, "no", "off", "0", 0, "", None)
+            module.exit_json(read=[module.boolean(v) for v in values])
+        """)
+
+    assert reply.result["read"] == [True] * 7 + [False] * 5 + [None]
+
+
+def test_boolean_fails_the_module_on_anything_else():
+    reply = run_module("""
+        from ansible.module_utils.basic import AnsibleModule
+        def main():
+            AnsibleModule(argument_spec={}).boolean("maybe")
+        """)
+
+    assert reply.rc == 1
+    assert reply.result["msg"].startswith("The value 'maybe' is not a valid boolean. Valid booleans include: ")
+    assert "'yes'" in reply.result["msg"]
+
+
+def test_jsonify_writes_ascii_json_and_takes_sets_and_dates():
+    reply = run_module("""
+        import datetime
+        from ansible.module_utils.basic import AnsibleModule
+        def main():
+            module = AnsibleModule(argument_spec={})
+            text = module.jsonify({"user": "Zoë", "ids": {3}, "at": datetime.datetime(2025, 3, 14, 8, 2, 11)})
+            module.exit_json(text=text, logon=datetime.date(2025, 3, 14))
+        """)
+
+    assert reply.result["text"] == '{"user": "Zo\\u00eb", "ids": [3], "at": "2025-03-14T08:02:11"}'
+    assert reply.result["logon"] == "2025-03-14"
+
+
+def test_log_and_debug_are_accepted_and_change_nothing():
+    reply = run_module("""
+        from ansible.module_utils.basic import AnsibleModule
+        def main():
+            module = AnsibleModule(argument_spec={})
+            module.log("to a syslog Windows does not have")
+            module.debug("likewise")
+            module.exit_json(changed=False)
+        """)
+
+    assert (reply.rc, reply.result, reply.stderr) == (0, {"changed": False, "invocation": {"module_args": {}}}, "")
+
+
+def test_the_runner_never_imports_posix_only_modules():
+    blocked = run_module("""
+        from ansible.module_utils.basic import AnsibleModule
+        def main():
+            import pwd
+        """, python_args=("-c", POSIX_BLOCKED))
+    assert blocked.result["msg"] == "No module named 'pwd' (blocked: Windows has none)"  # the blocker holds
+
+    reply = run_module("""
+        import datetime
+        from ansible.module_utils.basic import AnsibleModule
+        from ansible_collections.ns.coll.plugins.module_utils.wts import NAME
+        def main():
+            module = AnsibleModule(argument_spec=dict(state=dict(type="str")), supports_check_mode=True)
+            module.warn("a warning")
+            module.deprecate("a deprecation", version="2.0.0")
+            module.log("a log line")
+            module.debug("a debug line")
+            try:
+                raise OSError("handled")
+            except OSError:
+                pass
+            module.exit_json(changed=module.boolean("yes"), api=NAME, at=datetime.date(2025, 1, 1), text=module.jsonify([1]))
+        """, utils={"wts": "NAME = 'wtsapi32'\n"}, params={"state": "present"}, python_args=("-c", POSIX_BLOCKED))
+
+    assert reply.rc == 0, reply
+    assert (reply.result["changed"], reply.result["api"]) == (True, "wtsapi32")

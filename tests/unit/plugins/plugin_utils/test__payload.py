@@ -1,0 +1,306 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The payload, the program that carries it and the remote command texts (plugins/plugin_utils/_payload.py)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import subprocess
+import zlib
+from pathlib import Path
+
+import ansible
+import pytest
+from ansible.plugins.loader import shell_loader
+
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
+
+PROBE = "ansible_collections.rdsfixture.runner.plugins.modules.probe"
+FIXTURE_UTILS = "ansible_collections.rdsfixture.runner.plugins.module_utils."
+ENCODED_PREFIX = "PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand "
+
+
+def unpack(blob: str) -> dict:
+    return json.loads(zlib.decompress(base64.b64decode(blob)))
+
+
+def task(**params) -> str:
+    """The task JSON the controller would send: the probe's parameters, validated (every option present)."""
+    validated = dict(name="Ada", times=1, secret=None, behaviour="succeed", message=None, old_option=None)
+    validated.update(params)
+    return json.dumps({"params": validated, "check_mode": False, "diff": False, "verbosity": 0, "no_log": False})
+
+
+def run_program(python: str, program: bytes, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([python, "-E", "-s", "-"], input=program, capture_output=True, cwd=cwd)
+
+
+# --- the payload ---------------------------------------------------------------------------------------
+
+def test_payload_carries_the_module_the_module_utils_it_imports_transitively_and_the_runner():
+    payload = unpack(_payload.module_payload(PROBE))
+
+    assert payload["module"] == PROBE
+    assert payload["runner"] == _payload.RUNNER
+    assert sorted(payload["sources"]) == sorted([
+        PROBE,
+        FIXTURE_UTILS + "_greeting",  # imported by the module
+        FIXTURE_UTILS + "_punctuation",  # imported by _greeting, relatively
+        _payload.RUNNER,
+    ])  # _unused is imported by nobody and stays at home
+    probe_file = Path(__file__).parent / "fixtures/ansible_collections/rdsfixture/runner/plugins/modules/probe.py"
+    assert payload["sources"][PROBE] == probe_file.read_text(encoding="utf-8")
+
+
+def test_payload_also_follows_imports_made_inside_functions():
+    source = "def main():\n    from .._utils import helper\n    import ansible_collections.ns.c.plugins.module_utils.other\n"
+
+    found = _payload._imports("ansible_collections.ns.c.plugins.modules.mod", source)
+
+    assert "ansible_collections.ns.c.plugins._utils" in found
+    assert "ansible_collections.ns.c.plugins._utils.helper" in found
+    assert "ansible_collections.ns.c.plugins.module_utils.other" in found
+
+
+def test_payload_is_ascii_lines_that_fit_any_pipe():
+    blob = _payload.module_payload(PROBE)
+
+    assert blob.isascii()
+    assert max(len(line) for line in blob.splitlines()) <= 76
+
+
+def test_payload_is_deterministic():
+    build = _payload.module_payload.__wrapped__  # bypass the cache: two independent builds
+
+    assert build(PROBE) == build(PROBE)
+
+
+def test_payload_is_built_once_per_module_per_process(monkeypatch):
+    reads = []
+    read_source = _payload._source
+    monkeypatch.setattr(_payload, "_source", lambda name: reads.append(name) or read_source(name))
+    _payload.module_payload.cache_clear()
+
+    first = _payload.module_payload(PROBE)
+    reads_for_first = len(reads)
+    second = _payload.module_payload(PROBE)
+
+    assert second is first
+    assert reads_for_first > 0 and len(reads) == reads_for_first
+
+
+# --- the program ---------------------------------------------------------------------------------------
+
+def test_program_is_ascii_even_when_parameters_are_not():
+    program = _payload.program(_payload.module_payload(PROBE), task(name="Zoë 東京"))
+
+    program.decode("ascii")  # raises if any byte is not ASCII
+    assert "Zo" not in program.decode("ascii")  # parameters travel packed, not as text
+
+
+def test_program_runs_the_module_and_prints_one_ascii_json_line(python39):
+    program = _payload.program(_payload.module_payload(PROBE), task(name="Zoë 東京", times=2))
+
+    done = run_program(python39, program)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.isascii()
+    assert len(done.stdout.splitlines()) == 1
+    result = json.loads(done.stdout)
+    assert result["greeting"] == "Hello, Zoë 東京! Hello, Zoë 東京!"
+    assert result["python"] == [3, 9]
+
+
+def test_program_survives_the_crlf_line_ends_powershell_pipes_to_native_commands(python39):
+    program = _payload.program(_payload.module_payload(PROBE), task(name="Zoë"))
+
+    done = run_program(python39, program.replace(b"\n", b"\r\n"))
+
+    assert json.loads(done.stdout)["greeting"] == "Hello, Zoë!"
+
+
+@pytest.mark.parametrize("version", ["2.7", "3.8"])
+def test_program_answers_too_old_pythons_with_a_json_failure_naming_the_fix(pyenv_python, version):
+    done = run_program(pyenv_python(version), _payload.program(_payload.module_payload(PROBE), task()))
+
+    assert done.returncode == 1
+    result = json.loads(done.stdout)  # JSON, not a SyntaxError on stderr
+    assert result["failed"] is True
+    assert "needs Python 3.9 or later" in result["msg"]
+    assert "is Python %s." % version in result["msg"]
+    assert _payload.FIX in result["msg"]
+
+
+def test_program_ignores_modules_in_the_current_directory(python39, tmp_path):
+    (tmp_path / "json.py").write_text("raise SystemExit('the json.py of the current directory was imported')\n")
+    (tmp_path / "zlib.py").write_text("raise SystemExit('the zlib.py of the current directory was imported')\n")
+
+    done = run_program(python39, _payload.program(_payload.module_payload(PROBE), task()), cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["greeting"] == "Hello, Ada!"
+
+
+# --- the sh command (local connection) --------------------------------------------------------------------
+
+def sh_command(interpreter=None):
+    return _payload.remote_command(shell_loader.get("sh"), interpreter)
+
+
+def run_sh(command: str, path: Path, python: str | None = None) -> subprocess.CompletedProcess:
+    """Run ``command`` with /bin/sh, PATH=``path`` only, and a program on stdin that prints which Python ran it."""
+    env = dict(os.environ, PATH=str(path))
+    return subprocess.run(["/bin/sh", "-c", command], input=b"import sys; print(sys.executable)\n",
+                          capture_output=True, env=env)
+
+
+def link(directory: Path, name: str, target: str) -> Path:
+    directory.mkdir(exist_ok=True)
+    (directory / name).symlink_to(target)
+    return directory / name
+
+
+def test_sh_command_prefers_python3_on_path(tmp_path, python39, pyenv_python):
+    link(tmp_path / "bin", "python", pyenv_python("3.11"))
+    python3 = link(tmp_path / "bin", "python3", python39)
+
+    done = run_sh(sh_command(), tmp_path / "bin")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().strip() == str(python3)
+
+
+def test_sh_command_falls_back_to_python(tmp_path, python39):
+    python = link(tmp_path / "bin", "python", python39)
+
+    done = run_sh(sh_command(), tmp_path / "bin")
+
+    assert done.stdout.decode().strip() == str(python)
+
+
+def test_sh_command_without_python_prints_a_json_failure_naming_the_fix(tmp_path):
+    (tmp_path / "bin").mkdir()
+
+    done = run_sh(sh_command(), tmp_path / "bin")
+
+    assert done.returncode == 1
+    result = json.loads(done.stdout)
+    assert result == {"failed": True, "msg": "No Python found on the host (looked for python3 and python on PATH): "
+                                             + _payload.FIX + "."}
+
+
+def test_sh_command_uses_the_configured_interpreter_even_with_spaces_and_quotes(tmp_path, python39):
+    interpreter = link(tmp_path / "it's a dir", "py 3", python39)
+    (tmp_path / "bin").mkdir()
+
+    done = run_sh(sh_command(str(interpreter)), tmp_path / "bin")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().strip() == str(interpreter)
+
+
+def test_sh_command_with_a_missing_configured_interpreter_names_it_and_the_fix(tmp_path, python39):
+    link(tmp_path / "bin", "python3", python39)
+
+    done = run_sh(sh_command("/opt/nowhere/python3"), tmp_path / "bin")
+
+    assert done.returncode == 1
+    msg = json.loads(done.stdout)["msg"]
+    assert msg == ("The Python interpreter /opt/nowhere/python3 (ansible_python_interpreter) was not found on the "
+                   "host: " + _payload.FIX + ".")
+
+
+def test_sh_command_passes_the_exit_code_through(tmp_path, python39):
+    link(tmp_path / "bin", "python3", python39)
+    env = dict(os.environ, PATH=str(tmp_path / "bin"))
+
+    done = subprocess.run(["/bin/sh", "-c", sh_command()], input=b"raise SystemExit(7)\n", env=env)
+
+    assert done.returncode == 7
+
+
+# --- the PowerShell command (winrm, psrp, ssh to Windows) ------------------------------------------------
+
+def powershell_script(interpreter=None, shell="powershell") -> str:
+    """The PowerShell text inside the command, decoded from -EncodedCommand."""
+    command = _payload.remote_command(shell_loader.get(shell), interpreter)
+    assert command.startswith(ENCODED_PREFIX)
+    return base64.b64decode(command[len(ENCODED_PREFIX):]).decode("utf-16-le")
+
+
+def failure_json(script: str) -> dict:
+    """The JSON failure the script writes when no Python can be started."""
+    literal = re.search(r"if \(-not \$p\) \{ '((?:[^']|'')*)'; exit 1 \}", script).group(1)
+    return json.loads(literal.replace("''", "'"))
+
+
+def test_powershell_command_is_the_encoded_form_winrm_and_psrp_pass_through_unchanged():
+    shell = shell_loader.get("powershell")
+    command = _payload.remote_command(shell, None)
+
+    # winrm and psrp recognise this prefix and run the script as it is, instead of encoding it again
+    assert command.startswith(shell._encode_script("", strict_mode=False, preserve_rc=False))
+    assert command.isascii() and " " not in command[len(ENCODED_PREFIX):]
+
+
+def test_powershell_discovery_tries_the_py_launcher_then_python_exe_but_not_the_store_alias():
+    script = powershell_script()
+
+    assert script == (
+        "$a = @('-3'); $p = Get-Command py.exe -CommandType Application -ErrorAction Ignore | Select-Object -First 1\n"
+        "if (-not $p) { $a = @(); $p = Get-Command python.exe -CommandType Application -ErrorAction Ignore"
+        " | Where-Object Path -NotLike '*\\WindowsApps\\*' | Select-Object -First 1 }\n"
+        "if (-not $p) { '" + json.dumps(failure_json(script)) + "'; exit 1 }\n"
+        "$input | & $p.Path @a -E -s -\n"
+        "exit $LASTEXITCODE"
+    )
+    assert failure_json(script) == {
+        "failed": True,
+        "msg": "No Python found on the host (looked for the py launcher and python.exe on PATH): " + _payload.FIX + ".",
+    }
+
+
+def test_powershell_uses_the_configured_interpreter_quoted_and_names_it_when_missing():
+    interpreter = "C:\\Program Files\\Bob's Python\\python.exe"
+
+    script = powershell_script(interpreter)
+
+    assert script.splitlines()[0] == ("$a = @(); $p = Get-Command 'C:\\Program Files\\Bob''s Python\\python.exe'"
+                                      " -CommandType Application -ErrorAction Ignore | Select-Object -First 1")
+    assert "py.exe" not in script
+    assert failure_json(script)["msg"] == (
+        "The Python interpreter " + interpreter + " (ansible_python_interpreter) was not found on the host: "
+        + _payload.FIX + ".")
+    assert script.endswith("$input | & $p.Path @a -E -s -\nexit $LASTEXITCODE")
+
+
+def test_powershell_quotes_every_single_quote_character_powershell_knows():
+    script = powershell_script("C:\\\u2018odd\u2019\\python.exe")
+
+    assert "'C:\\\u2018\u2018odd\u2019\u2019\\python.exe'" in script
+
+
+def test_ssh_with_the_cmd_shell_gets_the_same_powershell_command():
+    assert powershell_script(shell="cmd") == powershell_script()
+
+
+def test_powershell_command_is_much_smaller_than_ansibles_own_bootstrap():
+    ansible_bootstrap = Path(ansible.__file__).parent / "executor/powershell/bootstrap_wrapper.ps1"
+    shell = shell_loader.get("powershell")
+
+    assert len(powershell_script()) < len(ansible_bootstrap.read_text()) / 2
+    assert len(_payload.remote_command(shell, None)) < len(shell.build_module_command("", "", "")) / 2
+    assert len(_payload.remote_command(shell, None)) < 2000  # far below the 8191 characters of a command line
+
+
+def test_other_shell_families_are_refused_with_a_message():
+    class Fish:
+        SHELL_FAMILY = "fish"
+
+    with pytest.raises(ValueError, match="PowerShell .* or POSIX sh .*not the 'fish' shell"):
+        _payload.remote_command(Fish(), None)
