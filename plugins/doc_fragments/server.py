@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """The RD Session Hosts a task works (``server``, farm-wide fan-out) and what a failure does (``on_error``).
+
+    Matches ``plugins/module_utils/_fanout.py``'s ``server_spec()``.
+    """
+
+    DOCUMENTATION = r"""
+options:
+  server:
+    description:
+      - The RD Session Hosts to work, by NetBIOS name, DNS name or IP address.
+      - When not set, the host the task runs on (no RPC is involved).
+      - With one or more names, the host the task runs on reaches each server over RPC
+        (C(WTSOpenServerW)) and works them concurrently; it returns one entry per server in C(servers),
+        in the order given. A server that cannot be reached, or that refuses access, is reported in its
+        own entry (C(failed) and C(msg)) and does not stop the others.
+      - Remote servers must accept RPC over SMB from the host the task runs on (TCP 445, the
+        C(File and Printer Sharing) firewall rule), have remote RPC enabled for Remote Desktop Services
+        (registry value C(HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\AllowRemoteRPC) set to
+        C(1)), and the connecting account needs the Remote Desktop Services permissions of the task on
+        their C(RDP-Tcp) listener (or membership of their local Administrators group).
+      - A single name may be given as a string.
+    type: list
+    elements: str
+  on_error:
+    description:
+      - What happens when a server cannot be worked or a Windows call fails for one object (for
+        example C(Access is denied) when logging off one session).
+      - Every server and every selected object is worked in any case; failures are collected.
+      - V(fail) fails the task at the end, listing every failure in its C(msg).
+      - V(warn) turns each failure into a warning; the task succeeds, and each failure stays visible in
+        its server's or object's entry.
+    type: str
+    choices: [fail, warn]
+    default: fail
+"""

@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """The shared session selection; matches ``plugins/module_utils/_selection.py``'s ``selection_spec()``."""
+
+    DOCUMENTATION = r"""
+options:
+  session_id:
+    description:
+      - Select these sessions by ID (the C(ID) column of C(quser) or Task Manager).
+    type: list
+    elements: int
+  username:
+    description:
+      - Select the sessions of these users.
+      - Each item is C(DOMAIN\user), C(user@domain) or a bare C(user) (any domain). The comparison
+        ignores case and takes shell wildcards in both parts, for example C(CONTOSO\svc_*) or C(*).
+      - The domain of C(user@domain) may be the DNS name (C(alice@contoso.com)); its first label is
+        compared with the NetBIOS domain Windows reports (C(CONTOSO)).
+      - A session without a user (a logon screen, a disconnected session whose user has gone) matches no
+        pattern, not even C(*).
+    type: list
+    elements: str
+  min_idle_seconds:
+    description:
+      - Select sessions idle for at least this many seconds, measured on the server's own clock as
+        C(CurrentTime - LastInputTime), and for a disconnected session as C(CurrentTime - DisconnectTime)
+        (the idle time C(quser) shows).
+      - A session whose idle time Windows does not report is never selected by this filter.
+    type: int
+  min_disconnected_seconds:
+    description:
+      - Select disconnected sessions that have been disconnected for at least this many seconds, on the
+        server's own clock (C(CurrentTime - DisconnectTime)).
+      - Sessions that are not disconnected are never selected by this filter.
+    type: int
+notes:
+  - Every selection option given must match; within one list option, any item may match.
+"""
+
+    # The state filter is session_state everywhere. Modules without an option of their own named `state`
+    # also accept `state` for it (STATE); modules whose `state` is the state they bring sessions to
+    # (win_rds_session) do not (SESSION_STATE). ansible-test wants each section as one literal, so the two
+    # differ only in the alias (tests/unit/plugins/module_utils/test__selection.py checks it).
+    STATE = r"""
+options:
+  session_state:
+    description:
+      - Select sessions in one of these connection states (the C(WTS_CONNECTSTATE_CLASS) of
+        C(WTSEnumerateSessionsExW)).
+      - V(active) has a user working; V(disconnected) keeps the user's programs running without a client;
+        V(connected) has a client at the logon screen; V(listen) is a listener.
+    type: list
+    elements: str
+    choices: [active, connected, connect_query, shadow, disconnected, idle, listen, reset, down, init]
+    aliases: [state]
+"""
+
+    SESSION_STATE = r"""
+options:
+  session_state:
+    description:
+      - Select sessions in one of these connection states (the C(WTS_CONNECTSTATE_CLASS) of
+        C(WTSEnumerateSessionsExW)).
+      - V(active) has a user working; V(disconnected) keeps the user's programs running without a client;
+        V(connected) has a client at the logon screen; V(listen) is a listener.
+    type: list
+    elements: str
+    choices: [active, connected, connect_query, shadow, disconnected, idle, listen, reset, down, init]
+"""
+
+    ACTING = r"""
+options:
+  all:
+    description:
+      - Act on every session the guardrails allow.
+      - A task that gives none of O(session_id), O(username), O(session_state), O(min_idle_seconds) and
+        O(min_disconnected_seconds) fails unless it says O(all=true), so that a forgotten filter never
+        acts on every user.
+    type: bool
+    default: false
+  allow_console:
+    description:
+      - Also act on the console session (the one at the server's physical or virtual console, named
+        C(Console)). Without it, the console session is left alone even when it matches, and is listed
+        under C(protected).
+    type: bool
+    default: false
+notes:
+  - Session 0 (services) and the listeners (IDs 65536 and above, state C(listen)) are never acted on;
+    naming one in O(session_id) fails the task.
+"""
+
+    SYSTEM = r"""
+options:
+  include_system:
+    description:
+      - Also list session 0 (services) and the listeners (IDs 65536 and above, state C(listen)), which
+        are left out by default, even when O(session_id) names them.
+    type: bool
+    default: false
+"""

@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+# Windows errors told the way a Windows admin can act on them: what failed where, on which object, the
+# Windows code and text, then the one most likely fix. Works on the attributes of winapi.WinApiError
+# (function, code, text, server); nothing here knows ctypes.
+
+ERROR_FILE_NOT_FOUND = 2
+ERROR_ACCESS_DENIED = 5
+ERROR_INVALID_HANDLE = 6
+ERROR_NOT_SUPPORTED = 50
+ERROR_BAD_NETPATH = 53
+ERROR_INVALID_PARAMETER = 87
+ERROR_CALL_NOT_IMPLEMENTED = 120
+ERROR_PROC_NOT_FOUND = 127
+ERROR_NOT_FOUND = 1168
+RPC_S_SERVER_UNAVAILABLE = 1722
+RPC_S_CALL_FAILED = 1726
+EPT_S_NOT_REGISTERED = 1753
+ERROR_NO_BROWSER_SERVERS_FOUND = 6118
+ERROR_CTX_WINSTATION_NOT_FOUND = 7022
+
+# The session (or process) ended between its enumeration and this call.
+VANISHED = frozenset((ERROR_FILE_NOT_FOUND, ERROR_CTX_WINSTATION_NOT_FOUND))
+
+# The Remote Desktop Services permission each call needs on the listener (RDP-Tcp), after Microsoft's
+# documentation of the function; Administrators hold them all.
+_PERMISSIONS = {
+    "WTSEnumerateSessionsW": "Query Information",
+    "WTSEnumerateSessionsExW": "Query Information",
+    "WTSQuerySessionInformationW": "Query Information",
+    "WTSDisconnectSession": "Disconnect",
+    "WTSLogoffSession": "Reset",
+    "WTSSendMessageW": "Message",
+    "WTSVirtualChannelOpen": "Virtual Channels",
+    "WTSVirtualChannelOpenEx": "Virtual Channels",
+}
+_ADMINISTRATORS_ONLY = ("WTSEnumerateProcessesW", "WTSEnumerateProcessesExW", "WTSTerminateProcess",
+                        "WTSShutdownSystem", "LookupAccountSidW")
+
+_UNREACHABLE = (
+    "Check that the server is up and its name resolves, that its firewall lets this host reach SMB (TCP 445, "
+    "\"File and Printer Sharing\") and RPC, that Remote Desktop connections are allowed on it, and that its "
+    "registry value HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\AllowRemoteRPC is 1."
+)
+_FIXES = {
+    ERROR_FILE_NOT_FOUND: "The session ended meanwhile; it is skipped.",
+    ERROR_CTX_WINSTATION_NOT_FOUND: "The session ended meanwhile; it is skipped.",
+    ERROR_INVALID_HANDLE: "The connection to the server was lost; run the task again.",
+    ERROR_NOT_SUPPORTED: "This version of Windows does not support the call.",
+    ERROR_BAD_NETPATH: _UNREACHABLE,
+    ERROR_CALL_NOT_IMPLEMENTED: ("The task did not run on Windows: point ansible_python_interpreter at a Python "
+                                 "on the Windows host."),
+    ERROR_PROC_NOT_FOUND: "This version of Windows lacks the function; Windows Server 2008 or later is needed.",
+    ERROR_NOT_FOUND: "The client of the session does not offer this virtual channel.",
+    RPC_S_SERVER_UNAVAILABLE: _UNREACHABLE,
+    RPC_S_CALL_FAILED: _UNREACHABLE,
+    EPT_S_NOT_REGISTERED: _UNREACHABLE,
+    ERROR_NO_BROWSER_SERVERS_FOUND: (
+        "NetServerEnum needs the Computer Browser service (and SMB 1), which modern networks lack: list the "
+        "servers in the inventory instead (see the rds_servers inventory plugin's static and AD sources)."),
+}
+
+
+def is_vanished(error):
+    """True when ``error`` says the session or process ended meanwhile (2, 7022): skip it, it is no failure."""
+    return error.code in VANISHED
+
+
+def explain(error, what=None):
+    """The admin's message for a WinApiError: function, server, object ``what``, [code] text, the likely fix.
+
+    ``WTSLogoffSession failed on RDSH01 for session 4 (CONTOSO\\carol): [5] Access is denied.`` followed,
+    on a second line, by what to do about it.
+    """
+    message = "%s failed" % error.function
+    if error.server:
+        message += " on %s" % error.server
+    if what:
+        message += " for %s" % what
+    message += ": [%d] %s" % (error.code, (error.text or "").strip() or "Windows error %d" % error.code)
+    if not message.endswith("."):
+        message += "."
+    fix = _fix(error)
+    return "%s\n%s" % (message, fix) if fix else message
+
+
+def _fix(error):
+    if error.code == ERROR_INVALID_PARAMETER and error.function == "WTSTerminateProcess":
+        return "The process ended meanwhile."
+    if error.code != ERROR_ACCESS_DENIED:
+        return _FIXES.get(error.code)
+    if error.function in _PERMISSIONS:
+        return ("The connecting account needs the \"%s\" permission on the RDP-Tcp listener, or local "
+                "Administrators." % _PERMISSIONS[error.function])
+    if error.function in _ADMINISTRATORS_ONLY:
+        return "The connecting account must be a member of the server's local Administrators group."
+    return "The connecting account needs more rights on the server; local Administrators have them all."

@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+# Farm-wide fan-out: one task works several RD Session Hosts at once (WTSOpenServerW per server, from the
+# host the task runs on), one result per server; a server that cannot be reached, or refuses, is reported
+# for itself and never aborts the others. Also the end of every such task: one result per server, the
+# failures of servers and of single objects collected, and the task failed, or warned, at the end.
+# Windows errors are recognised by their attributes (winapi.WinApiError); nothing here knows ctypes.
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
+
+MAX_PARALLEL_SERVERS = 16
+
+
+def server_spec():
+    """The argument spec of ``server`` and ``on_error`` (doc fragment ``wtsadmin.rds.server``)."""
+    return {
+        "server": {"type": "list", "elements": "str"},
+        "on_error": {"type": "str", "choices": ["fail", "warn"], "default": "fail"},
+    }
+
+
+def for_each_server(servers, work):
+    """Run ``work(server)`` for each name in ``servers`` concurrently (None or empty: the host itself, None).
+
+    ``work`` returns a dict of the server's results. Each result becomes ``{server, failed: False, **result}``;
+    a WinApiError raised by ``work`` becomes ``{server, failed: True, msg}`` (the admin's message) for that
+    server alone. Any other exception is a bug and propagates. Results come in the order of ``servers``.
+    """
+    servers = list(servers or [None])
+    with ThreadPoolExecutor(max_workers=min(len(servers), MAX_PARALLEL_SERVERS)) as pool:
+        return list(pool.map(lambda server: _work_on(server, work), servers))
+
+
+def _work_on(server, work):
+    try:
+        return dict({"server": server, "failed": False}, **work(server))
+    except WinApiError as error:
+        error.server = error.server or server
+        return {"server": server, "failed": True, "msg": explain(error)}
+
+
+def finish(module, results, items, **extra):
+    """End the task of ``module`` with the per-server ``results`` of ``for_each_server``.
+
+    The result holds ``changed`` (any server changed), ``servers`` (the list) and ``extra`` (for example
+    ``diff``); when one server was asked, its keys are also at the top (``server``, ``sessions``, ...), so
+    a single-server task reads like a plain module. A server's ``warnings`` (list of str, each naming its
+    server) become the task's warnings. Failures are the ``msg`` of failed servers and the ``error`` of every
+    object in a server's ``items`` list (``sessions``, ``processes``): with ``on_error: fail`` the task fails
+    after every server was worked, with ``on_error: warn`` each failure becomes a warning.
+    """
+    failures = []
+    for entry in results:
+        for warning in entry.pop("warnings", ()):
+            module.warn(warning)
+        if entry["failed"]:
+            failures.append(entry["msg"])
+        failures.extend(item["error"] for item in entry.get(items, ()) if item.get("error"))
+    result = dict(extra, changed=any(entry.get("changed") for entry in results), servers=results)
+    if len(results) == 1:
+        result.update((key, value) for key, value in results[0].items() if key != "failed")
+    if failures and module.params.get("on_error") == "warn":
+        for failure in failures:
+            module.warn(failure)
+    elif failures:
+        result["msg"] = failures[0] if len(failures) == 1 else "%d failures:\n%s" % (
+            len(failures), "\n".join(failures))
+        module.fail_json(**result)
+    module.exit_json(**result)

@@ -1,0 +1,171 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+# Which sessions a task means: the one selection (session_id, username, session_state, idle and
+# disconnected thresholds) every module of the collection shares, and the guardrails that keep session 0,
+# the listeners and, unless asked for, the console out of reach of modules that act on sessions.
+# Sessions are the plain dicts module_utils/_sessions.py builds; nothing here knows ctypes.
+
+import fnmatch
+
+SESSION_STATES = ("active", "connected", "connect_query", "shadow", "disconnected", "idle", "listen", "reset",
+                  "down", "init")
+SERVICES_SESSION_ID = 0
+FIRST_LISTENER_ID = 65536
+CONSOLE_SESSION_NAME = "console"
+# The options that narrow a selection; a task that acts on sessions must give one of them or `all`.
+FILTER_OPTIONS = ("session_id", "username", "session_state", "min_idle_seconds", "min_disconnected_seconds")
+
+
+def selection_spec(state_alias=False, acting=False, include_system=False):
+    """The argument spec of the shared selection, to merge into a module's ``argument_spec``.
+
+    It matches the ``wtsadmin.rds.session_selection`` doc fragment section by section: always the base
+    options (fragment ``session_selection``: session_id, username, min_idle_seconds,
+    min_disconnected_seconds); ``session_state`` with the alias ``state`` when ``state_alias``
+    (``session_selection.state``, for modules without an option of their own named ``state``) or without
+    it (``session_selection.session_state``); ``all`` and ``allow_console`` when ``acting``
+    (``session_selection.acting``); ``include_system`` when ``include_system`` (``session_selection.system``).
+    """
+    spec = {
+        "session_id": {"type": "list", "elements": "int"},
+        "username": {"type": "list", "elements": "str"},
+        "session_state": {"type": "list", "elements": "str", "choices": list(SESSION_STATES)},
+        "min_idle_seconds": {"type": "int"},
+        "min_disconnected_seconds": {"type": "int"},
+    }
+    if state_alias:
+        spec["session_state"]["aliases"] = ["state"]
+    if acting:
+        spec["all"] = {"type": "bool", "default": False}
+        spec["allow_console"] = {"type": "bool", "default": False}
+    if include_system:
+        spec["include_system"] = {"type": "bool", "default": False}
+    return spec
+
+
+def user_matches(pattern, domain, username):
+    """True when the session user ``domain``\\``username`` matches ``pattern``.
+
+    ``pattern`` is ``DOMAIN\\user``, ``user@domain`` or ``user``; case-insensitive, with shell wildcards
+    (``*``, ``?``, ``[abc]``) in either part. A bare ``user`` matches that user in any domain. The domain
+    of ``user@domain`` may be the DNS name (``contoso.com``): its first label is compared with the NetBIOS
+    domain Windows reports (``CONTOSO``). A session without a user matches no pattern, not even ``*``.
+    """
+    if not username:
+        return False
+    if "\\" in pattern:
+        domain_pattern, user_pattern = pattern.split("\\", 1)
+        domain_patterns = [domain_pattern]
+    elif "@" in pattern:
+        user_pattern, domain_pattern = pattern.rsplit("@", 1)
+        domain_patterns = [domain_pattern, domain_pattern.split(".", 1)[0]]
+    else:
+        return _like(username, pattern)
+    return _like(username, user_pattern) and any(_like(domain or "", part) for part in domain_patterns)
+
+
+def _like(text, pattern):
+    return fnmatch.fnmatchcase(text.casefold(), pattern.casefold())
+
+
+def is_system_id(session_id):
+    """True for the ID of session 0 (services) or of a listener (65536 and above)."""
+    return session_id == SERVICES_SESSION_ID or session_id >= FIRST_LISTENER_ID
+
+
+def is_system(session):
+    """True for session 0 (services) and listeners (ID 65536 and above, or state ``listen``)."""
+    return is_system_id(session["session_id"]) or session["state"] == "listen"
+
+
+def is_console(session):
+    """True for the console session: its WinStation is named ``Console``, or its protocol
+    (WTSClientProtocolType, in ``client_protocol`` when known) is the console's, which stays so after it
+    was disconnected."""
+    return (session.get("session_name") or "").casefold() == CONSOLE_SESSION_NAME or (
+        session.get("client_protocol") == CONSOLE_SESSION_NAME)
+
+
+def selection_problem(params):
+    """Why the task's selection must not run, as a message, or None.
+
+    A module that acts on sessions refuses a task without any filter unless it says ``all: true``, and a
+    ``session_id`` naming session 0 or a listener, which it never touches.
+    """
+    system_ids = [session_id for session_id in params.get("session_id") or () if is_system_id(session_id)]
+    if system_ids:
+        return ("session_id %s: session 0 (services) and the listeners (65536 and above) are never acted on"
+                % ", ".join(str(sid) for sid in system_ids))
+    if not params.get("all") and all(params.get(name) is None for name in FILTER_OPTIONS):
+        return ("no session selected: give session_id, username, session_state, min_idle_seconds or "
+                "min_disconnected_seconds, or all: true to act on every user session")
+    return None
+
+
+class SessionSelection:
+    """The sessions a task selects, and the guardrails around them.
+
+    A session is a dict with at least ``session_id``, ``state``, ``session_name``, ``username`` and
+    ``domain``; the thresholds also read ``idle_seconds`` and ``disconnected_seconds`` (None: unknown, which
+    never passes a threshold). Every filter given must match; a list matches when any of its items does.
+    Session 0 and the listeners are never selected unless ``include_system`` (info modules only); the
+    console passes the filters but is refused unless ``include_console``.
+    """
+
+    def __init__(self, session_ids=None, usernames=None, states=None, min_idle_seconds=None,
+                 min_disconnected_seconds=None, include_system=False, include_console=True):
+        self.session_ids = set(session_ids) if session_ids is not None else None
+        self.usernames = list(usernames) if usernames is not None else None
+        self.states = set(states) if states is not None else None
+        self.min_idle_seconds = min_idle_seconds
+        self.min_disconnected_seconds = min_disconnected_seconds
+        self.include_system = include_system
+        self.include_console = include_console
+
+    @classmethod
+    def from_params(cls, params, acting=False):
+        """The selection of a task's validated ``params`` (see ``selection_spec``).
+
+        ``acting``: the module changes sessions, so session 0 and the listeners are never selected and the
+        console only with ``allow_console``; otherwise ``include_system`` decides about session 0 and the
+        listeners, and the console is always included.
+        """
+        return cls(session_ids=params.get("session_id"), usernames=params.get("username"),
+                   states=params.get("session_state"), min_idle_seconds=params.get("min_idle_seconds"),
+                   min_disconnected_seconds=params.get("min_disconnected_seconds"),
+                   include_system=not acting and bool(params.get("include_system")),
+                   include_console=not acting or bool(params.get("allow_console")))
+
+    def may_match(self, session):
+        """False when the session list alone rules ``session`` out: its ID or state is not selected, or it
+        is session 0 or a listener; True when the session's details (user, times) must decide."""
+        return ((self.session_ids is None or session["session_id"] in self.session_ids)
+                and (self.states is None or session["state"] in self.states)
+                and (self.include_system or not is_system(session)))
+
+    def wants(self, session):
+        """True when ``session`` passes every filter of the task (the console guardrail aside)."""
+        return (self.may_match(session)
+                and (self.usernames is None
+                     or any(user_matches(p, session.get("domain"), session.get("username")) for p in self.usernames))
+                and _at_least(session.get("idle_seconds"), self.min_idle_seconds)
+                and _at_least(session.get("disconnected_seconds"), self.min_disconnected_seconds))
+
+    def refusal(self, session):
+        """Why a session that passes the filters is left alone all the same (the console without
+        ``allow_console``), or None."""
+        if is_console(session) and not self.include_console:
+            return "the console session is acted on only with allow_console: true"
+        return None
+
+    def matches(self, session):
+        """True when ``session`` passes every filter and no guardrail refuses it."""
+        return self.wants(session) and self.refusal(session) is None
+
+
+def _at_least(value, threshold):
+    return threshold is None or (value is not None and value >= threshold)

@@ -1,0 +1,298 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+# Sessions of an RD Session Host as an admin sees them (who, from which client, idle for how long on the
+# server's own clock, locked or not) and the work of win_rds_session_info, win_rds_session and
+# win_rds_message on each server of a task. Windows is reached only through wts.py and netapi.py;
+# nothing here knows ctypes.
+
+import datetime
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain, is_vanished
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server
+from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
+    FILTER_OPTIONS,
+    SESSION_STATES,
+    SessionSelection,
+)
+from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import server_get_info
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, qualified_name
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
+    RESPONSE_NAMES,
+    disconnect_session,
+    enumerate_sessions,
+    logoff_session,
+    open_server,
+    send_message,
+    session_details,
+)
+
+_TIMES = ("logon_time", "connect_time", "disconnect_time", "last_input_time")
+# WTSINFOEX's lock flag is inverted on this version (Windows 7, Windows Server 2008 R2).
+INVERTED_LOCK_FLAG_VERSION = "6.1"
+
+# win_rds_session: the state a task brings sessions to -> the call that does it.
+_ACTIONS = {"disconnected": ("WTSDisconnectSession", disconnect_session),
+            "logged_off": ("WTSLogoffSession", logoff_session)}
+POLL_SECONDS = 0.25
+
+# win_rds_message: MessageBox uType values (winuser.h) of the buttons (with how many there are) and icons.
+BUTTONS = {"ok": (0x0, 1), "ok_cancel": (0x1, 2), "abort_retry_ignore": (0x2, 3), "yes_no_cancel": (0x3, 3),
+           "yes_no": (0x4, 2), "retry_cancel": (0x5, 2), "cancel_try_continue": (0x6, 3)}
+ICONS = {"none": 0x0, "error": 0x10, "question": 0x20, "warning": 0x30, "information": 0x40}
+DEFAULT_BUTTON_SHIFT = 8  # MB_DEFBUTTON2 is 0x100, MB_DEFBUTTON3 0x200
+# RpcWinStationSendMessage (MS-TSTS 3.7.4.1.8) takes at most 1024 for each length; keep room for the NUL.
+MAX_TEXT_BYTES = 1022
+DEFAULT_TITLE = "Message from your administrator"
+MAX_PARALLEL_MESSAGES = 64
+
+
+def iso_time(value):
+    """An aware datetime as ISO 8601 UTC (``2026-03-14T08:02:11Z``); None stays None."""
+    return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def _seconds(since, now):
+    return max(0, int((now - since).total_seconds())) if since and now else None
+
+
+def describe(listed, details):
+    """One session as the modules return it, from its ``enumerate_sessions`` entry and ``session_details``.
+
+    Times become ISO 8601 UTC; ``idle_seconds`` is CurrentTime - LastInputTime on the server's clock, for a
+    disconnected session CurrentTime - DisconnectTime (``disconnected_seconds``); ``user`` is DOMAIN\\user.
+    ``locked`` is Windows' raw flag (see ``LockFlag``).
+    """
+    now = details["current_time"]
+    session = {key: value for key, value in details.items() if key != "current_time"}
+    session.update((key, iso_time(details[key])) for key in _TIMES)
+    session["user"] = qualified_name(details["domain"], details["username"])
+    session["host_name"] = listed["host_name"]
+    session["farm_name"] = listed["farm_name"]
+    disconnected = details["state"] == "disconnected"
+    session["disconnected_seconds"] = _seconds(details["disconnect_time"], now) if disconnected else None
+    session["idle_seconds"] = (session["disconnected_seconds"] if disconnected
+                               else _seconds(details["last_input_time"], now))
+    return session
+
+
+class LockFlag:
+    """WTSINFOEX's lock flag of one server made right: Windows 7 and Windows Server 2008 R2 report it
+    inverted. The server's version is read (NetServerGetInfo) once, at the first session that reports a
+    lock state; when it cannot be read, lock states are unknown (None) and ``warnings`` gets the reason."""
+
+    def __init__(self, server, warnings):
+        self._server = server
+        self._warnings = warnings
+        self._asked = False
+        self._inverted = None
+
+    def correct(self, locked):
+        """The true lock state of a session whose raw flag is ``locked`` (True, False or None)."""
+        if locked is None:
+            return None
+        if not self._asked:
+            self._asked = True
+            try:
+                self._inverted = server_get_info(self._server)["version"] == INVERTED_LOCK_FLAG_VERSION
+            except WinApiError as error:
+                error.server = error.server or self._server
+                self._warnings.append("The lock state of sessions is unknown (locked: null) because the Windows "
+                                      "version could not be read: %s" % explain(error))
+        return None if self._inverted is None else locked != self._inverted
+
+
+def list_sessions(handle, server, selection):
+    """The sessions on ``handle`` (opened for ``server``) that ``selection`` matches, described, by ID.
+
+    Returns ``(sessions, protected, warnings)``: ``protected`` holds the sessions a guardrail left alone
+    although they pass every filter (session_id, user, reason); ``warnings`` what the task should say.
+    One enumeration, then at most three calls per candidate (``session_details``) and one NetServerGetInfo
+    per server; a session that ends meanwhile is left out.
+    """
+    sessions, protected, warnings = [], [], []
+    lock_flag = LockFlag(server, warnings)
+    for listed in enumerate_sessions(handle):
+        if not selection.may_match(listed):
+            continue
+        try:
+            details = session_details(handle, listed["session_id"])
+        except WinApiError as error:
+            if is_vanished(error):
+                continue
+            raise
+        session = describe(listed, details)
+        session["locked"] = lock_flag.correct(details["locked"])
+        if not selection.wants(session):
+            continue
+        reason = selection.refusal(session)
+        if reason:
+            protected.append({"session_id": session["session_id"], "user": session["user"], "reason": reason})
+        else:
+            sessions.append(session)
+    sessions.sort(key=lambda session: session["session_id"])
+    return sessions, protected, warnings
+
+
+def _what(session):
+    return "session %d (%s)" % (session["session_id"], session["user"] or "no user")
+
+
+def _record_failure(session, error, server):
+    """Put a WinApiError of one session into its entry: ``vanished`` when it ended meanwhile, else ``failed``."""
+    if is_vanished(error):
+        session["result"] = "vanished"
+        return
+    error.server = error.server or server
+    session.update(result="failed", error=explain(error, _what(session)))
+
+
+# win_rds_session_info
+
+def report_sessions(params):
+    """win_rds_session_info: per server, the selected sessions and how many there are in each state."""
+    selection = SessionSelection.from_params(params)
+    return for_each_server(params["server"], lambda server: _report(server, selection))
+
+
+def _report(server, selection):
+    with open_server(server) as handle:
+        sessions, _protected, warnings = list_sessions(handle, server, selection)
+    counts = dict.fromkeys(SESSION_STATES, 0)
+    for session in sessions:
+        counts[session["state"]] = counts.get(session["state"], 0) + 1
+    return {"sessions": sessions, "counts": counts, "warnings": warnings}
+
+
+# win_rds_session
+
+def change_sessions(params, check_mode):
+    """win_rds_session: disconnect or log off the selected sessions of each server; ``(results, diff)``.
+
+    Each session gets ``previous_state``, ``state`` (after) and ``result`` (``disconnected``, ``logged_off``,
+    ``unchanged``, ``vanished`` or ``failed`` with ``error``). Check mode calls nothing that changes a
+    session and predicts the same results. The diff lists each selected session's state before and after.
+    """
+    selection = SessionSelection.from_params(params, acting=True)
+    results = for_each_server(params["server"], lambda server: _change(server, selection, params, check_mode))
+    before, after = {}, {}
+    for entry in results:
+        for session in entry.get("sessions", ()):
+            label = "%s%s" % ("%s " % entry["server"] if entry["server"] else "", _what(session))
+            before[label], after[label] = session["previous_state"], session["state"]
+    return results, {"before": before, "after": after}
+
+
+def _change(server, selection, params, check_mode):
+    target = params["state"]
+    with open_server(server) as handle:
+        sessions, protected, warnings = list_sessions(handle, server, selection)
+        for session in sessions:
+            session["previous_state"] = session["state"]
+            session["result"] = "unchanged" if session["state"] == target else target
+        pending = [session for session in sessions if session["result"] == target]
+        if not check_mode:
+            _request(handle, server, pending, target)
+            if params["wait"]:
+                _await(handle, server, [s for s in pending if s["result"] == target], target, params["timeout"])
+    for session in pending:
+        if session["result"] == target:
+            session["state"] = target
+    return {"changed": any(session["result"] == target for session in pending), "sessions": sessions,
+            "protected": protected, "warnings": warnings}
+
+
+def _request(handle, server, sessions, target):
+    act = _ACTIONS[target][1]
+    for session in sessions:
+        try:
+            act(handle, session["session_id"])
+        except WinApiError as error:
+            _record_failure(session, error, server)
+
+
+def _await(handle, server, sessions, target, timeout):
+    """Poll the session list until each session has reached ``target`` (gone, for a logoff) or ``timeout``."""
+    deadline = time.monotonic() + timeout
+    waiting = {session["session_id"]: session for session in sessions}
+    while waiting:
+        states = {listed["session_id"]: listed["state"] for listed in enumerate_sessions(handle)}
+        for session_id in list(waiting):
+            if session_id not in states or (target == "disconnected" and states[session_id] == target):
+                del waiting[session_id]
+        if waiting and time.monotonic() >= deadline:
+            for session in waiting.values():
+                session.update(result="failed", error=(
+                    "%s on %s for %s: the session was still %s %d s after Windows accepted the request.\n"
+                    "Raise timeout, or look on the server for what holds the session (a hung program or logon "
+                    "script)." % (_ACTIONS[target][0], server or "this host", _what(session),
+                                  states[session["session_id"]], timeout)))
+            return
+        if waiting:
+            time.sleep(POLL_SECONDS)
+
+
+# win_rds_message
+
+def message_problem(params):
+    """Why the message options cannot be sent as given, as a message, or None (nothing is contacted)."""
+    buttons = BUTTONS[params["buttons"]][1]
+    if params["default_button"] > buttons:
+        return "default_button %d: buttons=%s has only %d button%s" % (
+            params["default_button"], params["buttons"], buttons, "s" if buttons > 1 else "")
+    if params["timeout"] < 0:
+        return "timeout %d: give seconds, 0 or more" % params["timeout"]
+    if params["wait"] and not params["timeout"]:
+        return "wait: true needs a timeout (seconds) greater than 0, or the task could wait for ever"
+    if not params["msg"].strip():
+        return "msg is empty: give the text to show"
+    for option in ("title", "msg"):
+        size = len((params[option] or "").encode("utf-16-le"))
+        if size > MAX_TEXT_BYTES:
+            return ("%s is %d bytes in UTF-16, Windows takes at most %d (%d characters; an emoji or other "
+                    "character outside the Basic Multilingual Plane counts as two)"
+                    % (option, size, MAX_TEXT_BYTES, MAX_TEXT_BYTES // 2))
+    return None
+
+
+def send_messages(params, check_mode):
+    """win_rds_message: show the message in each selected session of each server, concurrently.
+
+    Without any selection option, the targets are the active sessions that have a user. Each session gets
+    ``result`` (``sent``, ``vanished``, ``failed`` with ``error``) and ``answer`` (ok, cancel, yes, no, ...,
+    ``timeout``, ``async`` without ``wait``; None in check mode, which sends nothing).
+    """
+    if all(params.get(name) is None for name in FILTER_OPTIONS):
+        params = dict(params, session_state=["active"], username=["*"])
+    selection = SessionSelection.from_params(params)
+    buttons, _count = BUTTONS[params["buttons"]]
+    message = {"title": params["title"] if (params["title"] or "").strip() else DEFAULT_TITLE,
+               "message": params["msg"], "timeout": params["timeout"], "wait": params["wait"],
+               "style": buttons | ICONS[params["icon"]] | (params["default_button"] - 1) << DEFAULT_BUTTON_SHIFT}
+    return for_each_server(params["server"], lambda server: _send(server, selection, message, check_mode))
+
+
+def _send(server, selection, message, check_mode):
+    with open_server(server) as handle:
+        sessions, _protected, warnings = list_sessions(handle, server, selection)
+        for session in sessions:
+            session.update(result="sent", answer=None)
+        if sessions and not check_mode:
+            with ThreadPoolExecutor(max_workers=min(len(sessions), MAX_PARALLEL_MESSAGES)) as pool:
+                list(pool.map(lambda session: _message(handle, server, session, message), sessions))
+    return {"changed": any(session["result"] == "sent" for session in sessions), "sessions": sessions,
+            "warnings": warnings}
+
+
+def _message(handle, server, session, message):
+    try:
+        response = send_message(handle, session["session_id"], **message)
+    except WinApiError as error:
+        _record_failure(session, error, server)
+        return
+    session["answer"] = RESPONSE_NAMES.get(response, str(response))

@@ -1,0 +1,240 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: win_rds_message
+short_description: Show a message box in Remote Desktop sessions and collect the answers
+version_added: 0.1.0
+description:
+  - Shows a message box (C(WTSSendMessageW)) in the selected sessions of the host, or of the RD Session
+    Hosts named in O(server), like C(msg.exe), and returns each user's answer by name.
+  - Without any selection option, the message goes to every active session that has a user (console
+    included). Session 0 and the listeners never get one.
+  - With O(wait), all sessions of a server are messaged at the same time, so collecting the answers of
+    many users takes about one O(timeout), not one per user.
+  - Text in any language works (accents, CJK, emoji).
+  - A session that ends before its message is shown is reported as V(vanished), not as a failure; a
+    Windows error on one session does not stop the others, and the task fails at the end unless
+    O(on_error=warn).
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - wtsadmin.rds.server
+  - wtsadmin.rds.session_selection
+  - wtsadmin.rds.session_selection.state
+options:
+  msg:
+    description:
+      - The text of the message. Line breaks are kept.
+      - At most 511 UTF-16 code units (1022 bytes), the limit of the Remote Desktop Services protocol; a
+        character outside the Basic Multilingual Plane, such as an emoji, counts as two.
+    type: str
+    required: true
+  title:
+    description:
+      - The title bar of the message box, with the same length limit as O(msg).
+      - When empty or not set, C(Message from your administrator).
+    type: str
+  buttons:
+    description:
+      - The buttons of the message box.
+    type: str
+    choices: [ok, ok_cancel, abort_retry_ignore, yes_no_cancel, yes_no, retry_cancel, cancel_try_continue]
+    default: ok
+  icon:
+    description:
+      - The icon of the message box.
+    type: str
+    choices: [none, error, question, warning, information]
+    default: information
+  default_button:
+    description:
+      - The position of the button that Enter presses, from the left; it must exist in O(buttons).
+    type: int
+    choices: [1, 2, 3]
+    default: 1
+  timeout:
+    description:
+      - Seconds after which the message box closes by itself and the answer is V(timeout); V(0) keeps it
+        open until the user answers.
+      - Required (greater than 0) with O(wait), so that the task cannot wait for ever.
+    type: int
+    default: 0
+  wait:
+    description:
+      - Wait for the users' answers (or O(timeout)) and return them in RV(sessions[].answer).
+      - Without it, the messages are shown and the task goes on at once; each answer is V(async).
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+    details: No message is sent; the result lists the sessions that would get it.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+notes:
+  - The connecting account needs the C(Message) permission of Remote Desktop Services on each server
+    (local Administrators have it).
+  - Up to 64 sessions per server are messaged at the same time; with more, O(wait) takes one O(timeout)
+    for each further 64.
+seealso:
+  - module: wtsadmin.rds.win_rds_session_info
+  - module: wtsadmin.rds.win_rds_session
+  - name: WTSSendMessageW function (wtsapi32.h)
+    description: Microsoft's reference of the Windows API this module calls.
+    link: https://learn.microsoft.com/en-us/windows/win32/api/wtsapi32/nf-wtsapi32-wtssendmessagew
+author:
+  - wtsadmin.rds maintainers (@wtsadmin)
+"""
+
+EXAMPLES = r"""
+- name: Warn everyone 15 minutes before maintenance and ask whether they can log off now
+  wtsadmin.rds.win_rds_message:
+    server: "{{ groups['session_hosts'] }}"
+    title: Maintenance at 20:00
+    msg: |-
+      The server restarts in 15 minutes. Please save your work.
+      Can you log off now?
+    buttons: yes_no
+    icon: warning
+    default_button: 2
+    wait: true
+    timeout: 120
+  register: poll
+
+- name: List the users who answered no
+  ansible.builtin.debug:
+    msg: "{{ poll.servers | map(attribute='sessions', default=[]) | flatten
+             | selectattr('answer', 'equalto', 'no') | map(attribute='user') | list }}"
+
+- name: Tell bob, without waiting for him
+  wtsadmin.rds.win_rds_message:
+    username: CONTOSO\bob
+    msg: Your report is ready.
+
+- name: Tell the users disconnected for over an hour that their session will be logged off
+  wtsadmin.rds.win_rds_message:
+    session_state: disconnected
+    min_disconnected_seconds: 3600
+    msg: Your session will be logged off tonight.
+"""
+
+RETURN = r"""
+server:
+  description: The server that was worked, as given in O(server); null for the host itself.
+  returned: when one server was worked
+  type: str
+  sample: RDSH01
+sessions:
+  description:
+    - The sessions that were messaged, by session ID.
+    - Each holds every key of the sessions of M(wtsadmin.rds.win_rds_session_info), plus the keys below.
+  returned: when one server was worked and it answered
+  type: list
+  elements: dict
+  contains:
+    session_id:
+      description: The session ID.
+      type: int
+      sample: 2
+    user:
+      description: C(DOMAIN\user), or null when nobody is logged on.
+      type: str
+      sample: CONTOSO\alice
+    result:
+      description:
+        - V(sent) (in check mode, would be sent); V(vanished) when the session ended before the message
+          was shown; V(failed) with RV(sessions[].error).
+      type: str
+      sample: sent
+    answer:
+      description:
+        - The button the user pressed (V(ok), V(cancel), V(abort), V(retry), V(ignore), V(yes), V(no),
+          V(try_again), V(continue)), V(timeout) when O(timeout) passed first, V(async) without O(wait).
+        - Null in check mode and when the message could not be shown.
+      type: str
+      sample: "yes"
+    error:
+      description: The Windows error for this session, and the most likely fix.
+      type: str
+      returned: when RV(sessions[].result) is V(failed)
+      sample: |-
+        WTSSendMessageW failed on RDSH01 for session 2 (CONTOSO\alice): [5] Access is denied.
+        The connecting account needs the "Message" permission on the RDP-Tcp listener, or local Administrators.
+servers:
+  description: One entry per server worked, in the order of O(server) (one entry, null, for the host itself).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    server:
+      description: The server, as given in O(server); null for the host itself.
+      type: str
+      sample: RDSH02
+    failed:
+      description: True when the server could not be worked at all; RV(servers[].msg) says why.
+      type: bool
+      sample: false
+    msg:
+      description: Why the server could not be worked, and the most likely fix.
+      type: str
+      returned: when RV(servers[].failed) is true
+      sample: "WTSEnumerateSessionsExW failed on RDSH03: [1722] The RPC server is unavailable."
+    changed:
+      description: Whether a message was shown on this server.
+      type: bool
+      returned: when RV(servers[].failed) is false
+      sample: true
+    sessions:
+      description: The server's messaged sessions, each like an item of RV(sessions).
+      type: list
+      elements: dict
+      returned: when RV(servers[].failed) is false
+      sample: [{session_id: 2, user: CONTOSO\alice, result: sent, answer: "yes"}]
+msg:
+  description: Every failure of the task (servers and sessions), one per line, or why the options were refused.
+  returned: failure
+  type: str
+  sample: "default_button 3: buttons=yes_no has only 2 buttons"
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, server_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import selection_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import (
+    BUTTONS,
+    ICONS,
+    message_problem,
+    send_messages,
+)
+
+
+def module_args():
+    argument_spec = dict(server_spec(), **selection_spec(state_alias=True))
+    argument_spec.update(
+        msg={"type": "str", "required": True},
+        title={"type": "str"},
+        buttons={"type": "str", "choices": list(BUTTONS), "default": "ok"},
+        icon={"type": "str", "choices": list(ICONS), "default": "information"},
+        default_button={"type": "int", "choices": [1, 2, 3], "default": 1},
+        timeout={"type": "int", "default": 0},
+        wait={"type": "bool", "default": False},
+    )
+    return {"argument_spec": argument_spec, "supports_check_mode": True}
+
+
+def main():
+    module = AnsibleModule(**module_args())
+    problem = message_problem(module.params)
+    if problem:
+        module.fail_json(msg=problem)
+    finish(module, send_messages(module.params, module.check_mode), "sessions")
+
+
+if __name__ == "__main__":
+    main()

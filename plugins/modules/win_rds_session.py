@@ -1,0 +1,244 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: win_rds_session
+short_description: Disconnect or log off Remote Desktop sessions
+version_added: 0.1.0
+description:
+  - Disconnects (C(WTSDisconnectSession)) or logs off (C(WTSLogoffSession)) the sessions of the host, or
+    of the RD Session Hosts named in O(server), that the task selects.
+  - A disconnected session keeps its programs running until the user reconnects; logging off ends them.
+  - Idempotent. A session already disconnected is not disconnected again, a session that is gone is not
+    logged off again; both report C(changed=false).
+  - A Windows error on one session (for example C(Access is denied)) does not stop the others. Every
+    failure is reported with the session, its user and the Windows error, and the task fails at the end
+    unless O(on_error=warn).
+  - Session 0 (services) and the listeners are never touched; the console session only with
+    O(allow_console=true). A task must select sessions, or say O(all=true).
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - wtsadmin.rds.server
+  - wtsadmin.rds.session_selection
+  - wtsadmin.rds.session_selection.session_state
+  - wtsadmin.rds.session_selection.acting
+options:
+  state:
+    description:
+      - V(disconnected) disconnects each selected session that is not disconnected yet.
+      - V(logged_off) logs each selected session off.
+    type: str
+    required: true
+    choices: [disconnected, logged_off]
+  wait:
+    description:
+      - Wait until each session has reached O(state), confirmed by listing the server's sessions again
+        until a logged off session is gone and a disconnected one shows as disconnected.
+      - Windows accepts a logoff at once and completes it in the background (the user's programs are
+        asked to close first); without O(wait), RV(sessions[].result) tells that Windows accepted the
+        request, not that the session has gone.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - With O(wait), how many seconds to wait for the sessions of one server. A session that has not
+        reached O(state) by then is a failure.
+    type: int
+    default: 60
+attributes:
+  check_mode:
+    support: full
+    details: Nothing is disconnected or logged off; the result and the diff predict what a real run does.
+  diff_mode:
+    support: full
+    details: Shows the state of each selected session before and after.
+  platform:
+    platforms: windows
+notes:
+  - The connecting account needs the C(Disconnect) permission (for V(disconnected)) or the C(Reset)
+    permission (for V(logged_off)) of Remote Desktop Services on each server; local Administrators have both.
+seealso:
+  - module: wtsadmin.rds.win_rds_session_info
+  - module: wtsadmin.rds.win_rds_message
+  - name: WTSLogoffSession function (wtsapi32.h)
+    description: Microsoft's reference of the Windows API this module calls to log off.
+    link: https://learn.microsoft.com/en-us/windows/win32/api/wtsapi32/nf-wtsapi32-wtslogoffsession
+author:
+  - wtsadmin.rds maintainers (@wtsadmin)
+"""
+
+EXAMPLES = r"""
+- name: Log off the users who have been disconnected for more than two hours
+  wtsadmin.rds.win_rds_session:
+    session_state: disconnected
+    min_disconnected_seconds: 7200
+    state: logged_off
+  register: cleanup
+
+- name: Say who was logged off
+  ansible.builtin.debug:
+    msg: "{{ cleanup.sessions | selectattr('result', 'equalto', 'logged_off') | map(attribute='user') | list }}"
+
+- name: Disconnect alice's sessions on every session host of the farm
+  wtsadmin.rds.win_rds_session:
+    server: "{{ groups['session_hosts'] }}"
+    username: alice@contoso.com
+    state: disconnected
+
+- name: Before maintenance, log off every session except the console, reporting failures as warnings
+  wtsadmin.rds.win_rds_session:
+    all: true
+    state: logged_off
+    timeout: 300
+    on_error: warn
+
+- name: Preview which sessions idle for more than 8 hours would be logged off
+  wtsadmin.rds.win_rds_session:
+    min_idle_seconds: 28800
+    state: logged_off
+  check_mode: true
+  diff: true
+"""
+
+RETURN = r"""
+server:
+  description: The server that was worked, as given in O(server); null for the host itself.
+  returned: when one server was worked
+  type: str
+  sample: RDSH01
+sessions:
+  description:
+    - The selected sessions, by session ID, whether they needed a change or not.
+    - Each holds every key of the sessions of M(wtsadmin.rds.win_rds_session_info) as they were before the
+      task (client, times, counters), plus the keys below.
+  returned: when one server was worked and it answered
+  type: list
+  elements: dict
+  contains:
+    session_id:
+      description: The session ID.
+      type: int
+      sample: 3
+    user:
+      description: C(DOMAIN\user), or null when nobody is logged on.
+      type: str
+      sample: CONTOSO\bob
+    previous_state:
+      description: The session's connection state before the task.
+      type: str
+      sample: disconnected
+    state:
+      description: The state after the task, V(disconnected) or V(logged_off) when it was changed, else as before.
+      type: str
+      sample: logged_off
+    result:
+      description:
+        - What happened. V(disconnected) or V(logged_off) (in check mode, what would happen);
+          V(unchanged) when the session already was in O(state); V(vanished) when it ended by itself
+          meanwhile; V(failed) with RV(sessions[].error).
+      type: str
+      sample: logged_off
+    error:
+      description: The Windows error for this session, and the most likely fix.
+      type: str
+      returned: when RV(sessions[].result) is V(failed)
+      sample: |-
+        WTSLogoffSession failed on RDSH01 for session 4 (CONTOSO\carol): [5] Access is denied.
+        The connecting account needs the "Reset" permission on the RDP-Tcp listener, or local Administrators.
+protected:
+  description: Sessions that pass every filter but that a guardrail left alone (the console without O(allow_console)).
+  returned: when one server was worked and it answered
+  type: list
+  elements: dict
+  sample: [{session_id: 1, user: RDSH01\Administrator,
+            reason: "the console session is acted on only with allow_console: true"}]
+  contains:
+    session_id:
+      description: The session ID.
+      type: int
+      sample: 1
+    user:
+      description: C(DOMAIN\user), or null.
+      type: str
+      sample: RDSH01\Administrator
+    reason:
+      description: Why it was left alone.
+      type: str
+      sample: "the console session is acted on only with allow_console: true"
+servers:
+  description: One entry per server worked, in the order of O(server) (one entry, null, for the host itself).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    server:
+      description: The server, as given in O(server); null for the host itself.
+      type: str
+      sample: RDSH02
+    failed:
+      description: True when the server could not be worked at all; RV(servers[].msg) says why.
+      type: bool
+      sample: false
+    msg:
+      description: Why the server could not be worked, and the most likely fix.
+      type: str
+      returned: when RV(servers[].failed) is true
+      sample: "WTSEnumerateSessionsExW failed on RDSH03: [1722] The RPC server is unavailable."
+    changed:
+      description: Whether a session of this server was changed.
+      type: bool
+      returned: when RV(servers[].failed) is false
+      sample: true
+    sessions:
+      description: The server's selected sessions, each like an item of RV(sessions).
+      type: list
+      elements: dict
+      returned: when RV(servers[].failed) is false
+      sample: [{session_id: 3, user: CONTOSO\bob, previous_state: disconnected, state: logged_off,
+                result: logged_off}]
+    protected:
+      description: The server's sessions left alone by a guardrail, like RV(protected).
+      type: list
+      elements: dict
+      returned: when RV(servers[].failed) is false
+      sample: []
+msg:
+  description: Every failure of the task (servers and sessions), one per line.
+  returned: failure
+  type: str
+  sample: |-
+    WTSLogoffSession failed on RDSH01 for session 4 (CONTOSO\carol): [5] Access is denied.
+    The connecting account needs the "Reset" permission on the RDP-Tcp listener, or local Administrators.
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, server_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import selection_problem, selection_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import change_sessions
+
+
+def module_args():
+    argument_spec = dict(server_spec(), **selection_spec(acting=True))
+    argument_spec.update(
+        state={"type": "str", "required": True, "choices": ["disconnected", "logged_off"]},
+        wait={"type": "bool", "default": True},
+        timeout={"type": "int", "default": 60},
+    )
+    return {"argument_spec": argument_spec, "supports_check_mode": True}
+
+
+def main():
+    module = AnsibleModule(**module_args())
+    problem = selection_problem(module.params)
+    if problem:
+        module.fail_json(msg=problem)
+    results, diff = change_sessions(module.params, module.check_mode)
+    finish(module, results, "sessions", diff=diff)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Farm-wide fan-out: servers worked concurrently, one result per server, failures per server, the task's end."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import yaml
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.wtsadmin.rds.plugins.doc_fragments.server import ModuleDocFragment
+from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import (
+    MAX_PARALLEL_SERVERS,
+    finish,
+    for_each_server,
+    server_spec,
+)
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import enumerate_sessions, open_server
+
+
+def module(on_error="fail"):
+    """The runner's AnsibleModule (what modules get on the host) for a task with ``on_error``."""
+    task = {"params": {"on_error": on_error}, "check_mode": False, "diff": False, "verbosity": 0, "no_log": True}
+    return type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task})(argument_spec={})
+
+
+def finished(results, on_error="fail", **extra):
+    with pytest.raises(_runner.ModuleExit) as done:
+        finish(module(on_error), results, "sessions", **extra)
+    return done.value.result
+
+
+def test_results_come_one_per_server_in_the_order_given():
+    results = for_each_server(["B", "A", "C"], lambda server: {"sessions": [server.lower()]})
+
+    assert results == [{"server": "B", "failed": False, "sessions": ["b"]},
+                       {"server": "A", "failed": False, "sessions": ["a"]},
+                       {"server": "C", "failed": False, "sessions": ["c"]}]
+
+
+@pytest.mark.parametrize("servers", [None, []])
+def test_without_servers_the_host_itself_is_worked_once(servers):
+    asked = []
+
+    results = for_each_server(servers, lambda server: asked.append(server) or {})
+
+    assert asked == [None]
+    assert results == [{"server": None, "failed": False}]
+
+
+def test_servers_are_worked_concurrently():
+    delay = 0.4
+    started = time.monotonic()
+
+    for_each_server(["RDSH%02d" % n for n in range(6)], lambda server: time.sleep(delay) or {})
+
+    assert time.monotonic() - started < 2 * delay
+
+
+def test_at_most_sixteen_servers_are_worked_at_once():
+    lock, running, peak = threading.Lock(), [0], [0]
+
+    def work(server):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return {}
+
+    for_each_server(["S%d" % n for n in range(40)], work)
+
+    assert 1 < peak[0] <= MAX_PARALLEL_SERVERS
+
+
+def test_a_windows_error_fails_its_server_only_and_names_it():
+    def work(server):
+        if server == "RDSH03":
+            raise WinApiError("WTSEnumerateSessionsExW", 1722, "The RPC server is unavailable.")
+        return {"sessions": []}
+
+    results = for_each_server(["RDSH01", "RDSH03", "RDSH02"], work)
+
+    assert [entry["failed"] for entry in results] == [False, True, False]
+    assert results[1]["server"] == "RDSH03"
+    assert results[1]["msg"].startswith("WTSEnumerateSessionsExW failed on RDSH03: [1722]")
+    assert "AllowRemoteRPC" in results[1]["msg"]
+
+
+def test_a_bug_is_not_taken_for_a_server_failure():
+    with pytest.raises(KeyError):
+        for_each_server(["RDSH01"], lambda server: {}["missing"])
+
+
+def test_one_unreachable_server_of_the_emulated_farm_does_not_abort_the_others(emulator):
+    def work(server):
+        with open_server(server) as handle:
+            return {"sessions": [s["session_id"] for s in enumerate_sessions(handle)]}
+
+    results = for_each_server(["RDSH01", "RDSH03", "RDSH02"], work)
+
+    state = emulator.state["servers"]
+    assert results[0]["sessions"] == [s["id"] for s in state["RDSH01"]["sessions"]]
+    assert results[2]["sessions"] == [s["id"] for s in state["RDSH02"]["sessions"]]
+    assert results[1]["failed"] is True
+    assert "on RDSH03: [1722]" in results[1]["msg"]
+
+
+def test_a_single_server_task_reads_like_a_plain_module():
+    result = finished([{"server": None, "failed": False, "changed": True, "sessions": [{"session_id": 2}]}])
+
+    assert result["changed"] is True
+    assert result["sessions"] == [{"session_id": 2}]
+    assert result["server"] is None
+    assert result["servers"][0]["sessions"] == [{"session_id": 2}]
+    assert "failed" not in result
+
+
+def test_a_multi_server_task_returns_the_servers_list_only():
+    result = finished([{"server": "A", "failed": False, "changed": False, "sessions": []},
+                       {"server": "B", "failed": False, "changed": True, "sessions": []}], diff={"before": {}})
+
+    assert result["changed"] is True
+    assert [entry["server"] for entry in result["servers"]] == ["A", "B"]
+    assert "sessions" not in result
+    assert result["diff"] == {"before": {}}
+
+
+def test_failures_of_servers_and_of_single_objects_fail_the_task_at_the_end_with_all_of_them():
+    result = finished([
+        {"server": "A", "failed": False, "changed": True,
+         "sessions": [{"session_id": 2, "result": "logged_off"}, {"session_id": 4, "result": "failed", "error": "E4"}]},
+        {"server": "B", "failed": True, "msg": "B is down"},
+    ])
+
+    assert result["failed"] is True
+    assert result["msg"] == "2 failures:\nE4\nB is down"
+    assert result["changed"] is True
+    assert result["servers"][0]["sessions"][0]["result"] == "logged_off"
+
+
+def test_a_single_failure_is_the_message_itself():
+    result = finished([{"server": "B", "failed": True, "msg": "B is down"}])
+
+    assert result["failed"] is True
+    assert result["msg"] == "B is down"
+
+
+def test_on_error_warn_turns_every_failure_into_a_warning():
+    result = finished([
+        {"server": "A", "failed": False, "sessions": [{"session_id": 4, "result": "failed", "error": "E4"}]},
+        {"server": "B", "failed": True, "msg": "B is down"},
+    ], on_error="warn")
+
+    assert "failed" not in result
+    assert result["warnings"] == ["E4", "B is down"]
+    assert result["servers"][1]["msg"] == "B is down"
+
+
+def test_warnings_of_a_server_become_warnings_of_the_task():
+    result = finished([{"server": "A", "failed": False, "sessions": [], "warnings": ["lock state unknown on A"]}])
+
+    assert result["warnings"] == ["lock state unknown on A"]
+    assert "warnings" not in result["servers"][0]
+
+
+def test_the_spec_takes_one_name_or_a_list_and_defaults_to_failing():
+    one = ArgumentSpecValidator(server_spec()).validate({"server": "RDSH01"}).validated_parameters
+    none = ArgumentSpecValidator(server_spec()).validate({}).validated_parameters
+
+    assert one["server"] == ["RDSH01"]
+    assert none == {"server": None, "on_error": "fail"}
+
+
+def test_the_doc_fragment_documents_exactly_the_options_of_the_spec():
+    documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+
+    assert set(documented) == set(server_spec())
+    for name, option in server_spec().items():
+        for key in ("type", "elements", "choices", "default"):
+            assert documented[name].get(key) == option.get(key), (name, key)

@@ -1,0 +1,407 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Sessions as the modules see them, and the work of the three session modules, against the emulated farm."""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+import pytest
+import rds_emulator
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import SessionSelection
+from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import (
+    MAX_TEXT_BYTES,
+    change_sessions,
+    iso_time,
+    list_sessions,
+    message_problem,
+    report_sessions,
+    send_messages,
+)
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import open_server
+from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_message, win_rds_session, win_rds_session_info
+
+
+def params(module, **args):
+    """The task's parameters as the controller validates them for ``module``."""
+    checked = ArgumentSpecValidator(module.module_args()["argument_spec"]).validate(args)
+    assert not checked.errors.errors, checked.errors.errors
+    return checked.validated_parameters
+
+
+def seconds(later, earlier):
+    return int((rds_emulator.state.parse_time(later) - rds_emulator.state.parse_time(earlier)).total_seconds())
+
+
+def by_id(sessions):
+    return {session["session_id"]: session for session in sessions}
+
+
+def user_sessions(state, server="RDSH01"):
+    return [s for s in state["servers"][server]["sessions"] if s["id"] != 0 and s["state"] != "listen"]
+
+
+# --- win_rds_session_info ----------------------------------------------------------------------------
+
+def test_the_user_sessions_are_listed_without_session_0_and_listeners(emulator):
+    [entry] = report_sessions(params(win_rds_session_info))
+
+    assert entry["server"] is None and entry["failed"] is False
+    assert [s["session_id"] for s in entry["sessions"]] == [s["id"] for s in user_sessions(emulator.state)]
+
+
+def test_include_system_also_lists_session_0_and_the_listener(emulator):
+    [entry] = report_sessions(params(win_rds_session_info, include_system=True))
+
+    every = emulator.state["servers"]["RDSH01"]["sessions"]
+    assert [s["session_id"] for s in entry["sessions"]] == [s["id"] for s in every]
+
+
+def test_each_session_carries_user_client_and_times_in_iso_utc(emulator):
+    alice = emulator.session("RDSH01", 2)
+
+    session = by_id(report_sessions(params(win_rds_session_info))[0]["sessions"])[2]
+
+    assert session["user"] == "CONTOSO\\alice"
+    assert (session["username"], session["domain"]) == ("alice", "CONTOSO")
+    assert session["client_name"] == alice["client_name"]
+    assert session["client_address"] == alice["client_address"]
+    assert session["client_display"] == alice["client_display"]
+    assert session["client_protocol"] == "rdp" and session["is_remote"] is True
+    assert session["logon_time"] == alice["logon_time"]
+    assert session["last_input_time"] == alice["last_input_time"]
+    assert session["disconnect_time"] is None
+    assert session["host_name"] == "RDSH01"
+    assert session["outgoing_bytes"] == alice["outgoing_bytes"]
+
+
+def test_idle_and_disconnected_times_come_from_the_servers_own_clock(emulator):
+    server_now = emulator.server_now("RDSH01").strftime("%Y-%m-%dT%H:%M:%SZ")
+    alice, bob = emulator.session("RDSH01", 2), emulator.session("RDSH01", 3)
+    assert emulator.state["servers"]["RDSH01"]["clock_offset_seconds"] != 0, "the sample server's clock is off"
+
+    sessions = by_id(report_sessions(params(win_rds_session_info))[0]["sessions"])
+
+    assert sessions[2]["idle_seconds"] == seconds(server_now, alice["last_input_time"])
+    assert sessions[2]["disconnected_seconds"] is None
+    assert sessions[3]["disconnected_seconds"] == seconds(server_now, bob["disconnect_time"])
+    assert sessions[3]["idle_seconds"] == sessions[3]["disconnected_seconds"]
+
+
+def test_the_lock_state_is_right_also_on_windows_2008_r2_where_windows_inverts_it(emulator):
+    results = report_sessions(params(win_rds_session_info, server=["RDSH01", "RDSH02"]))
+
+    for entry in results:
+        for session in entry["sessions"]:
+            assert session["locked"] == emulator.session(entry["server"], session["session_id"])["locked"]
+    assert any(session["locked"] for session in results[1]["sessions"])
+    assert emulator.calls["NetServerGetInfo"] == 2
+
+
+def test_the_version_is_not_asked_when_no_session_reports_a_lock_state(emulator):
+    report_sessions(params(win_rds_session_info, session_state="disconnected"))
+
+    assert emulator.calls["NetServerGetInfo"] == 0
+
+
+def test_an_unreadable_version_makes_the_lock_state_unknown_with_a_warning(emulator):
+    emulator.inject("NetServerGetInfo", 5)
+
+    [entry] = report_sessions(params(win_rds_session_info))
+
+    assert {session["locked"] for session in entry["sessions"]} == {None}
+    assert "NetServerGetInfo failed" in entry["warnings"][0]
+    assert "locked: null" in entry["warnings"][0]
+
+
+def test_one_enumeration_and_at_most_three_queries_per_session(emulator):
+    [entry] = report_sessions(params(win_rds_session_info))
+
+    assert emulator.calls["WTSEnumerateSessionsExW"] == 1
+    assert emulator.calls["WTSQuerySessionInformationW"] <= 3 * len(entry["sessions"])
+
+
+@pytest.mark.parametrize("error", [2, 7022])
+def test_a_session_that_ends_between_listing_and_query_is_left_out_not_fatal(emulator, error):
+    emulator.inject("WTSQuerySessionInformationW", error, session_id=4)
+
+    [entry] = report_sessions(params(win_rds_session_info))
+
+    assert entry["failed"] is False
+    assert 4 not in by_id(entry["sessions"])
+    assert {2, 3, 5} <= set(by_id(entry["sessions"]))
+
+
+def test_another_query_error_fails_the_server_with_an_admin_message(emulator):
+    emulator.inject("WTSQuerySessionInformationW", 5, session_id=4)
+
+    [entry] = report_sessions(params(win_rds_session_info))
+
+    assert entry["failed"] is True
+    assert '"Query Information" permission' in entry["msg"]
+
+
+def test_filters_narrow_the_list_and_counts_follow_the_states(emulator):
+    [entry] = report_sessions(params(win_rds_session_info, state="disconnected", min_disconnected_seconds=60))
+
+    expected = [s["id"] for s in user_sessions(emulator.state) if s["state"] == "disconnected"]
+    assert [s["session_id"] for s in entry["sessions"]] == expected
+    assert entry["counts"]["disconnected"] == len(expected)
+    assert entry["counts"]["active"] == 0
+    assert set(entry["counts"]) >= {"active", "connected", "disconnected", "listen"}
+
+
+def test_usernames_select_across_domain_forms_and_case(emulator):
+    [entry] = report_sessions(params(win_rds_session_info, username=["contoso\\ALICE", "bob@contoso.com", "zoë*"]))
+
+    assert [s["user"] for s in entry["sessions"]] == ["CONTOSO\\alice", "CONTOSO\\bob", "CONTOSO\\Zoë😀"]
+
+
+def test_users_are_matched_from_the_details_when_the_listing_has_none(emulator):
+    emulator.state["hidden_exports"].append("WTSEnumerateSessionsExW")
+
+    [entry] = report_sessions(params(win_rds_session_info, username="carol"))
+
+    assert [s["user"] for s in entry["sessions"]] == ["CONTOSO\\carol"]
+
+
+def test_one_unreachable_server_is_reported_and_the_others_listed(emulator):
+    results = report_sessions(params(win_rds_session_info, server=["RDSH02", "RDSH03", "RDSH01"]))
+
+    assert [entry["server"] for entry in results] == ["RDSH02", "RDSH03", "RDSH01"]
+    assert [entry["failed"] for entry in results] == [False, True, False]
+    assert "on RDSH03: [1722]" in results[1]["msg"]
+    assert [s["user"] for s in results[0]["sessions"]] == ["CONTOSO\\dave", "CONTOSO\\erin"]
+
+
+# --- win_rds_session ---------------------------------------------------------------------------------
+
+def test_logoff_of_disconnected_sessions_waits_until_they_are_gone(emulator):
+    [entry], diff = change_sessions(params(win_rds_session, session_state="disconnected", state="logged_off"), False)
+
+    assert entry["changed"] is True
+    assert [(s["session_id"], s["previous_state"], s["state"], s["result"]) for s in entry["sessions"]] == [
+        (3, "disconnected", "logged_off", "logged_off"), (6, "disconnected", "logged_off", "logged_off")]
+    assert emulator.session("RDSH01", 3) is None and emulator.session("RDSH01", 6) is None
+    assert diff == {"before": {"session 3 (CONTOSO\\bob)": "disconnected", "session 6 (no user)": "disconnected"},
+                    "after": {"session 3 (CONTOSO\\bob)": "logged_off", "session 6 (no user)": "logged_off"}}
+
+
+def test_a_second_run_changes_nothing(emulator):
+    task = params(win_rds_session, session_state="disconnected", state="logged_off")
+    change_sessions(task, False)
+    emulator.reset_counters()
+
+    [entry], diff = change_sessions(task, False)
+
+    assert entry["changed"] is False and entry["sessions"] == []
+    assert emulator.mutating_calls == []
+
+
+def test_disconnecting_an_already_disconnected_session_is_unchanged(emulator):
+    [entry], diff = change_sessions(params(win_rds_session, session_id=[2, 3], state="disconnected"), False)
+
+    results = {s["session_id"]: s["result"] for s in entry["sessions"]}
+    assert results == {2: "disconnected", 3: "unchanged"}
+    assert emulator.session("RDSH01", 2)["state"] == "disconnected"
+    assert [call["args"]["SessionId"] for call in emulator.mutating_calls] == [2]
+    assert diff["before"]["session 3 (CONTOSO\\bob)"] == diff["after"]["session 3 (CONTOSO\\bob)"] == "disconnected"
+
+
+def test_check_mode_calls_nothing_and_predicts_the_real_result_and_diff(emulator):
+    task = params(win_rds_session, min_idle_seconds=3600, state="logged_off")
+
+    predicted, predicted_diff = change_sessions(task, True)
+    assert emulator.mutating_calls == []
+    assert all(emulator.session("RDSH01", s["session_id"]) for s in predicted[0]["sessions"])
+    real, real_diff = change_sessions(task, False)
+
+    assert predicted_diff == real_diff
+    assert predicted == real
+    assert predicted[0]["changed"] is True
+
+
+def test_the_console_is_left_alone_and_reported_unless_allow_console(emulator):
+    [entry], _diff = change_sessions(params(win_rds_session, all=True, state="disconnected"), True)
+    [allowed], _diff = change_sessions(
+        params(win_rds_session, all=True, allow_console=True, state="disconnected"), True)
+
+    assert 1 not in by_id(entry["sessions"])
+    assert entry["protected"] == [{"session_id": 1, "user": "RDSH01\\Administrator",
+                                   "reason": "the console session is acted on only with allow_console: true"}]
+    assert 1 in by_id(allowed["sessions"]) and allowed["protected"] == []
+
+
+def test_all_never_reaches_session_0_or_the_listener(emulator):
+    [entry], _diff = change_sessions(params(win_rds_session, all=True, allow_console=True, state="logged_off"), False)
+
+    assert [s["session_id"] for s in entry["sessions"]] == [s["id"] for s in user_sessions(rds_emulator.sample_state())]
+    assert emulator.session("RDSH01", 0) is not None and emulator.session("RDSH01", 65536) is not None
+    assert {call["args"]["SessionId"] for call in emulator.mutating_calls}.isdisjoint({0, 65536})
+
+
+def test_a_failure_on_one_session_does_not_stop_the_others_and_is_explained(emulator):
+    emulator.inject("WTSLogoffSession", 5, session_id=4)
+
+    [entry], diff = change_sessions(params(win_rds_session, username=["alice", "carol"], state="logged_off"), False)
+
+    sessions = by_id(entry["sessions"])
+    assert sessions[2]["result"] == "logged_off" and emulator.session("RDSH01", 2) is None
+    assert sessions[4]["result"] == "failed" and sessions[4]["state"] == "active"
+    assert sessions[4]["error"].startswith(
+        "WTSLogoffSession failed for session 4 (CONTOSO\\carol): [5]")
+    assert '"Reset" permission' in sessions[4]["error"]
+    assert diff["after"]["session 4 (CONTOSO\\carol)"] == "active"
+
+
+def test_a_session_that_ends_before_its_logoff_is_not_a_failure(emulator):
+    emulator.inject("WTSLogoffSession", 7022, session_id=3)
+
+    [entry], _diff = change_sessions(params(win_rds_session, session_id=3, state="logged_off"), False)
+
+    assert entry["sessions"][0]["result"] == "vanished"
+    assert "error" not in entry["sessions"][0]
+    assert entry["changed"] is False
+
+
+def test_a_logoff_that_does_not_finish_in_time_is_a_failure(emulator):
+    emulator.state["servers"]["RDSH01"]["logoff_delay_seconds"] = 30
+    started = time.monotonic()
+
+    [entry], _diff = change_sessions(params(win_rds_session, session_id=3, state="logged_off", timeout=1), False)
+
+    assert time.monotonic() - started < 5
+    assert entry["sessions"][0]["result"] == "failed"
+    assert "still disconnected 1 s after" in entry["sessions"][0]["error"]
+    assert "Raise timeout" in entry["sessions"][0]["error"]
+
+
+def test_without_wait_the_logoff_is_requested_and_not_awaited(emulator):
+    emulator.state["servers"]["RDSH01"]["logoff_delay_seconds"] = 30
+
+    [entry], _diff = change_sessions(params(win_rds_session, session_id=3, state="logged_off", wait=False), False)
+
+    assert entry["sessions"][0]["result"] == "logged_off"
+    assert emulator.session("RDSH01", 3) is not None
+
+
+def test_sessions_of_several_servers_are_changed_and_one_unreachable_is_reported(emulator):
+    results, diff = change_sessions(params(win_rds_session, server=["RDSH02", "RDSH03"], session_state="disconnected",
+                                           state="logged_off"), False)
+
+    assert [s["user"] for s in results[0]["sessions"]] == ["CONTOSO\\erin"]
+    assert emulator.session("RDSH02", 2) is None
+    assert results[1]["failed"] is True
+    assert diff["after"] == {"RDSH02 session 2 (CONTOSO\\erin)": "logged_off"}
+
+
+# --- win_rds_message ---------------------------------------------------------------------------------
+
+def message(**args):
+    return params(win_rds_message, **args)
+
+
+def test_by_default_every_active_session_with_a_user_gets_the_message(emulator):
+    [entry] = send_messages(message(msg="Maintenance at 20:00"), False)
+
+    expected = [s["id"] for s in user_sessions(emulator.state) if s["state"] == "active" and s["user"]]
+    assert [s["session_id"] for s in entry["sessions"]] == expected
+    for session_id in expected:
+        assert emulator.session("RDSH01", session_id)["messages"][0]["text"] == "Maintenance at 20:00"
+    assert all(s["answer"] == "async" and s["result"] == "sent" for s in entry["sessions"])
+
+
+def test_answers_are_collected_by_name_and_a_silent_user_times_out(emulator):
+    [entry] = send_messages(message(msg="Log off now?", buttons="yes_no", wait=True, timeout=2), False)
+
+    answers = {s["session_id"]: s["answer"] for s in entry["sessions"]}
+    assert answers == {1: "ok", 2: "yes", 4: "timeout", 5: "ok"}
+
+
+def test_with_wait_n_sessions_take_about_one_delay_not_n(emulator):
+    delay = 1.0
+    for session in emulator.state["servers"]["RDSH01"]["sessions"]:
+        session.update(message_response="no", message_delay_seconds=delay)
+    started = time.monotonic()
+
+    [entry] = send_messages(message(msg="Ready?", buttons="yes_no", wait=True, timeout=10), False)
+
+    assert len(entry["sessions"]) >= 4
+    assert time.monotonic() - started < 2 * delay
+    assert {s["answer"] for s in entry["sessions"]} == {"no"}
+
+
+def test_unicode_text_and_title_round_trip(emulator):
+    text, title = "Zoë, 服务器 restarts 🚀\nSave your work.", "Wartung ⚙"
+
+    send_messages(message(msg=text, title=title, username="zoë*"), False)
+
+    [shown] = emulator.session("RDSH01", 5)["messages"]
+    assert (shown["text"], shown["title"]) == (text, title)
+
+
+@pytest.mark.parametrize("title", [None, "", "   "])
+def test_an_empty_title_is_replaced(emulator, title):
+    send_messages(message(msg="x", title=title, session_id=2), False)
+
+    assert emulator.session("RDSH01", 2)["messages"][0]["title"] == "Message from your administrator"
+
+
+def test_buttons_icon_and_default_button_make_the_message_box_style(emulator):
+    send_messages(message(msg="x", session_id=2, buttons="yes_no_cancel", icon="question", default_button=3), False)
+
+    assert emulator.session("RDSH01", 2)["messages"][0]["style"] == 0x3 | 0x20 | 0x200
+
+
+def test_check_mode_sends_nothing_and_lists_the_recipients(emulator):
+    [entry] = send_messages(message(msg="x", wait=True, timeout=5), True)
+
+    assert emulator.mutating_calls == []
+    assert len(entry["sessions"]) == 4
+    assert all(s["answer"] is None and s["result"] == "sent" for s in entry["sessions"])
+
+
+def test_a_message_failure_on_one_session_does_not_stop_the_others(emulator):
+    emulator.inject("WTSSendMessageW", 5, session_id=2)
+    emulator.inject("WTSSendMessageW", 7022, session_id=4)
+
+    [entry] = send_messages(message(msg="x"), False)
+
+    sessions = by_id(entry["sessions"])
+    assert sessions[2]["result"] == "failed" and '"Message" permission' in sessions[2]["error"]
+    assert sessions[4]["result"] == "vanished" and sessions[4]["answer"] is None
+    assert sessions[5]["answer"] == "async"
+
+
+def test_the_message_options_are_checked_before_anything_is_sent():
+    def problem(**args):
+        return message_problem(message(**args))
+
+    assert problem(msg="ok") is None
+    assert problem(msg="ok", buttons="yes_no", default_button=2) is None
+    assert "has only 2 buttons" in problem(msg="x", buttons="yes_no", default_button=3)
+    assert "needs a timeout" in problem(msg="x", wait=True)
+    assert "msg is empty" in problem(msg="  ")
+    assert "timeout -1" in problem(msg="x", timeout=-1)
+    assert problem(msg="é" * (MAX_TEXT_BYTES // 2)) is None
+    assert "msg is 1024 bytes" in problem(msg="é" * (MAX_TEXT_BYTES // 2 + 1))
+    assert "title is 1024 bytes" in problem(msg="x", title="😀" * 256)
+
+
+def test_list_sessions_leaves_the_console_to_the_guardrail_and_sorts_by_id(emulator):
+    with open_server(None) as handle:
+        sessions, protected, warnings = list_sessions(handle, None, SessionSelection(include_console=False))
+
+    assert [s["session_id"] for s in sessions] == sorted(s["session_id"] for s in sessions)
+    assert [p["session_id"] for p in protected] == [1]
+    assert warnings == []
+
+
+def test_iso_times_are_utc_with_a_z():
+    moment = datetime.datetime(2026, 3, 14, 10, 2, 11, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
+    assert iso_time(moment) == "2026-03-14T08:02:11Z"
+    assert iso_time(None) is None

@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""win_rds_session's main() as it runs on the host (parameters validated as the controller does them, the
+runner's AnsibleModule), against the emulated farm."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
+from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_session
+
+
+def run_main(monkeypatch, args, check_mode=False, diff=False):
+    checked = ArgumentSpecValidator(win_rds_session.module_args()["argument_spec"]).validate(args)
+    assert not checked.errors.errors, checked.errors.errors
+    task = {"params": checked.validated_parameters, "check_mode": check_mode, "diff": diff, "verbosity": 0,
+            "no_log": False}
+    monkeypatch.setattr(win_rds_session, "AnsibleModule",
+                        type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task}))
+    with pytest.raises(_runner.ModuleExit) as done:
+        win_rds_session.main()
+    return done.value.result
+
+
+def test_a_task_without_selection_fails_clearly_and_touches_nothing(emulator, monkeypatch):
+    result = run_main(monkeypatch, {"state": "logged_off"})
+
+    assert result["failed"] is True
+    assert "all: true" in result["msg"]
+    assert emulator.calls == {}
+
+
+def test_naming_session_0_fails_before_any_call(emulator, monkeypatch):
+    result = run_main(monkeypatch, {"state": "logged_off", "session_id": [0]})
+
+    assert result["failed"] is True and "never acted on" in result["msg"]
+    assert emulator.calls == {}
+
+
+def test_state_is_the_target_so_the_state_filter_is_session_state_only():
+    checked = ArgumentSpecValidator(win_rds_session.module_args()["argument_spec"]).validate(
+        {"state": "logged_off", "session_state": "disconnected"})
+
+    assert checked.validated_parameters["state"] == "logged_off"
+    assert checked.validated_parameters["session_state"] == ["disconnected"]
+
+
+def test_logoff_returns_sessions_with_previous_state_and_diff_and_then_is_idempotent(emulator, monkeypatch):
+    task = {"state": "logged_off", "username": "CONTOSO\\bob"}
+
+    first = run_main(monkeypatch, task, diff=True)
+    second = run_main(monkeypatch, task, diff=True)
+
+    assert first["changed"] is True
+    assert [(s["user"], s["previous_state"], s["result"]) for s in first["sessions"]] == [
+        ("CONTOSO\\bob", "disconnected", "logged_off")]
+    assert first["diff"] == {"before": {"session 3 (CONTOSO\\bob)": "disconnected"},
+                             "after": {"session 3 (CONTOSO\\bob)": "logged_off"}}
+    assert second["changed"] is False and second["sessions"] == []
+
+
+def test_check_mode_reports_the_change_without_making_it(emulator, monkeypatch):
+    result = run_main(monkeypatch, {"state": "disconnected", "session_id": [2, 4]}, check_mode=True)
+
+    assert result["changed"] is True
+    assert [s["result"] for s in result["sessions"]] == ["disconnected", "disconnected"]
+    assert emulator.mutating_calls == []
+    assert emulator.session("RDSH01", 2)["state"] == "active"
+
+
+def test_a_session_failure_fails_the_task_at_the_end_after_the_others_were_done(emulator, monkeypatch):
+    emulator.inject("WTSDisconnectSession", 5, session_id=2)
+
+    result = run_main(monkeypatch, {"state": "disconnected", "session_state": "active", "allow_console": True})
+
+    assert result["failed"] is True
+    assert result["msg"].startswith("WTSDisconnectSession failed for session 2 (CONTOSO\\alice): [5] Access is denied.")
+    assert '"Disconnect" permission' in result["msg"]
+    assert result["changed"] is True
+    assert emulator.session("RDSH01", 4)["state"] == "disconnected"
+    assert emulator.session("RDSH01", 1)["state"] == "disconnected"
+
+
+def test_on_error_warn_turns_the_session_failure_into_a_warning(emulator, monkeypatch):
+    emulator.inject("WTSLogoffSession", 5, session_id=4)
+
+    result = run_main(monkeypatch, {"state": "logged_off", "username": "carol", "on_error": "warn"})
+
+    assert "failed" not in result
+    assert result["warnings"][0].startswith("WTSLogoffSession failed for session 4 (CONTOSO\\carol): [5]")
+    assert result["sessions"][0]["result"] == "failed"
