@@ -1,0 +1,216 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+# Processes of an RD Session Host as an admin thinks of them: which ones a task selects (by name with or
+# without ".exe", pid, session, owner), which ones are never ended without `force` (the critical system
+# processes and the process tree running the task itself), and the work of win_rds_process_info and
+# win_rds_process on each server of a task. Windows is reached only through winapi.py and wts.py; nothing
+# here knows ctypes.
+
+import fnmatch
+
+from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import (
+    ERROR_INVALID_PARAMETER,
+    explain,
+    is_vanished,
+)
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server
+from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import user_matches
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, current_process_id, process_tree
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import enumerate_processes, open_server, terminate_process
+
+# Ending one of these takes the whole server down (or every session with it): refused unless `force`.
+CRITICAL_PROCESS_NAMES = ("System", "smss.exe", "csrss.exe", "wininit.exe", "winlogon.exe", "services.exe",
+                          "lsass.exe")
+SELECTION_OPTIONS = ("name", "pid", "session_id", "username")
+# What win_rds_process_info returns of a process besides identify(): the wrapper's keys, and the CPU times
+# under clearer names.
+_REPORTED = ("sid", "threads", "handles", "working_set", "peak_working_set", "pagefile_usage", "peak_pagefile_usage")
+_CPU_SECONDS = (("user_cpu_seconds", "user_time"), ("kernel_cpu_seconds", "kernel_time"))
+
+
+def program_name(name):
+    """How a process name compares: lower case, without a trailing ".exe" (``NotePad.EXE`` -> ``notepad``)."""
+    name = (name or "").lower()
+    return name[:-4] if name.endswith(".exe") else name
+
+
+_CRITICAL_PROGRAMS = frozenset(program_name(name) for name in CRITICAL_PROCESS_NAMES)
+
+
+def name_matches(pattern, name):
+    """True when the process ``name`` matches ``pattern``: case-insensitive, shell wildcards, ".exe" optional
+    on either side (``notepad``, ``NOTEPAD.EXE``, ``note*`` and ``*.exe`` all match ``notepad.exe``)."""
+    return fnmatch.fnmatchcase(program_name(name), program_name(pattern))
+
+
+def selection_spec():
+    """The argument spec of the process selection (doc fragment ``wtsadmin.rds.process_selection``)."""
+    return {
+        "name": {"type": "list", "elements": "str"},
+        "pid": {"type": "list", "elements": "int"},
+        "session_id": {"type": "list", "elements": "int"},
+        "username": {"type": "list", "elements": "str"},
+    }
+
+
+class ProcessSelection:
+    """The processes a task selects: every option given must match; within a list, any item may.
+
+    A process is a dict of ``wts.enumerate_processes`` (``pid``, ``name``, ``session_id``, ``user``, ``sid``).
+    ``username`` patterns are those of ``_selection.user_matches`` (``DOMAIN\\\\user``, ``user@domain``,
+    ``user``, wildcards); a process whose owner Windows cannot name is matched by its SID string instead.
+    """
+
+    def __init__(self, names=None, pids=None, session_ids=None, usernames=None):
+        self.names = names
+        self.pids = set(pids) if pids is not None else None
+        self.session_ids = set(session_ids) if session_ids is not None else None
+        self.usernames = usernames
+
+    @classmethod
+    def from_params(cls, params):
+        return cls(params["name"], params["pid"], params["session_id"], params["username"])
+
+    def matches(self, process):
+        return ((self.pids is None or process["pid"] in self.pids)
+                and (self.session_ids is None or process["session_id"] in self.session_ids)
+                and (self.names is None or any(name_matches(pattern, process["name"]) for pattern in self.names))
+                and (self.usernames is None or any(_owner_matches(pattern, process) for pattern in self.usernames)))
+
+
+def owner(process):
+    """Who owns ``process``: ``DOMAIN\\user``, the SID string when Windows cannot name the account, or None."""
+    return process["user"] or process["sid"]
+
+
+def _owner_matches(pattern, process):
+    name = owner(process)
+    if not name:
+        return False
+    domain, _sep, username = name.rpartition("\\")
+    return user_matches(pattern, domain or None, username)
+
+
+def agent_processes(current_pid, snapshot):
+    """The process running this task and its ancestors, as ``{pid: program name}``.
+
+    ``snapshot`` lists this machine's processes (``winapi.process_tree``: pid, parent_pid, name). On Windows
+    over WinRM the chain is python.exe, powershell.exe, wsmprovhost.exe or winrshost.exe, the WinRM
+    svchost.exe, services.exe, wininit.exe. It stops at a parent that has exited (Windows keeps the
+    orphan's parent pid) and at a loop. A pid reused since by another program can at worst protect one
+    process too many, never one too few.
+    """
+    by_pid = {entry["pid"]: entry for entry in snapshot}
+    chain = {}
+    pid = current_pid
+    while pid in by_pid and pid not in chain:
+        chain[pid] = program_name(by_pid[pid]["name"])
+        pid = by_pid[pid]["parent_pid"]
+    return chain
+
+
+def protection(process, agent):
+    """Why ending ``process`` needs ``force`` (``critical system process``, ``runs this task``), or None.
+
+    ``agent`` is ``agent_processes()``. A process belongs to the task's tree when both its pid and its program
+    match, so a server reached over RPC, whose pids are its own, is only protected by the critical names.
+    """
+    if program_name(process["name"]) in _CRITICAL_PROGRAMS:
+        return "critical system process"
+    if agent.get(process["pid"]) == program_name(process["name"]):
+        return "runs this task"
+    return None
+
+
+def identify(process):
+    """What names a process in every result: ``pid``, ``name``, ``session_id`` and ``user`` (see owner())."""
+    return {"pid": process["pid"], "name": process["name"], "session_id": process["session_id"],
+            "user": owner(process)}
+
+
+def describe(process):
+    """A process as win_rds_process_info returns it: identify() with the SID, the counters and the CPU times
+    as ``user_cpu_seconds`` and ``kernel_cpu_seconds``."""
+    entry = identify(process)
+    entry.update((key, process[key]) for key in _REPORTED)
+    entry.update((key, process[source]) for key, source in _CPU_SECONDS)
+    return entry
+
+
+def _selected(handle, server, selection):
+    processes = [process for process in enumerate_processes(handle, server) if selection.matches(process)]
+    return sorted(processes, key=lambda process: process["pid"])
+
+
+# win_rds_process_info
+
+def report_processes(params):
+    """win_rds_process_info: per server, the selected processes (all of them without a selection)."""
+    selection = ProcessSelection.from_params(params)
+    return for_each_server(params["server"], lambda server: _report(server, selection))
+
+
+def _report(server, selection):
+    with open_server(server) as handle:
+        return {"processes": [describe(process) for process in _selected(handle, server, selection)]}
+
+
+# win_rds_process
+
+def end_processes(params, check_mode):
+    """win_rds_process: end the selected processes of each server; ``(results, diff)``.
+
+    Each process ended (or, in check mode, that would be) gets ``previous_state`` (``running``), ``state``
+    (``absent``, or ``running`` when it failed) and ``result`` (``terminated``, ``vanished`` when it had
+    ended meanwhile, ``failed`` with ``error``). Protected processes are not ended without ``force``: they
+    are listed under ``protected`` with the reason, and a warning names them. Check mode ends nothing.
+    """
+    selection = ProcessSelection.from_params(params)
+    agent = agent_processes(current_process_id(), process_tree())
+    results = for_each_server(params["server"], lambda server: _end(server, selection, agent, params, check_mode))
+    before, after = {}, {}
+    for entry in results:
+        for process in entry.get("processes", ()):
+            label = "%s%s" % ("%s " % entry["server"] if entry["server"] else "", _what(process))
+            before[label], after[label] = process["previous_state"], process["state"]
+    return results, {"before": before, "after": after}
+
+
+def _end(server, selection, agent, params, check_mode):
+    processes, protected = [], []
+    with open_server(server) as handle:
+        for process in _selected(handle, server, selection):
+            entry = identify(process)
+            reason = None if params["force"] else protection(process, agent)
+            if reason:
+                protected.append(dict(entry, reason=reason))
+                continue
+            entry.update(previous_state="running", state="absent", result="terminated")
+            if not check_mode:
+                _terminate(handle, server, entry, params["exit_code"])
+            processes.append(entry)
+    warnings = []
+    if protected:
+        warnings.append("Left running on %s, as ending them needs force: true: %s" % (
+            server or "this host", "; ".join("%s, %s" % (_what(p), p["reason"]) for p in protected)))
+    return {"changed": any(p["result"] == "terminated" for p in processes), "processes": processes,
+            "protected": protected, "warnings": warnings}
+
+
+def _terminate(handle, server, entry, exit_code):
+    try:
+        terminate_process(handle, entry["pid"], exit_code)
+    except WinApiError as error:
+        if is_vanished(error) or error.code == ERROR_INVALID_PARAMETER:  # 87: no such process (any more)
+            entry["result"] = "vanished"
+            return
+        error.server = error.server or server
+        entry.update(state="running", result="failed", error=explain(error, _what(entry)))
+
+
+def _what(process):
+    return "process %d (%s)" % (process["pid"], process["name"])

@@ -1,0 +1,196 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: win_rds_process_info
+short_description: List the processes of RD Session Hosts, with their sessions, owners, memory and CPU time
+version_added: 0.1.0
+description:
+  - Lists the processes of the host, or of the RD Session Hosts named in O(server), like the C(Details) tab
+    of Task Manager or C(query process *), with the program, process ID, session, owner, threads, handles,
+    memory and CPU time of each.
+  - One C(WTSEnumerateProcessesExW) call (level 1) lists every process of a server. Where that function does
+    not exist, C(WTSEnumerateProcessesW) is used; it tells only the pid, name, session and owner, and the
+    counters are null.
+  - The owner of each process is looked up once per distinct account (C(LookupAccountSidW)), however many
+    processes it runs.
+  - Without a selection option every process is listed.
+  - This module never changes anything.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - wtsadmin.rds.server
+  - wtsadmin.rds.process_selection
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads; it runs the same in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+notes:
+  - Listing the processes of other users' sessions needs local Administrators on the server; other accounts
+    see only their own processes.
+seealso:
+  - module: wtsadmin.rds.win_rds_process
+  - module: wtsadmin.rds.win_rds_session_info
+  - name: WTSEnumerateProcessesExW function (wtsapi32.h)
+    description: Microsoft's reference of the Windows API this module calls.
+    link: https://learn.microsoft.com/en-us/windows/win32/api/wtsapi32/nf-wtsapi32-wtsenumerateprocessesexw
+author:
+  - wtsadmin.rds maintainers (@wtsadmin)
+"""
+
+EXAMPLES = r"""
+- name: List every process of the host
+  wtsadmin.rds.win_rds_process_info:
+  register: all_processes
+
+- name: Find the Word and Excel instances of the whole farm
+  wtsadmin.rds.win_rds_process_info:
+    server: [RDSH01, RDSH02]
+    name: [winword, excel]
+  register: office
+
+- name: Show who runs them, and where
+  ansible.builtin.debug:
+    msg: "{{ item.0.server }}: {{ item.1.user }} in session {{ item.1.session_id }} (pid {{ item.1.pid }})"
+  loop: "{{ office.servers | rejectattr('failed') | subelements('processes') }}"
+  loop_control:
+    label: "{{ item.1.pid }}"
+
+- name: List what bob runs in session 3
+  wtsadmin.rds.win_rds_process_info:
+    session_id: 3
+    username: CONTOSO\bob
+  register: bob
+
+- name: Find the processes using more than 1 GiB of memory
+  ansible.builtin.set_fact:
+    memory_hogs: "{{ all_processes.processes | selectattr('working_set', 'gt', 1073741824) | list }}"
+"""
+
+RETURN = r"""
+server:
+  description: The server that was asked, as given in O(server); null for the host itself.
+  returned: when one server was asked (O(server) not set, or one name)
+  type: str
+  sample: RDSH01
+processes:
+  description: The selected processes, by process ID.
+  returned: when one server was asked and it answered
+  type: list
+  elements: dict
+  contains:
+    pid:
+      description: The process ID.
+      type: int
+      sample: 3630
+    name:
+      description: The name of the program's file.
+      type: str
+      sample: notepad.exe
+    session_id:
+      description: The session the process runs in.
+      type: int
+      sample: 4
+    user:
+      description:
+        - The owner as C(DOMAIN\user) (C(NT AUTHORITY\SYSTEM) for system services).
+        - The SID string when Windows cannot name the account (a deleted user); null when the process has
+          no owner Windows tells (the Idle process, protected processes).
+      type: str
+      sample: CONTOSO\carol
+    sid:
+      description: The owner's security identifier, or null without owner.
+      type: str
+      sample: S-1-5-21-1004336348-1177238915-682003330-1106
+    threads:
+      description: The number of threads; null where only C(WTSEnumerateProcessesW) exists.
+      type: int
+      sample: 2
+    handles:
+      description: The number of open handles; null where only C(WTSEnumerateProcessesW) exists.
+      type: int
+      sample: 90
+    working_set:
+      description: The memory in use (working set), in bytes; null where only C(WTSEnumerateProcessesW) exists.
+      type: int
+      sample: 9000000
+    peak_working_set:
+      description: The largest working set so far, in bytes; null where only C(WTSEnumerateProcessesW) exists.
+      type: int
+      sample: 12000000
+    pagefile_usage:
+      description:
+        - The memory committed to the process (its private bytes, backed by the page file), in bytes; null
+          where only C(WTSEnumerateProcessesW) exists.
+      type: int
+      sample: 4096000
+    peak_pagefile_usage:
+      description: The largest page file usage so far, in bytes; null where only C(WTSEnumerateProcessesW) exists.
+      type: int
+      sample: 5000000
+    user_cpu_seconds:
+      description: The CPU time spent in user mode, in seconds; null where only C(WTSEnumerateProcessesW) exists.
+      type: float
+      sample: 1.5
+    kernel_cpu_seconds:
+      description: The CPU time spent in kernel mode, in seconds; null where only C(WTSEnumerateProcessesW) exists.
+      type: float
+      sample: 0.7
+servers:
+  description: One entry per server asked, in the order of O(server) (one entry, null, for the host itself).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    server:
+      description: The server, as given in O(server); null for the host itself.
+      type: str
+      sample: RDSH02
+    failed:
+      description: True when the server could not be asked; RV(servers[].msg) says why.
+      type: bool
+      sample: false
+    msg:
+      description: Why the server could not be asked, and the most likely fix.
+      type: str
+      returned: when RV(servers[].failed) is true
+      sample: "WTSEnumerateProcessesExW failed on RDSH03: [1722] The RPC server is unavailable."
+    processes:
+      description: The server's selected processes, each like an item of RV(processes).
+      type: list
+      elements: dict
+      returned: when RV(servers[].failed) is false
+      sample: [{pid: 3630, name: notepad.exe, session_id: 4, user: CONTOSO\carol}]
+msg:
+  description: Every failure of the task, one per line, when a server could not be asked.
+  returned: failure
+  type: str
+  sample: "WTSEnumerateProcessesExW failed on RDSH03: [1722] The RPC server is unavailable."
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, server_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._processes import report_processes, selection_spec
+
+
+def module_args():
+    return {
+        "argument_spec": dict(server_spec(), **selection_spec()),
+        "supports_check_mode": True,
+    }
+
+
+def main():
+    module = AnsibleModule(**module_args())
+    finish(module, report_processes(module.params), "processes")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: win_rds_server
+short_description: Reboot, shut down or power off RD Session Hosts, or log every user off them
+version_added: 0.1.0
+description:
+  - Asks the host, or the RD Session Hosts named in O(server), to reboot, shut down, power off, or log every
+    user off, with one C(WTSShutdownSystem) call per server.
+  - The module does not wait for the server to go down or to come back; it returns once Windows has
+    accepted the request. See the notes on when to use M(ansible.windows.win_reboot) instead.
+  - Before asking, it counts the user sessions the request will end (RV(user_sessions)), which also checks
+    that each server answers, in check mode too.
+  - Nothing is idempotent here; every run asks again and reports C(changed).
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - wtsadmin.rds.server
+options:
+  state:
+    description:
+      - V(rebooted) shuts Windows down and restarts it (C(WTS_WSD_REBOOT)).
+      - V(shut_down) shuts Windows down and leaves the machine on (C(WTS_WSD_SHUTDOWN)).
+      - V(powered_off) shuts Windows down and turns the power off where the hardware allows it
+        (C(WTS_WSD_POWEROFF)).
+      - V(logged_off) logs off every user session except the one making the call, and refuses every new
+        remote logon until the Remote Desktop Services service (C(TermService)) restarts, usually with the
+        next reboot (C(WTS_WSD_LOGOFF)). The module warns about it each time.
+      - Users get no warning and lose unsaved work; message them first with M(wtsadmin.rds.win_rds_message).
+    type: str
+    choices: [rebooted, shut_down, powered_off, logged_off]
+    required: true
+attributes:
+  check_mode:
+    support: full
+    details: The user sessions are counted, nothing is shut down; the result is the one the real run gives.
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+notes:
+  - "B(win_rds_server or ansible.windows.win_reboot?) M(ansible.windows.win_reboot) reboots the inventory host
+    it runs on with C(shutdown.exe), then waits until the host has gone down, come back and answers over
+    WinRM again (and runs a test command), so the play can go on working that host. This module makes one
+    C(WTSShutdownSystem) call and returns: the server needs no WinRM of its own when it is reached over RPC
+    from another host with O(server), several servers are asked at once, it can also shut down and power
+    off, and V(logged_off) logs everybody off without a reboot."
+  - Use M(ansible.windows.win_reboot) to reboot a host that the play goes on working. Use this module to
+    reboot, shut down or power off other RD Session Hosts from a management host (for example after
+    draining them with the C(rds_drain) role), or to shut down the host itself as the play's last task; wait
+    for rebooted servers with M(wtsadmin.rds.win_rds_session_info) and C(retries)/C(until), or
+    M(ansible.builtin.wait_for) on port 3389.
+  - When the play's own host is asked to reboot or shut down, the connection may drop before the result
+    arrives and the task then fails with a connection error although the request was made.
+  - The account needs local Administrators on each server. C(WTSShutdownSystem) also needs the shut-down
+    privilege (C(SeShutdownPrivilege), or C(SeRemoteShutdownPrivilege) over RPC), which Administrators hold.
+  - Microsoft documents C(WTS_WSD_LOGOFF) as meant for the server's console; other sessions of the caller are
+    not exempt.
+seealso:
+  - module: ansible.windows.win_reboot
+  - module: wtsadmin.rds.win_rds_wait
+  - module: wtsadmin.rds.win_rds_message
+  - name: WTSShutdownSystem function (wtsapi32.h)
+    description: Microsoft's reference of the Windows API this module calls.
+    link: https://learn.microsoft.com/en-us/windows/win32/api/wtsapi32/nf-wtsapi32-wtsshutdownsystem
+author:
+  - wtsadmin.rds maintainers (@wtsadmin)
+"""
+
+EXAMPLES = r"""
+- name: Reboot two drained session hosts from the management host
+  wtsadmin.rds.win_rds_server:
+    server: [RDSH01, RDSH02]
+    state: rebooted
+
+- name: Wait until both answer again
+  wtsadmin.rds.win_rds_session_info:
+    server: [RDSH01, RDSH02]
+  register: back
+  until: back is succeeded
+  retries: 60
+  delay: 10
+  ignore_errors: true
+
+- name: Power off a session host at the end of the day, once nobody is logged on
+  block:
+    - name: Wait until the last user has logged off
+      wtsadmin.rds.win_rds_wait:
+        server: RDSH03
+        until: no_user_sessions
+        timeout: 3600
+
+    - name: Power it off
+      wtsadmin.rds.win_rds_server:
+        server: RDSH03
+        state: powered_off
+
+- name: Log everybody off and keep new users out until the next reboot
+  wtsadmin.rds.win_rds_server:
+    state: logged_off
+
+- name: Reboot the host this play works, and go on with it afterwards (use win_reboot, which waits)
+  ansible.windows.win_reboot:
+    reboot_timeout: 1200
+"""
+
+RETURN = r"""
+server:
+  description: The server that was asked, as given in O(server); null for the host itself.
+  returned: when one server was asked (O(server) not set, or one name)
+  type: str
+  sample: RDSH01
+previous_state:
+  description: V(running).
+  returned: when one server was asked and it answered
+  type: str
+  sample: running
+state:
+  description: The state asked for, O(state).
+  returned: when one server was asked and it answered
+  type: str
+  sample: rebooted
+result:
+  description: V(requested) once Windows has accepted the request (in check mode, it would have been asked).
+  returned: when one server was asked and it answered
+  type: str
+  sample: requested
+user_sessions:
+  description: The number of sessions with a logged-on user just before the request, which it ends.
+  returned: when one server was asked and it answered
+  type: int
+  sample: 4
+servers:
+  description: One entry per server asked, in the order of O(server) (one entry, null, for the host itself).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    server:
+      description: The server, as given in O(server); null for the host itself.
+      type: str
+      sample: RDSH02
+    failed:
+      description: True when the server could not be asked; RV(servers[].msg) says why.
+      type: bool
+      sample: false
+    msg:
+      description: Why the server could not be asked, and the most likely fix.
+      type: str
+      returned: when RV(servers[].failed) is true
+      sample: "WTSEnumerateSessionsExW failed on RDSH03: [1722] The RPC server is unavailable."
+    changed:
+      description: True when the server was asked (or would be, in check mode).
+      type: bool
+      returned: when RV(servers[].failed) is false
+      sample: true
+    previous_state:
+      description: Like RV(previous_state).
+      type: str
+      returned: when RV(servers[].failed) is false
+      sample: running
+    state:
+      description: Like RV(state).
+      type: str
+      returned: when RV(servers[].failed) is false
+      sample: rebooted
+    result:
+      description: Like RV(result).
+      type: str
+      returned: when RV(servers[].failed) is false
+      sample: requested
+    user_sessions:
+      description: Like RV(user_sessions).
+      type: int
+      returned: when RV(servers[].failed) is false
+      sample: 4
+msg:
+  description: Every failure of the task, one per line.
+  returned: failure
+  type: str
+  sample: "WTSShutdownSystem failed on RDSH02: [5] Access is denied."
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, for_each_server, server_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import is_system
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
+    WTS_WSD_LOGOFF,
+    WTS_WSD_POWEROFF,
+    WTS_WSD_REBOOT,
+    WTS_WSD_SHUTDOWN,
+    enumerate_sessions,
+    open_server,
+    shutdown_system,
+)
+
+SHUTDOWN_FLAGS = {"rebooted": WTS_WSD_REBOOT, "shut_down": WTS_WSD_SHUTDOWN, "powered_off": WTS_WSD_POWEROFF,
+                  "logged_off": WTS_WSD_LOGOFF}
+LOGGED_OFF_WARNING = (
+    "state=logged_off: after it, %s refuses every new remote logon until its Remote Desktop Services service "
+    "(TermService) restarts, usually with the next reboot.")
+
+
+def module_args():
+    spec = server_spec()
+    spec["state"] = {"type": "str", "choices": list(SHUTDOWN_FLAGS), "required": True}
+    return {"argument_spec": spec, "supports_check_mode": True}
+
+
+def request_shutdown(server, state, check_mode):
+    """Count the user sessions of ``server`` (None: this host), then ask it for ``state`` unless
+    ``check_mode``; the server's entry of the result."""
+    with open_server(server) as handle:
+        user_sessions = sum(1 for session in enumerate_sessions(handle)
+                            if session["username"] and not is_system(session))
+        if not check_mode:
+            shutdown_system(handle, SHUTDOWN_FLAGS[state])
+    entry = {"changed": True, "previous_state": "running", "state": state, "result": "requested",
+             "user_sessions": user_sessions}
+    if state == "logged_off":
+        entry["warnings"] = [LOGGED_OFF_WARNING % (server or "this host")]
+    return entry
+
+
+def main():
+    module = AnsibleModule(**module_args())
+    state = module.params["state"]
+    results = for_each_server(module.params["server"],
+                              lambda server: request_shutdown(server, state, module.check_mode))
+    finish(module, results, "sessions")
+
+
+if __name__ == "__main__":
+    main()

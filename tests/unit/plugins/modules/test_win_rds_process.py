@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""win_rds_process's main() as it runs on the host (parameters validated as the controller does, the runner's
+AnsibleModule), against the emulated farm."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
+from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_process
+
+_VALIDATOR_ARGS = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
+
+
+def validate(args):
+    """The task's arguments as the controller validates them (the action plugin uses the same module_args())."""
+    spec = win_rds_process.module_args()
+    return ArgumentSpecValidator(spec["argument_spec"], **{key: spec.get(key) for key in _VALIDATOR_ARGS}).validate(args)
+
+
+def run_main(monkeypatch, args, check_mode=False, diff=False):
+    """main() as it runs on the host, with ``args`` validated as on the controller; the module's result."""
+    checked = validate(args)
+    assert not checked.errors.errors, checked.errors.errors
+    task = {"params": checked.validated_parameters, "check_mode": check_mode, "diff": diff, "verbosity": 0,
+            "no_log": False}
+    monkeypatch.setattr(win_rds_process, "AnsibleModule", type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task}))
+    with pytest.raises(_runner.ModuleExit) as done:
+        win_rds_process.main()
+    return done.value.result
+
+
+def test_a_task_without_any_selection_is_refused_by_the_controller():
+    checked = validate({"force": True})
+
+    assert "one of the following is required: name, pid, session_id, username" in str(checked.errors.errors[0])
+
+
+def test_ending_a_process_returns_it_with_its_previous_state_and_the_diff(emulator, monkeypatch):
+    result = run_main(monkeypatch, {"name": "notepad"}, diff=True)
+
+    assert result["changed"] is True
+    assert [(p["pid"], p["previous_state"], p["state"], p["result"]) for p in result["processes"]] == [
+        (3630, "running", "absent", "terminated")]
+    assert result["diff"] == {"before": {"process 3630 (notepad.exe)": "running"},
+                              "after": {"process 3630 (notepad.exe)": "absent"}}
+    assert emulator.process("RDSH01", 3630) is None
+
+
+def test_check_mode_makes_no_call_and_reports_what_the_real_run_does(emulator, monkeypatch):
+    preview = run_main(monkeypatch, {"username": "CONTOSO\\bob"}, check_mode=True, diff=True)
+    assert emulator.mutating_calls == []
+    real = run_main(monkeypatch, {"username": "CONTOSO\\bob"}, diff=True)
+
+    assert preview["changed"] is real["changed"] is True
+    assert preview["diff"] == real["diff"]
+    assert preview["processes"] == real["processes"]
+
+
+def test_selecting_a_critical_process_warns_and_leaves_it_running(emulator, monkeypatch):
+    result = run_main(monkeypatch, {"name": ["lsass", "notepad"]})
+
+    assert "failed" not in result and result["changed"] is True
+    assert [p["name"] for p in result["protected"]] == ["lsass.exe"]
+    assert any("lsass.exe" in warning and "force: true" in warning for warning in result["warnings"])
+    assert emulator.process("RDSH01", 716) is not None
+
+
+def test_a_refused_termination_fails_the_task_at_the_end(emulator, monkeypatch):
+    emulator.inject("WTSTerminateProcess", 5, pid=3630)
+
+    result = run_main(monkeypatch, {"name": ["notepad", "chrome"]})
+
+    assert result["failed"] is True
+    assert result["msg"].startswith("WTSTerminateProcess failed for process 3630 (notepad.exe): [5] Access is denied.")
+    assert [(p["name"], p["result"]) for p in result["processes"]] == [
+        ("chrome.exe", "terminated"), ("notepad.exe", "failed")]
+
+
+def test_on_error_warn_turns_the_failure_into_a_warning(emulator, monkeypatch):
+    emulator.inject("WTSTerminateProcess", 5, pid=3630)
+
+    result = run_main(monkeypatch, {"pid": 3630, "on_error": "warn"})
+
+    assert "failed" not in result and result["changed"] is False
+    assert any("Access is denied" in warning for warning in result["warnings"])
