@@ -1,0 +1,350 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: rds_servers
+short_description: Remote Desktop Session Host servers found with NetServerEnum, plus a static list
+version_added: 0.1.0
+description:
+  - Asks one Windows host (the O(discovery_host)) over WinRM for the servers that the Computer Browser
+    service lists (C(NetServerEnum)), by default those that announce themselves as RD Session Hosts,
+    and adds them to the inventory with their platform, version, server types and comment.
+  - The question runs with the discovery host's own Python, as the P(wtsadmin.rds.win_rds_server_info#module)
+    module does; the code travels on the WinRM command's standard input in one command, no file is written
+    on the host.
+  - Servers listed in O(static_servers) are added as well. Without O(discovery_host), only they are
+    added, and nothing is contacted.
+  - Configuration files must end in C(rds_servers.yml) or C(rds_servers.yaml).
+  - C(NetServerEnum) needs the Computer Browser service, which depends on SMB 1.0 and is absent from
+    current Windows networks. Without it the discovery fails with error 6118; list the servers in
+    O(static_servers) instead, or use an Active Directory inventory. See the collection's C(docs/inventory.md).
+extends_documentation_fragment:
+  - ansible.builtin.constructed
+  - ansible.builtin.inventory_cache
+  - wtsadmin.rds.inventory_winrm
+requirements:
+  - pywinrm 0.4.3 or later on the controller (in AWX or Automation Platform, in the execution environment).
+  - Python 3.9 or later on the discovery host.
+options:
+  plugin:
+    description: Marks the file as a configuration of this plugin.
+    type: str
+    required: true
+    choices: [wtsadmin.rds.rds_servers]
+  discovery_host:
+    description:
+      - The Windows host, reached with WinRM, that runs C(NetServerEnum).
+      - Any domain member works; the question goes to its Computer Browser.
+      - When not set, no discovery takes place and only O(static_servers) are added.
+    type: str
+    env:
+      - name: WTSADMIN_RDS_DISCOVERY_HOST
+  domain:
+    description:
+      - The NetBIOS name (not the DNS name) of the domain or workgroup to list, for example C(CONTOSO).
+      - Defaults to the primary domain of the discovery host.
+    type: str
+    env:
+      - name: WTSADMIN_RDS_DOMAIN
+  server_types:
+    description:
+      - The server types to list; a server is listed when it announces any of them.
+      - The names are those of the P(wtsadmin.rds.win_rds_server_info#module) module's O(wtsadmin.rds.win_rds_server_info#module:server_types).
+    type: list
+    elements: str
+    default: [terminal_server]
+  hostname_format:
+    description:
+      - V(short) names hosts by their lower-case NetBIOS (or first DNS) label, for example C(rdsh01).
+      - V(fqdn) appends O(dns_suffix) to it, for example C(rdsh01.contoso.com). A static server given
+        as a fully qualified name keeps its own suffix.
+    type: str
+    choices: [short, fqdn]
+    default: short
+  dns_suffix:
+    description:
+      - The DNS suffix for O(hostname_format=fqdn), for example C(contoso.com).
+    type: str
+  static_servers:
+    description:
+      - Servers to add whether or not discovery finds them, by NetBIOS or DNS name.
+      - They get the host variable C(rds_source=static) and none of the C(NetServerEnum) variables,
+        unless discovery also found them.
+    type: list
+    elements: str
+    default: []
+  exclude:
+    description:
+      - Shell-style patterns (C(*), C(?), C([...])) of servers to leave out, compared without regard to
+        case with the host name and with the NetBIOS name, for example C(RDSH-TEST*).
+    type: list
+    elements: str
+    default: []
+notes:
+  - Host variables set by the plugin are C(rds_platform), C(rds_version), C(rds_server_types) and
+    C(rds_comment) (discovered servers), and C(rds_source) (V(netserverenum) or V(static)). Their values come
+    from the network and are marked unsafe, so they are never evaluated as templates.
+  - With O(cache=true) only the discovered server list is cached; credentials never are. The cache key
+    is the configuration file's path; use C(--flush-cache) after changing the discovery options.
+  - No connection variables are set; give the hosts C(ansible_connection) and the like in C(group_vars)
+    or with O(compose).
+seealso:
+  - module: wtsadmin.rds.win_rds_server_info
+"""
+
+EXAMPLES = r"""
+# inventory/farm.rds_servers.yml -- discovery through one domain member, credentials from the environment
+# (WTSADMIN_RDS_USERNAME, WTSADMIN_RDS_PASSWORD)
+plugin: wtsadmin.rds.rds_servers
+discovery_host: mgmt01.contoso.com
+domain: CONTOSO
+hostname_format: fqdn
+dns_suffix: contoso.com
+exclude:
+  - RDSH-TEST*
+keyed_groups:
+  # rds_version_10_0, ...
+  - key: rds_version
+    prefix: rds_version
+compose:
+  ansible_connection: "'winrm'"
+  ansible_winrm_transport: "'kerberos'"
+
+---
+# inventory/static.rds_servers.yml -- no Computer Browser on the network: a static list only
+plugin: wtsadmin.rds.rds_servers
+static_servers:
+  - rdsh01
+  - rdsh02
+  - rdsh03.branch.contoso.com
+hostname_format: fqdn
+dns_suffix: contoso.com
+
+---
+# inventory/cached.rds_servers.yml -- cache the discovered list for an hour
+plugin: wtsadmin.rds.rds_servers
+discovery_host: mgmt01.contoso.com
+transport: kerberos
+python_interpreter: C:\Program Files\Python312\python.exe
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/ansible-inventory
+cache_timeout: 3600
+"""
+
+import fnmatch
+import json
+
+from ansible.errors import AnsibleParserError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.plugins.loader import shell_loader
+from ansible.utils.unsafe_proxy import wrap_var
+
+from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_server_info
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import PYTHON_ARGS, module_payload, program, remote_command
+
+try:
+    import requests.exceptions
+    from winrm.exceptions import InvalidCredentialsError, WinRMError, WinRMTransportError
+    from winrm.protocol import Protocol
+except ImportError as error:
+    PYWINRM_IMPORT_ERROR = error
+else:
+    PYWINRM_IMPORT_ERROR = None
+
+ERROR_NO_BROWSER_SERVERS_FOUND = 6118
+STDIN_CHUNK = 65536  # bytes per WinRM Send message, well within the default MaxEnvelopeSize
+PYTHON_FIX = ("set python_interpreter to the path of python.exe on %s, or install Python there "
+              "(the wtsadmin.rds.python_runtime role does)")
+
+
+def discovery_command(interpreter):
+    """The command line that runs the payload given on its stdin with the discovery host's Python.
+
+    WinRM runs a command line with cmd.exe, which starts a known interpreter directly (and hands it stdin
+    unchanged); without one, the collection's PowerShell command looks for Python on the host.
+    """
+    if interpreter:
+        return '"%s" %s' % (interpreter, PYTHON_ARGS)
+    return remote_command(shell_loader.get("powershell"), None)
+
+
+def _reason(error):
+    """The innermost cause of a requests error (urllib3's ``reason``, e.g. the refused connection), as text."""
+    cause = error.args[0] if error.args else error
+    return str(getattr(cause, "reason", cause))
+
+
+def discovered_variables(server):
+    """The host variables of a server that NetServerEnum listed; its values are marked unsafe (never templated)."""
+    return {
+        "rds_platform": wrap_var(server["platform"]),
+        "rds_version": wrap_var(server["version"]),
+        "rds_server_types": wrap_var(server["types"]),
+        "rds_comment": wrap_var(server["comment"]),
+        "rds_source": "netserverenum",
+    }
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    NAME = "wtsadmin.rds.rds_servers"
+
+    def verify_file(self, path):
+        return super().verify_file(path) and path.endswith(("rds_servers.yml", "rds_servers.yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        if self.get_option("hostname_format") == "fqdn" and not self.get_option("dns_suffix"):
+            raise AnsibleParserError("%s: hostname_format fqdn needs dns_suffix (for example contoso.com)" % path)
+        discovered = self._discovered_servers(path, cache) if self.get_option("discovery_host") else []
+        servers = [(server["name"], discovered_variables(server)) for server in discovered]
+        servers += [(name, {"rds_source": "static"}) for name in self.get_option("static_servers")]
+        added = set()
+        for server_name, variables in servers:
+            host_name = self._host_name(server_name)
+            if host_name not in added and not self._excluded(host_name, server_name):
+                self._add_host(host_name, variables)
+                added.add(host_name)
+
+    def _discovered_servers(self, path, cache):
+        """The NetServerEnum list: from the cache when allowed and present, else asked (and cached if enabled)."""
+        cache_key = self.get_cache_key(path)
+        use_cache = self.get_option("cache")
+        result = None
+        if use_cache and cache:
+            result = self._cache.get(cache_key)
+        if result is None:
+            result = self._discover()
+            if use_cache:
+                self._cache[cache_key] = result
+        if result["more_data"]:
+            self.display.warning(
+                "NetServerEnum on %s returned a partial list (ERROR_MORE_DATA) of %d servers; more exist. "
+                "Narrow server_types or domain, or add the missing servers to static_servers."
+                % (self.get_option("discovery_host"), len(result["servers"])))
+        return result["servers"]
+
+    def _discover(self):
+        """NetServerEnum on the discovery host: win_rds_server_info's payload run there over WinRM."""
+        host = self.get_option("discovery_host")
+        params = self._module_params()
+        task = {"params": params, "check_mode": True, "diff": False, "verbosity": 0, "no_log": False}
+        stdin = program(module_payload(win_rds_server_info.__name__), json.dumps(task, sort_keys=True))
+        command = discovery_command(self.get_option("python_interpreter"))
+        stdout, stderr, rc = self._run_on_discovery_host(command, stdin)
+        try:
+            result = json.loads(stdout)
+        except ValueError:
+            result = None
+        if not isinstance(result, dict):
+            raise AnsibleParserError(
+                "The discovery host %s returned no result (rc=%s): %s. If Python could not be started there, %s."
+                % (host, rc, (stderr or stdout).decode("utf-8", "replace").strip()[-1000:], PYTHON_FIX % host))
+        if result.get("failed"):
+            message = "Server discovery on %s failed: %s" % (host, result.get("msg"))
+            if result.get("error_code") == ERROR_NO_BROWSER_SERVERS_FOUND:
+                message += (" Servers listed in static_servers need no Computer Browser: list them there and"
+                            " remove discovery_host, or use an Active Directory inventory (see docs/inventory.md).")
+            raise AnsibleParserError(message)
+        return {"servers": result["servers"], "more_data": result["more_data"]}
+
+    def _module_params(self):
+        """The discovery options as win_rds_server_info's parameters, checked against its argument spec."""
+        params = {"domain": self.get_option("domain"), "server_types": self.get_option("server_types")}
+        checked = ArgumentSpecValidator(win_rds_server_info.module_args()["argument_spec"]).validate(params)
+        if checked.errors.errors:
+            raise AnsibleParserError("; ".join(error.msg for error in checked.errors.errors))
+        return checked.validated_parameters
+
+    def _run_on_discovery_host(self, command, stdin):
+        """Run one ``command`` on the discovery host with WinRM, ``stdin`` on its standard input.
+
+        Returns (stdout, stderr, exit code); every failure to get there is an AnsibleParserError that says
+        what to check. Never shows the password.
+        """
+        protocol = self._protocol()
+        endpoint = protocol.transport.endpoint
+        try:
+            shell_id = protocol.open_shell()
+            try:
+                command_id = protocol.run_command(shell_id, command, console_mode_stdin=False)
+                try:
+                    for offset in range(0, len(stdin), STDIN_CHUNK):
+                        protocol.send_command_input(shell_id, command_id, stdin[offset:offset + STDIN_CHUNK],
+                                                    end=offset + STDIN_CHUNK >= len(stdin))
+                    return protocol.get_command_output(shell_id, command_id)
+                finally:
+                    protocol.cleanup_command(shell_id, command_id)
+            finally:
+                protocol.close_shell(shell_id)
+        except InvalidCredentialsError:
+            raise AnsibleParserError(
+                "WinRM at %s rejected the credentials of %s (transport %s). Check username and password (or"
+                " WTSADMIN_RDS_USERNAME and WTSADMIN_RDS_PASSWORD), and that the account may use WinRM there"
+                " (Administrators or Remote Management Users)."
+                % (endpoint, self.get_option("username"), self.get_option("transport")))
+        except requests.exceptions.SSLError as error:
+            raise AnsibleParserError(
+                "TLS with WinRM at %s failed: %s. Give the certificate authority that issued the listener's"
+                " certificate in ca_path (in a test lab only: validate_certs false)." % (endpoint, _reason(error)))
+        except requests.exceptions.Timeout as error:
+            raise AnsibleParserError("WinRM at %s did not answer within read_timeout (%s seconds): %s"
+                                     % (endpoint, self.get_option("read_timeout"), _reason(error)))
+        except requests.exceptions.ConnectionError as error:
+            raise AnsibleParserError(
+                "Cannot reach the discovery host's WinRM at %s: %s. Check the host name, port and scheme, that"
+                " WinRM listens there (winrm quickconfig; an HTTPS listener for scheme https) and the firewall."
+                % (endpoint, _reason(error)))
+        except (WinRMError, WinRMTransportError) as error:
+            raise AnsibleParserError("WinRM at %s failed: %s" % (endpoint, error))
+
+    def _protocol(self):
+        if PYWINRM_IMPORT_ERROR:
+            raise AnsibleParserError("The wtsadmin.rds.rds_servers inventory needs pywinrm on the controller (pip install"
+                                     " pywinrm; in AWX, in the execution environment): %s" % PYWINRM_IMPORT_ERROR)
+        scheme = self.get_option("scheme")
+        port = self.get_option("port") or (5986 if scheme == "https" else 5985)
+        host = self.get_option("discovery_host")
+        if ":" in host and not host.startswith("["):  # an IPv6 address
+            host = "[%s]" % host
+        try:
+            return Protocol(
+                "%s://%s:%d/wsman" % (scheme, host, port),
+                transport=self.get_option("transport"),
+                username=self.get_option("username"),
+                password=self.get_option("password"),
+                cert_pem=self.get_option("client_cert"),
+                cert_key_pem=self.get_option("client_cert_key"),
+                server_cert_validation="validate" if self.get_option("validate_certs") else "ignore",
+                ca_trust_path=self.get_option("ca_path") or "legacy_requests",
+                read_timeout_sec=self.get_option("read_timeout"),
+                operation_timeout_sec=self.get_option("operation_timeout"),
+            )
+        except (WinRMError, ValueError) as error:
+            raise AnsibleParserError("Invalid WinRM settings for the discovery host %s: %s" % (host, error))
+
+    def _add_host(self, name, variables):
+        self.inventory.add_host(name)
+        for variable, value in variables.items():
+            self.inventory.set_variable(name, variable, value)
+        host_vars = self.inventory.get_host(name).get_vars()
+        strict = self.get_option("strict")
+        self._set_composite_vars(self.get_option("compose"), host_vars, name, strict=strict)
+        self._add_host_to_composed_groups(self.get_option("groups"), host_vars, name, strict=strict)
+        self._add_host_to_keyed_groups(self.get_option("keyed_groups"), host_vars, name, strict=strict)
+
+    def _host_name(self, server_name):
+        name = server_name.strip().lower()
+        short = name.split(".", 1)[0]
+        if self.get_option("hostname_format") == "short":
+            return short
+        return name if "." in name else "%s.%s" % (short, self.get_option("dns_suffix").strip(".").lower())
+
+    def _excluded(self, host_name, server_name):
+        names = (host_name, server_name.lower())
+        return any(fnmatch.fnmatchcase(name, pattern.lower()) for pattern in self.get_option("exclude") for name in names)

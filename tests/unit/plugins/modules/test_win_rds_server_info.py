@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 wtsadmin.rds contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""win_rds_server_info against the emulated host: its logic, and main() as it runs on the host (parameters
+validated as the controller does, the runner's AnsibleModule)."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
+from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import SV_TYPES
+from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_server_info
+from ansible_collections.wtsadmin.rds.plugins.modules.win_rds_server_info import list_servers
+
+
+def browser_entries(state, domain=None, types=("terminal_server",)):
+    """The browser entries that NetServerEnum should list for ``domain`` (None: primary) and ``types``."""
+    browser = state["browser"]
+    mask = sum(SV_TYPES[name] for name in types)
+    domain = (domain or browser["primary_domain"]).lower()
+    return [entry for entry in browser["entries"] if entry["type"] & mask and entry["domain"].lower() == domain]
+
+
+def run_main(monkeypatch, args, check_mode=False):
+    """main() for a task with ``args``: validated like the action plugin does, then run with the runner's
+    AnsibleModule as on the host. Returns the module's result."""
+    checked = ArgumentSpecValidator(win_rds_server_info.module_args()["argument_spec"]).validate(args)
+    if checked.errors.errors:
+        return {"failed": True, "msg": "; ".join(error.msg for error in checked.errors.errors)}
+    task = {"params": checked.validated_parameters, "check_mode": check_mode, "diff": False, "verbosity": 0,
+            "no_log": False}
+    monkeypatch.setattr(win_rds_server_info, "AnsibleModule", type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task}))
+    with pytest.raises(_runner.ModuleExit) as done:
+        win_rds_server_info.main()
+    return done.value.result
+
+
+def test_by_default_the_session_hosts_of_the_primary_domain_are_listed(emulator):
+    servers, more_data = list_servers()
+
+    expected = browser_entries(emulator.state)
+    assert expected, "the sample farm announces terminal servers"
+    assert [server["name"] for server in servers] == [entry["name"] for entry in expected]
+    assert more_data is False
+
+
+def test_each_server_shows_platform_version_decoded_types_and_comment(emulator):
+    servers, _more_data = list_servers()
+
+    for server, entry in zip(servers, browser_entries(emulator.state)):
+        assert set(server) == {"name", "platform", "version", "types", "comment"}
+        assert server["platform"] == "nt"
+        assert server["version"] == "%d.%d" % (entry["version_major"], entry["version_minor"])
+        assert sum(SV_TYPES[name] for name in server["types"]) == entry["type"]
+        assert server["comment"] == (entry.get("comment") or None)
+
+
+def test_other_types_and_another_domain_can_be_asked_for(emulator):
+    state = emulator.state
+    other = next(entry["domain"] for entry in state["browser"]["entries"]
+                 if entry["domain"].lower() != state["browser"]["primary_domain"].lower())
+
+    servers, _more_data = list_servers(domain=other, server_types=["workstation", "server"])
+
+    expected = browser_entries(state, other, ("workstation", "server"))
+    assert expected
+    assert [server["name"] for server in servers] == [entry["name"] for entry in expected]
+
+
+def test_main_returns_the_servers_and_changes_nothing_also_in_check_mode(emulator, monkeypatch):
+    result = run_main(monkeypatch, {}, check_mode=True)
+
+    assert result["changed"] is False
+    assert [server["name"] for server in result["servers"]] == [entry["name"] for entry in browser_entries(emulator.state)]
+    assert result["more_data"] is False
+    assert emulator.mutating_calls == []
+
+
+def test_a_partial_list_is_returned_with_more_data_and_a_warning(emulator, monkeypatch):
+    with emulator.edit() as state:
+        state["browser"]["more_data"] = True
+
+    result = run_main(monkeypatch, {})
+
+    assert result["more_data"] is True
+    assert 0 < len(result["servers"]) < len(browser_entries(emulator.state))
+    assert any("ERROR_MORE_DATA" in warning for warning in result["warnings"])
+
+
+def test_no_computer_browser_fails_with_what_to_do_instead(emulator, monkeypatch):
+    with emulator.edit() as state:
+        state["browser"]["available"] = False
+
+    result = run_main(monkeypatch, {"domain": "CONTOSO"})
+
+    assert result["failed"] is True
+    assert result["error_code"] == 6118
+    assert "NetServerEnum failed for domain CONTOSO: [6118]" in result["msg"]
+    assert "Computer Browser" in result["msg"] and "static" in result["msg"]
+
+
+def test_an_unknown_server_type_is_refused_before_windows_is_called(emulator, monkeypatch):
+    result = run_main(monkeypatch, {"server_types": ["terminal_srv"]})
+
+    assert result["failed"] is True
+    assert "terminal_srv" in result["msg"]
+    assert emulator.calls["NetServerEnum"] == 0
