@@ -1,15 +1,39 @@
-"""advapi32.dll: SID lookups against the state's accounts."""
+"""advapi32.dll: SID lookups against the state's accounts, and the privileges of this process's token."""
 
 from __future__ import annotations
 
+from ctypes import Structure, c_int32, c_uint32
+
 from . import state as st
-from .dll import DWORD, LPDWORD, LPWSTR, PPVOID, PVOID, export
-from .errors import (ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_SID, ERROR_NONE_MAPPED, ERROR_RPC_S_SERVER_UNAVAILABLE,
-                     WinFail)
+from .dll import DWORD, HANDLE, LPDWORD, LPWSTR, PPVOID, PVOID, export, set_system_last_error
+from .errors import (ERROR_ACCESS_DENIED, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER,
+                     ERROR_INVALID_SID, ERROR_NONE_MAPPED, ERROR_RPC_S_SERVER_UNAVAILABLE, ERROR_SUCCESS, WinFail)
 from .memory import read_u32, read_wstr, write_bytes, write_ptr, write_u32
 from .sids import read_sid, sid_bytes, sid_length
 
 SID_TYPE_USER, SID_TYPE_ALIAS, SID_TYPE_WELL_KNOWN_GROUP = 1, 4, 5
+
+ERROR_NOT_ALL_ASSIGNED = 1300
+ERROR_NO_SUCH_PRIVILEGE = 1313
+CURRENT_PROCESS = 0xFFFFFFFFFFFFFFFF  # GetCurrentProcess()'s pseudo-handle, (HANDLE)-1
+TOKEN_ADJUST_PRIVILEGES = 0x20
+SE_PRIVILEGE_ENABLED = 0x2
+# The LUIDs Windows gives these privileges (winnt.h SE_*_PRIVILEGE).
+PRIVILEGE_LUIDS = {"SeShutdownPrivilege": 19, "SeDebugPrivilege": 20, "SeRemoteShutdownPrivilege": 24}
+# What an administrator's token holds (state["held_privileges"] overrides it); none is enabled at first.
+ADMINISTRATOR_PRIVILEGES = tuple(PRIVILEGE_LUIDS)
+
+
+class LUID(Structure):
+    _fields_ = [("LowPart", c_uint32), ("HighPart", c_int32)]
+
+
+class LUID_AND_ATTRIBUTES(Structure):
+    _fields_ = [("Luid", LUID), ("Attributes", c_uint32)]
+
+
+class TOKEN_PRIVILEGES(Structure):
+    _fields_ = [("PrivilegeCount", c_uint32), ("Privileges", LUID_AND_ATTRIBUTES * 1)]
 
 
 def _sid_use(sid: str) -> int:
@@ -38,7 +62,7 @@ def LookupAccountSidW(call, lpSystemName, Sid, Name, cchName, ReferencedDomainNa
     account = call.state["accounts"].get(sid)
     if account is None:
         raise WinFail(ERROR_NONE_MAPPED)
-    domain, _, name = account.rpartition("\\")
+    domain, _sep, name = account.rpartition("\\")
     name_units = name.encode("utf-16-le", "surrogatepass")
     domain_units = domain.encode("utf-16-le", "surrogatepass")
     need_name, need_domain = len(name_units) // 2 + 1, len(domain_units) // 2 + 1
@@ -80,3 +104,58 @@ def GetLengthSid(call, pSid):
 @export("advapi32", DWORD, ("pSid", PVOID))
 def IsValidSid(call, pSid):
     return int(read_sid(pSid) is not None)
+
+
+# --- this process's token ----------------------------------------------------------------------------
+
+@export("advapi32", DWORD, ("ProcessHandle", HANDLE), ("DesiredAccess", DWORD), ("TokenHandle", PPVOID))
+def OpenProcessToken(call, ProcessHandle, DesiredAccess, TokenHandle):
+    if ProcessHandle != CURRENT_PROCESS:
+        call.misuse("0x%x is not this process (GetCurrentProcess() is (HANDLE)-1)" % (ProcessHandle or 0))
+        raise WinFail(ERROR_INVALID_HANDLE)
+    token = call.emulator.new_handle("token", call.name, call.state["local_server"], access=DesiredAccess)
+    write_ptr(TokenHandle, token.value)
+    return 1
+
+
+@export("advapi32", DWORD, ("lpSystemName", LPWSTR), ("lpName", LPWSTR), ("lpLuid", PVOID(LUID)))
+def LookupPrivilegeValueW(call, lpSystemName, lpName, lpLuid):
+    if lpSystemName:
+        call.misuse("asked %r: this process's privileges are looked up on this machine (NULL)"
+                    % read_wstr(lpSystemName))
+    luid = PRIVILEGE_LUIDS.get(read_wstr(lpName) or "")
+    if luid is None:
+        raise WinFail(ERROR_NO_SUCH_PRIVILEGE)
+    write_bytes(lpLuid, bytes(LUID(LowPart=luid)))
+    return 1
+
+
+@export("advapi32", DWORD, ("TokenHandle", HANDLE), ("DisableAllPrivileges", DWORD),
+        ("NewState", PVOID(TOKEN_PRIVILEGES)), ("BufferLength", DWORD), ("PreviousState", PVOID),
+        ("ReturnLength", LPDWORD))
+def AdjustTokenPrivileges(call, TokenHandle, DisableAllPrivileges, NewState, BufferLength, PreviousState,
+                          ReturnLength):
+    """Enables privileges the token holds; like Windows, succeeds with ERROR_NOT_ALL_ASSIGNED for the others."""
+    token = call.emulator.handle(TokenHandle, "token", call)
+    if not token.access & TOKEN_ADJUST_PRIVILEGES:
+        raise WinFail(ERROR_ACCESS_DENIED)
+    if DisableAllPrivileges or not NewState:
+        raise WinFail(ERROR_INVALID_PARAMETER)
+    count = read_u32(NewState)
+    entries = (LUID_AND_ATTRIBUTES * count).from_address(NewState + TOKEN_PRIVILEGES.Privileges.offset)
+    names = {luid: name for name, luid in PRIVILEGE_LUIDS.items()}
+    held = call.state.get("held_privileges", ADMINISTRATOR_PRIVILEGES)
+    enabled = call.state.setdefault("enabled_privileges", [])
+    missing = False
+    for entry in entries:
+        name = names.get(entry.Luid.LowPart)
+        if name is None or entry.Luid.HighPart:
+            raise WinFail(ERROR_NO_SUCH_PRIVILEGE)
+        if name not in held:
+            missing = True
+        elif entry.Attributes & SE_PRIVILEGE_ENABLED and name not in enabled:
+            enabled.append(name)
+        elif not entry.Attributes & SE_PRIVILEGE_ENABLED and name in enabled:
+            enabled.remove(name)
+    set_system_last_error(ERROR_NOT_ALL_ASSIGNED if missing else ERROR_SUCCESS)
+    return 1

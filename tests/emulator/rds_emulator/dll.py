@@ -75,7 +75,7 @@ def _layout_problem(kind, struct_type):
     if ctypes.sizeof(struct_type) != ctypes.sizeof(ours):
         return "%s is %d bytes, Windows x64 %s is %d" % (
             _name(struct_type), ctypes.sizeof(struct_type), ours.__name__, ctypes.sizeof(ours))
-    for field, _ in ours._fields_:
+    for field, _ctype in ours._fields_:
         theirs, windows = getattr(struct_type, field, None), getattr(ours, field)
         if theirs is not None and (theirs.offset, theirs.size) != (windows.offset, windows.size):
             return "%s.%s is at offset %d size %d, Windows x64 has offset %d size %d" % (
@@ -168,7 +168,7 @@ class Export:
         self.impl = impl
         self.restype = restype
         self.params = params
-        self.param_names = [name for name, _ in params]
+        self.param_names = [name for name, _kind in params]
         self.mutating = mutating
         self.status_return = status_return
         self.failure_value = failure_value
@@ -316,7 +316,7 @@ class Function:
             raise PrototypeError(message)
 
         lowered_args = [ctypes.c_void_p if kind.pointer else ctypes.c_uint32 if kind is DWORD else ctype
-                        for (_, kind), ctype in zip(spec.params, self._argtypes)]
+                        for (_name, kind), ctype in zip(spec.params, self._argtypes)]
         lowered_restype = {VOID: None, HANDLE: ctypes.c_void_p}.get(spec.restype, ctypes.c_uint32)
         void = spec.restype is VOID
 

@@ -81,7 +81,7 @@ def NetServerGetInfo(call, servername, level, bufptr):
     key, server = _reachable_server(call, servername)
     if level not in LEVELS:
         raise WinFail(ERROR_INVALID_LEVEL)
-    major, _, minor = server["os_version"].partition(".")
+    major, _dot, minor = server["os_version"].partition(".")
     entry = {"name": key, "version_major": int(major), "version_minor": int(minor or 0), "comment": ""}
     for listed in call.state["browser"]["entries"]:
         if listed["name"].lower() == key.lower():

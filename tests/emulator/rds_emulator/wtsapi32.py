@@ -141,9 +141,9 @@ def _client_address(server, session):
 
 def _client_display(server, session):
     display = session["client_display"]
-    return bytes(fill(WTS_CLIENT_DISPLAY(), {"HorizontalResolution": display["width"],
-                                              "VerticalResolution": display["height"],
-                                              "ColorDepth": display["color_depth"]}))
+    fields = {"HorizontalResolution": display["width"], "VerticalResolution": display["height"],
+              "ColorDepth": display["color_depth"]}
+    return bytes(fill(WTS_CLIENT_DISPLAY(), fields))
 
 
 def _client_info(server, session):
@@ -589,4 +589,3 @@ def WTSVirtualChannelClose(call, hChannelHandle):
     if getattr(entry, "file_handle", None) is not None:
         entry.file_handle.closed = True
     return 1
-

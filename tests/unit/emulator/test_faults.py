@@ -25,7 +25,7 @@ def test_fault_for_another_session_does_not_fire(emulator, win):
 
 def test_permanent_fault_fires_every_time(emulator, win):
     emulator.inject("WTSQuerySessionInformationW", 1726, times=None)
-    assert [win.query(None, 2, WTSUserName)[1] for _ in range(3)] == [1726] * 3
+    assert [win.query(None, 2, WTSUserName)[1] for _attempt in range(3)] == [1726] * 3
 
 
 def test_wildcard_fault_limited_to_one_server(emulator, win):

@@ -24,8 +24,8 @@ def send(win, session_id, title, text, timeout=10, wait=True, title_length=None,
 def test_message_is_shown_and_the_scripted_answer_returned(emulator, win):
     assert send(win, 2, "Maintenance", "Please save your work – 5 min") == (1, IDYES)
     shown = emulator.session("RDSH01", 2)["messages"][-1]
-    assert (shown["title"], shown["text"], shown["response"]) == ("Maintenance", "Please save your work – 5 min",
-                                                                   IDYES)
+    expected = ("Maintenance", "Please save your work – 5 min", IDYES)
+    assert (shown["title"], shown["text"], shown["response"]) == expected
     assert emulator.mutating_calls[-1]["args"]["text"] == "Please save your work – 5 min"
 
 

@@ -75,7 +75,7 @@ def test_toolhelp_snapshot_shows_the_agent_process_tree(win):
     ok = win.kernel32.Process32FirstW(snapshot, byref(entry))
     while ok:
         parents[entry.th32ProcessID] = entry.th32ParentProcessID
-        names[entry.th32ProcessID] = bytes(entry.szExeFile).decode("utf-16-le").split("\0")[0]
+        names[entry.th32ProcessID] = bytes(entry.szExeFile).decode("utf-16-le").split("\0", 1)[0]
         ok = win.kernel32.Process32NextW(snapshot, byref(entry))
     assert ctypes.get_last_error() == 18
     assert win.kernel32.CloseHandle(snapshot)

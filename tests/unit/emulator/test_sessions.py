@@ -73,13 +73,13 @@ def test_unreachable_server_opens_but_fails_with_rpc_unavailable(win):
 
 def test_unknown_server_name_fails_at_first_use(win):
     handle = win.open_server("NOSUCHHOST")
-    ok, error, _ = win.query(handle, 1, WTSUserName)
+    ok, error, _data = win.query(handle, 1, WTSUserName)
     win.wtsapi32.WTSCloseServer(handle)
     assert (ok, error) == (False, 1722)
 
 
 def test_string_classes_return_utf16_with_the_nul_counted(win):
-    ok, _, data = win.query(None, 5, WTSUserName)
+    ok, _error, data = win.query(None, 5, WTSUserName)
     assert ok and data == "Zoë😀".encode("utf-16-le") + b"\0\0"
 
 

@@ -42,7 +42,7 @@ SYSTEM_SID = sid_buffer("S-1-5-18")
     (lambda: wts.enumerate_sessions(None), "WTSEnumerateSessionsExW"),
     (lambda: wts.open_server("RDSH02").__enter__(), "WTSOpenServerW"),
     (lambda: wts.logoff_session(None, 2), "WTSLogoffSession"),
-    (lambda: netapi.server_enum(), "NetServerEnum"),
+    (netapi.server_enum, "NetServerEnum"),
     (lambda: winapi.lookup_account(ctypes.addressof(SYSTEM_SID), {}), "LookupAccountSidW"),
 ])
 def test_without_windows_every_call_fails_naming_the_function(call, function):
@@ -88,7 +88,11 @@ def test_a_dll_is_loaded_once(emulator):
 def test_a_replaced_loader_gets_a_fresh_dll(emulator, monkeypatch):
     first = winapi.load_dll("wtsapi32")
     loader = ctypes.WinDLL
-    monkeypatch.setattr(ctypes, "WinDLL", lambda name, **kwargs: loader(name, **kwargs))
+
+    def another_loader(name, **kwargs):
+        return loader(name, **kwargs)
+
+    monkeypatch.setattr(ctypes, "WinDLL", another_loader)
     assert winapi.load_dll("wtsapi32") is not first
 
 

@@ -47,6 +47,20 @@ def test_the_local_server_needs_no_handle(emulator, name):
     assert emulator.calls["WTSOpenServerW"] == 0
 
 
+def test_the_machine_named_by_its_own_computer_or_dns_name_needs_no_handle(emulator, monkeypatch):
+    monkeypatch.setenv("COMPUTERNAME", "RDSH01")
+    for name in ("rdsh01", "RDSH01.contoso.com"):
+        with wts.open_server(name) as handle:
+            assert handle is wts.WTS_CURRENT_SERVER_HANDLE
+    assert emulator.calls["WTSOpenServerW"] == 0
+
+
+def test_other_names_are_not_the_local_server(monkeypatch):
+    monkeypatch.setenv("COMPUTERNAME", "RDSH01")
+    assert not wts.is_local_server("RDSH02")
+    assert not wts.is_local_server("rdsh01x.contoso.com")
+
+
 def test_a_named_server_is_opened_and_closed(emulator):
     with wts.open_server("RDSH02") as handle:
         assert [s["username"] for s in wts.enumerate_sessions(handle)] == [None, "dave", "erin", None]
@@ -173,8 +187,8 @@ def test_client_info_carries_an_ipv6_address_as_text(emulator):
 
 def test_session_info_has_times_from_the_server_clock(emulator):
     info = wts.query_session(None, 3, "WTSSessionInfo")
-    assert (info["session_id"], info["state"], info["username"], info["domain"]) == (3, "disconnected", "bob",
-                                                                                      "CONTOSO")
+    expected = (3, "disconnected", "bob", "CONTOSO")
+    assert (info["session_id"], info["state"], info["username"], info["domain"]) == expected
     assert info["logon_time"] == at("07:30:00")
     assert info["disconnect_time"] == at("08:15:00")
     assert info["last_input_time"] == at("08:14:00")

@@ -34,8 +34,8 @@ def test_the_answers_come_back_per_session_by_name(emulator, monkeypatch):
                                     "state": "active", "username": ["alice", "carol"]})
 
     assert result["changed"] is True
-    assert [(s["user"], s["answer"]) for s in result["sessions"]] == [("CONTOSO\\alice", "yes"),
-                                                                       ("CONTOSO\\carol", "timeout")]
+    expected = [("CONTOSO\\alice", "yes"), ("CONTOSO\\carol", "timeout")]
+    assert [(s["user"], s["answer"]) for s in result["sessions"]] == expected
 
 
 def test_options_that_cannot_work_fail_before_any_call(emulator, monkeypatch):

@@ -37,7 +37,7 @@ def task(**params) -> str:
 
 
 def run_program(python: str, program: bytes, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([python, "-E", "-s", "-"], input=program, capture_output=True, cwd=cwd)
+    return subprocess.run([python, "-E", "-s", "-"], input=program, capture_output=True, cwd=cwd, check=False)
 
 
 # --- the payload ---------------------------------------------------------------------------------------
@@ -156,7 +156,7 @@ def run_sh(command: str, path: Path, python: str | None = None) -> subprocess.Co
     """Run ``command`` with /bin/sh, PATH=``path`` only, and a program on stdin that prints which Python ran it."""
     env = dict(os.environ, PATH=str(path))
     return subprocess.run(["/bin/sh", "-c", command], input=b"import sys; print(sys.executable)\n",
-                          capture_output=True, env=env)
+                          capture_output=True, env=env, check=False)
 
 
 def link(directory: Path, name: str, target: str) -> Path:
@@ -219,7 +219,7 @@ def test_sh_command_passes_the_exit_code_through(tmp_path, python39):
     link(tmp_path / "bin", "python3", python39)
     env = dict(os.environ, PATH=str(tmp_path / "bin"))
 
-    done = subprocess.run(["/bin/sh", "-c", sh_command()], input=b"raise SystemExit(7)\n", env=env)
+    done = subprocess.run(["/bin/sh", "-c", sh_command()], input=b"raise SystemExit(7)\n", env=env, check=False)
 
     assert done.returncode == 7
 
