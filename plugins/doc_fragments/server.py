@@ -18,7 +18,7 @@ options:
       - The RD Session Hosts to work, by NetBIOS name, DNS name or IP address.
       - When not set, the host the task runs on (no RPC is involved).
       - With one or more names, the host the task runs on reaches each server over RPC
-        (C(WTSOpenServerW)) and works them concurrently; it returns one entry per server in C(servers),
+        (C(WTSOpenServerExW)) and works them concurrently; it returns one entry per server in C(servers),
         in the order given. A server that cannot be reached, or that refuses access, is reported in its
         own entry (C(failed) and C(msg)) and does not stop the others.
       - Remote servers must accept RPC over SMB from the host the task runs on (TCP 445, the
@@ -40,4 +40,22 @@ options:
     type: str
     choices: [fail, warn]
     default: fail
+notes:
+  - One server that cannot be reached, or a Windows error on one session or process (for example
+    C(Access is denied)), never stops the others. Each failure is reported in its server's or object's
+    entry, with the Windows error and the most likely fix, and the task fails at the end unless
+    O(on_error=warn).
+seealso:
+  - name: Remote Desktop Services permissions
+    description: The permissions (C(Query Information), C(Message), C(Disconnect), C(Reset), ...) a connecting
+      account needs on the C(RDP-Tcp) listener of each server.
+    link: https://learn.microsoft.com/en-us/windows/win32/termserv/terminal-services-permissions
+"""
+
+    # The permission win_rds_session_info and win_rds_wait need.
+    QUERY_INFORMATION = r"""
+options: {}
+notes:
+  - The connecting account needs the C(Query Information) permission of Remote Desktop Services on each
+    server (local Administrators have it).
 """

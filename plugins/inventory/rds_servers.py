@@ -138,28 +138,24 @@ cache_timeout: 3600
 import fnmatch
 import json
 
-from ansible.errors import AnsibleParserError
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.plugins.loader import shell_loader
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_server_info
-from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import PYTHON_ARGS, module_payload, program, remote_command
-
-try:
-    import requests.exceptions
-    from winrm.exceptions import InvalidCredentialsError, WinRMError, WinRMTransportError
-    from winrm.protocol import Protocol
-except ImportError as error:
-    PYWINRM_IMPORT_ERROR = error
-else:
-    PYWINRM_IMPORT_ERROR = None
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _winrm
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._action import parse_result, validate_args
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import (
+    PYTHON_ARGS,
+    module_payload,
+    program,
+    python_fix,
+    remote_command,
+)
 
 ERROR_NO_BROWSER_SERVERS_FOUND = 6118
-STDIN_CHUNK = 65536  # bytes per WinRM Send message, well within the default MaxEnvelopeSize
-PYTHON_FIX = ("set python_interpreter to the path of python.exe on %s, or install Python there "
-              "(the wtsadmin.rds.python_runtime role does)")
+INTERPRETER_OPTION = "python_interpreter"  # the option of this plugin that names the discovery host's Python
 
 
 def discovery_command(interpreter):
@@ -170,13 +166,7 @@ def discovery_command(interpreter):
     """
     if interpreter:
         return '"%s" %s' % (interpreter, PYTHON_ARGS)
-    return remote_command(shell_loader.get("powershell"), None)
-
-
-def _reason(error):
-    """The innermost cause of a requests error (urllib3's ``reason``, e.g. the refused connection), as text."""
-    cause = error.args[0] if error.args else error
-    return str(getattr(cause, "reason", cause))
+    return remote_command(shell_loader.get("powershell"), None, INTERPRETER_OPTION)
 
 
 def discovered_variables(server):
@@ -234,17 +224,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         host = self.get_option("discovery_host")
         params = self._module_params()
         task = {"params": params, "check_mode": True, "diff": False, "verbosity": 0, "no_log": False}
-        stdin = program(module_payload(win_rds_server_info.__name__), json.dumps(task, sort_keys=True))
-        command = discovery_command(self.get_option("python_interpreter"))
-        stdout, stderr, rc = self._run_on_discovery_host(command, stdin)
+        stdin = program(module_payload(win_rds_server_info.__name__), json.dumps(task, sort_keys=True),
+                        INTERPRETER_OPTION)
+        command = discovery_command(self.get_option(INTERPRETER_OPTION))
+        settings = {name: self.get_option(name) for name in _winrm.SETTINGS}
         try:
-            result = json.loads(stdout)
-        except ValueError:
-            result = None
-        if not isinstance(result, dict):
+            stdout, stderr, rc = _winrm.run_command(host, settings, command, stdin)
+        except AnsibleError as error:
+            raise AnsibleParserError(error.message) from error
+        result = parse_result(stdout)
+        if result is None:
             raise AnsibleParserError(
                 "The discovery host %s returned no result (rc=%s): %s. If Python could not be started there, %s."
-                % (host, rc, (stderr or stdout).decode("utf-8", "replace").strip()[-1000:], PYTHON_FIX % host))
+                % (host, rc, (stderr or stdout).decode("utf-8", "replace").strip()[-1000:],
+                   python_fix(INTERPRETER_OPTION)))
         if result.get("failed"):
             message = "Server discovery on %s failed: %s" % (host, result.get("msg"))
             if result.get("error_code") == ERROR_NO_BROWSER_SERVERS_FOUND:
@@ -256,77 +249,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _module_params(self):
         """The discovery options as win_rds_server_info's parameters, checked against its argument spec."""
         params = {"domain": self.get_option("domain"), "server_types": self.get_option("server_types")}
-        checked = ArgumentSpecValidator(win_rds_server_info.module_args()["argument_spec"]).validate(params)
+        checked = validate_args(win_rds_server_info.module_args(), params)
         if checked.errors.errors:
             raise AnsibleParserError("; ".join(error.msg for error in checked.errors.errors))
         return checked.validated_parameters
-
-    def _run_on_discovery_host(self, command, stdin):
-        """Run one ``command`` on the discovery host with WinRM, ``stdin`` on its standard input.
-
-        Returns (stdout, stderr, exit code); every failure to get there is an AnsibleParserError that says
-        what to check. Never shows the password.
-        """
-        protocol = self._protocol()
-        endpoint = protocol.transport.endpoint
-        try:
-            shell_id = protocol.open_shell()
-            try:
-                command_id = protocol.run_command(shell_id, command, console_mode_stdin=False)
-                try:
-                    for offset in range(0, len(stdin), STDIN_CHUNK):
-                        protocol.send_command_input(shell_id, command_id, stdin[offset:offset + STDIN_CHUNK],
-                                                    end=offset + STDIN_CHUNK >= len(stdin))
-                    return protocol.get_command_output(shell_id, command_id)
-                finally:
-                    protocol.cleanup_command(shell_id, command_id)
-            finally:
-                protocol.close_shell(shell_id)
-        except InvalidCredentialsError:
-            raise AnsibleParserError(
-                "WinRM at %s rejected the credentials of %s (transport %s). Check username and password (or"
-                " WTSADMIN_RDS_USERNAME and WTSADMIN_RDS_PASSWORD), and that the account may use WinRM there"
-                " (Administrators or Remote Management Users)."
-                % (endpoint, self.get_option("username"), self.get_option("transport")))
-        except requests.exceptions.SSLError as error:
-            raise AnsibleParserError(
-                "TLS with WinRM at %s failed: %s. Give the certificate authority that issued the listener's"
-                " certificate in ca_path (in a test lab only: validate_certs false)." % (endpoint, _reason(error)))
-        except requests.exceptions.Timeout as error:
-            raise AnsibleParserError("WinRM at %s did not answer within read_timeout (%s seconds): %s"
-                                     % (endpoint, self.get_option("read_timeout"), _reason(error)))
-        except requests.exceptions.ConnectionError as error:
-            raise AnsibleParserError(
-                "Cannot reach the discovery host's WinRM at %s: %s. Check the host name, port and scheme, that"
-                " WinRM listens there (winrm quickconfig; an HTTPS listener for scheme https) and the firewall."
-                % (endpoint, _reason(error)))
-        except (WinRMError, WinRMTransportError) as error:
-            raise AnsibleParserError("WinRM at %s failed: %s" % (endpoint, error))
-
-    def _protocol(self):
-        if PYWINRM_IMPORT_ERROR:
-            raise AnsibleParserError("The wtsadmin.rds.rds_servers inventory needs pywinrm on the controller (pip install"
-                                     " pywinrm; in AWX, in the execution environment): %s" % PYWINRM_IMPORT_ERROR)
-        scheme = self.get_option("scheme")
-        port = self.get_option("port") or (5986 if scheme == "https" else 5985)
-        host = self.get_option("discovery_host")
-        if ":" in host and not host.startswith("["):  # an IPv6 address
-            host = "[%s]" % host
-        try:
-            return Protocol(
-                "%s://%s:%d/wsman" % (scheme, host, port),
-                transport=self.get_option("transport"),
-                username=self.get_option("username"),
-                password=self.get_option("password"),
-                cert_pem=self.get_option("client_cert"),
-                cert_key_pem=self.get_option("client_cert_key"),
-                server_cert_validation="validate" if self.get_option("validate_certs") else "ignore",
-                ca_trust_path=self.get_option("ca_path") or "legacy_requests",
-                read_timeout_sec=self.get_option("read_timeout"),
-                operation_timeout_sec=self.get_option("operation_timeout"),
-            )
-        except (WinRMError, ValueError) as error:
-            raise AnsibleParserError("Invalid WinRM settings for the discovery host %s: %s" % (host, error))
 
     def _add_host(self, name, variables):
         self.inventory.add_host(name)

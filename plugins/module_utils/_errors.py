@@ -6,25 +6,26 @@ from __future__ import annotations
 
 # Windows errors told the way a Windows admin can act on them: what failed where, on which object, the
 # Windows code and text, then the one most likely fix. Works on the attributes of winapi.WinApiError
-# (function, code, text, server); nothing here knows ctypes.
+# (function, code, text, server); which codes mean "the session is gone" is wts.py's knowledge. Nothing here
+# knows ctypes.
 
-ERROR_FILE_NOT_FOUND = 2
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import SESSION_GONE
+
 ERROR_ACCESS_DENIED = 5
 ERROR_INVALID_HANDLE = 6
+ERROR_NOT_ENOUGH_MEMORY = 8
 ERROR_NOT_SUPPORTED = 50
 ERROR_BAD_NETPATH = 53
 ERROR_INVALID_PARAMETER = 87
+ERROR_MORE_DATA = 234
 ERROR_CALL_NOT_IMPLEMENTED = 120
 ERROR_PROC_NOT_FOUND = 127
 ERROR_NOT_FOUND = 1168
+ERROR_PRIVILEGE_NOT_HELD = 1314
 RPC_S_SERVER_UNAVAILABLE = 1722
 RPC_S_CALL_FAILED = 1726
 EPT_S_NOT_REGISTERED = 1753
 ERROR_NO_BROWSER_SERVERS_FOUND = 6118
-ERROR_CTX_WINSTATION_NOT_FOUND = 7022
-
-# The session (or process) ended between its enumeration and this call.
-VANISHED = frozenset((ERROR_FILE_NOT_FOUND, ERROR_CTX_WINSTATION_NOT_FOUND))
 
 # The Remote Desktop Services permission each call needs on the listener (RDP-Tcp), after Microsoft's
 # documentation of the function; Administrators hold them all.
@@ -46,28 +47,33 @@ _UNREACHABLE = (
     "\"File and Printer Sharing\") and RPC, that Remote Desktop connections are allowed on it, and that its "
     "registry value HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\AllowRemoteRPC is 1."
 )
-_FIXES = {
-    ERROR_FILE_NOT_FOUND: "The session ended meanwhile; it is skipped.",
-    ERROR_CTX_WINSTATION_NOT_FOUND: "The session ended meanwhile; it is skipped.",
+_FIXES = dict.fromkeys(SESSION_GONE, "The session no longer exists: it ended meanwhile, or the session ID is wrong.")
+_FIXES.update({
     ERROR_INVALID_HANDLE: "The connection to the server was lost; run the task again.",
+    ERROR_NOT_ENOUGH_MEMORY: ("The server is short of memory (or of desktop heap for sessions); free some there "
+                              "and run the task again."),
+    ERROR_INVALID_PARAMETER: ("Windows rejected an argument of the call; the session, process or channel may have "
+                              "ended meanwhile. Run the task again; if it persists, report it with the -vvv output."),
+    ERROR_MORE_DATA: ("The answer changed while Windows was returning it; run the task again. If it persists, "
+                      "report it with the -vvv output."),
     ERROR_NOT_SUPPORTED: "This version of Windows does not support the call.",
     ERROR_BAD_NETPATH: _UNREACHABLE,
     ERROR_CALL_NOT_IMPLEMENTED: ("The task did not run on Windows: point ansible_python_interpreter at a Python "
                                  "on the Windows host."),
     ERROR_PROC_NOT_FOUND: "This version of Windows lacks the function; Windows Server 2008 or later is needed.",
     ERROR_NOT_FOUND: "The client of the session does not offer this virtual channel.",
+    ERROR_PRIVILEGE_NOT_HELD: ("The connecting account lacks a privilege the call needs: WTSShutdownSystem needs "
+                               "SeShutdownPrivilege enabled (SeRemoteShutdownPrivilege for a server reached over "
+                               "RPC). Local Administrators hold both; the module enables SeShutdownPrivilege "
+                               "itself but cannot grant it."),
     RPC_S_SERVER_UNAVAILABLE: _UNREACHABLE,
     RPC_S_CALL_FAILED: _UNREACHABLE,
     EPT_S_NOT_REGISTERED: _UNREACHABLE,
     ERROR_NO_BROWSER_SERVERS_FOUND: (
         "NetServerEnum needs the Computer Browser service (and SMB 1), which modern networks lack: list the "
-        "servers in the inventory instead (see the rds_servers inventory plugin's static and AD sources)."),
-}
-
-
-def is_vanished(error):
-    """True when ``error`` says the session or process ended meanwhile (2, 7022): skip it, it is no failure."""
-    return error.code in VANISHED
+        "servers in the inventory instead: the static_servers option of the rds_servers inventory, or an Active "
+        "Directory inventory such as microsoft.ad.ldap."),
+})
 
 
 def explain(error, what=None):

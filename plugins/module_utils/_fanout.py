@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-# Farm-wide fan-out: one task works several RD Session Hosts at once (WTSOpenServerW per server, from the
+# Farm-wide fan-out: one task works several RD Session Hosts at once (WTSOpenServerExW per server, from the
 # host the task runs on), one result per server; a server that cannot be reached, or refuses, is reported
 # for itself and never aborts the others. Also the end of every such task: one result per server, the
 # failures of servers and of single objects collected, and the task failed, or warned, at the end.
@@ -44,6 +44,18 @@ def _work_on(server, work):
     except WinApiError as error:
         error.server = error.server or server
         return {"server": server, "failed": True, "msg": explain(error)}
+
+
+def state_diff(results, items, describe):
+    """The task's diff from the per-server ``results``: each object of a server's ``items`` list (``sessions``,
+    ``processes``) with its ``previous_state`` before and its ``state`` after, labelled ``describe(object)``,
+    prefixed by the server's name when one was given."""
+    before, after = {}, {}
+    for entry in results:
+        for item in entry.get(items, ()):
+            label = "%s%s" % ("%s " % entry["server"] if entry["server"] else "", describe(item))
+            before[label], after[label] = item["previous_state"], item["state"]
+    return {"before": before, "after": after}
 
 
 def finish(module, results, items, **extra):

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import fnmatch
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import (
-    ERROR_INVALID_PARAMETER,
-    explain,
-    is_vanished,
-)
-from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server
+from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import ERROR_INVALID_PARAMETER, explain
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, state_diff
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import user_matches
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, current_process_id, process_tree
-from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import enumerate_processes, open_server, terminate_process
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
+    enumerate_processes,
+    open_server,
+    session_gone,
+    terminate_process,
+)
 
 # Ending one of these takes the whole server down (or every session with it): refused unless `force`.
 CRITICAL_PROCESS_NAMES = ("System", "smss.exe", "csrss.exe", "wininit.exe", "winlogon.exe", "services.exe",
@@ -172,12 +173,7 @@ def end_processes(params, check_mode):
     selection = ProcessSelection.from_params(params)
     agent = agent_processes(current_process_id(), process_tree())
     results = for_each_server(params["server"], lambda server: _end(server, selection, agent, params, check_mode))
-    before, after = {}, {}
-    for entry in results:
-        for process in entry.get("processes", ()):
-            label = "%s%s" % ("%s " % entry["server"] if entry["server"] else "", _what(process))
-            before[label], after[label] = process["previous_state"], process["state"]
-    return results, {"before": before, "after": after}
+    return results, state_diff(results, "processes", _what)
 
 
 def _end(server, selection, agent, params, check_mode):
@@ -205,7 +201,7 @@ def _terminate(handle, server, entry, exit_code):
     try:
         terminate_process(handle, entry["pid"], exit_code)
     except WinApiError as error:
-        if is_vanished(error) or error.code == ERROR_INVALID_PARAMETER:  # 87: no such process (any more)
+        if session_gone(error) or error.code == ERROR_INVALID_PARAMETER:  # 87: no such process (any more)
             entry["result"] = "vanished"
             return
         error.server = error.server or server

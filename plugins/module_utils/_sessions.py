@@ -13,8 +13,8 @@ import datetime
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain, is_vanished
-from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server
+from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, state_diff
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
     FILTER_OPTIONS,
     SESSION_STATES,
@@ -23,13 +23,16 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
 from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import server_get_info
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, qualified_name
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
+    MESSAGE_BUTTONS,
     RESPONSE_NAMES,
     disconnect_session,
     enumerate_sessions,
     logoff_session,
+    message_style,
     open_server,
     send_message,
     session_details,
+    session_gone,
 )
 
 _TIMES = ("logon_time", "connect_time", "disconnect_time", "last_input_time")
@@ -41,15 +44,12 @@ _ACTIONS = {"disconnected": ("WTSDisconnectSession", disconnect_session),
             "logged_off": ("WTSLogoffSession", logoff_session)}
 POLL_SECONDS = 0.25
 
-# win_rds_message: MessageBox uType values (winuser.h) of the buttons (with how many there are) and icons.
-BUTTONS = {"ok": (0x0, 1), "ok_cancel": (0x1, 2), "abort_retry_ignore": (0x2, 3), "yes_no_cancel": (0x3, 3),
-           "yes_no": (0x4, 2), "retry_cancel": (0x5, 2), "cancel_try_continue": (0x6, 3)}
-ICONS = {"none": 0x0, "error": 0x10, "question": 0x20, "warning": 0x30, "information": 0x40}
-DEFAULT_BUTTON_SHIFT = 8  # MB_DEFBUTTON2 is 0x100, MB_DEFBUTTON3 0x200
-# RpcWinStationSendMessage (MS-TSTS 3.7.4.1.8) takes at most 1024 for each length; keep room for the NUL.
+# win_rds_message: RpcWinStationSendMessage (MS-TSTS 3.7.4.1.8) takes at most 1024 for each length; keep room for the NUL.
 MAX_TEXT_BYTES = 1022
 DEFAULT_TITLE = "Message from your administrator"
-MAX_PARALLEL_MESSAGES = 64
+# Each waiting message holds one thread (one blocked RPC); 256 covers the sessions a session host holds, so
+# wait takes one timeout, not one per batch (docs/performance.md).
+MAX_PARALLEL_MESSAGES = 256
 
 
 def iso_time(value):
@@ -123,7 +123,7 @@ def list_sessions(handle, server, selection):
         try:
             details = session_details(handle, listed["session_id"])
         except WinApiError as error:
-            if is_vanished(error):
+            if session_gone(error):
                 continue
             raise
         session = describe(listed, details)
@@ -145,7 +145,7 @@ def _what(session):
 
 def _record_failure(session, error, server):
     """Put a WinApiError of one session into its entry: ``vanished`` when it ended meanwhile, else ``failed``."""
-    if is_vanished(error):
+    if session_gone(error):
         session["result"] = "vanished"
         return
     error.server = error.server or server
@@ -180,12 +180,7 @@ def change_sessions(params, check_mode):
     """
     selection = SessionSelection.from_params(params, acting=True)
     results = for_each_server(params["server"], lambda server: _change(server, selection, params, check_mode))
-    before, after = {}, {}
-    for entry in results:
-        for session in entry.get("sessions", ()):
-            label = "%s%s" % ("%s " % entry["server"] if entry["server"] else "", _what(session))
-            before[label], after[label] = session["previous_state"], session["state"]
-    return results, {"before": before, "after": after}
+    return results, state_diff(results, "sessions", _what)
 
 
 def _change(server, selection, params, check_mode):
@@ -241,7 +236,7 @@ def _await(handle, server, sessions, target, timeout):
 
 def message_problem(params):
     """Why the message options cannot be sent as given, as a message, or None (nothing is contacted)."""
-    buttons = BUTTONS[params["buttons"]][1]
+    buttons = MESSAGE_BUTTONS[params["buttons"]][1]
     if params["default_button"] > buttons:
         return "default_button %d: buttons=%s has only %d button%s" % (
             params["default_button"], params["buttons"], buttons, "s" if buttons > 1 else "")
@@ -270,10 +265,9 @@ def send_messages(params, check_mode):
     if all(params.get(name) is None for name in FILTER_OPTIONS):
         params = dict(params, session_state=["active"], username=["*"])
     selection = SessionSelection.from_params(params)
-    buttons, _count = BUTTONS[params["buttons"]]
     message = {"title": params["title"] if (params["title"] or "").strip() else DEFAULT_TITLE,
                "message": params["msg"], "timeout": params["timeout"], "wait": params["wait"],
-               "style": buttons | ICONS[params["icon"]] | (params["default_button"] - 1) << DEFAULT_BUTTON_SHIFT}
+               "style": message_style(params["buttons"], params["icon"], params["default_button"])}
     return for_each_server(params["server"], lambda server: _send(server, selection, message, check_mode))
 
 

@@ -124,10 +124,10 @@ def server_enum(domain=None, types=SV_TYPE_TERMINALSERVER, server=None):
     if status not in (NERR_SUCCESS, ERROR_MORE_DATA):
         raise _failure("NetServerEnum", status, server)
     try:
-        entries = (SERVER_INFO_101 * read.value).from_address(buffer.value) if buffer.value else ()
+        entries = (SERVER_INFO_101 * read.value).from_address(buffer.value) if buffer.value is not None else ()
         return [_server(entry) for entry in entries], status == ERROR_MORE_DATA
     finally:
-        if buffer.value:
+        if buffer.value is not None:
             _buffer_free(buffer.value)
 
 

@@ -4,8 +4,8 @@
 
 from __future__ import annotations
 
-# The base of the ctypes wrapper: DLL loading, errors, UTF-16 text, FILETIME, SIDs and this machine's
-# process tree.
+# The base of the ctypes wrapper: DLL loading, errors, UTF-16 text, FILETIME, SIDs, this process's privileges
+# and this machine's process tree.
 #
 # It follows the Windows boundary contract of DESIGN.md section 3: DLLs are loaded at first use through
 # ctypes.WinDLL (never at import), functions get argtypes/restype before their first call, error codes
@@ -20,10 +20,14 @@ ERROR_CALL_NOT_IMPLEMENTED = 120
 ERROR_INSUFFICIENT_BUFFER = 122
 ERROR_MOD_NOT_FOUND = 126
 ERROR_PROC_NOT_FOUND = 127
+ERROR_NOT_ALL_ASSIGNED = 1300
 ERROR_NONE_MAPPED = 1332
 
 TH32CS_SNAPPROCESS = 0x2
 INVALID_HANDLE_VALUE = ctypes.c_void_p(-1).value
+CURRENT_PROCESS = ctypes.c_void_p(-1).value  # the pseudo-handle GetCurrentProcess() returns, (HANDLE)-1
+TOKEN_ADJUST_PRIVILEGES = 0x20
+SE_PRIVILEGE_ENABLED = 0x2
 MAX_PATH = 260
 
 _FILETIME_EPOCH = datetime.datetime(1601, 1, 1, tzinfo=datetime.timezone.utc)
@@ -43,6 +47,27 @@ class PROCESSENTRY32W(ctypes.Structure):
         ("pcPriClassBase", ctypes.c_int32),
         ("dwFlags", ctypes.c_uint32),
         ("szExeFile", ctypes.c_uint16 * MAX_PATH),
+    ]
+
+
+class LUID(ctypes.Structure):
+    _fields_ = [
+        ("LowPart", ctypes.c_uint32),
+        ("HighPart", ctypes.c_int32),
+    ]
+
+
+class LUID_AND_ATTRIBUTES(ctypes.Structure):
+    _fields_ = [
+        ("Luid", LUID),
+        ("Attributes", ctypes.c_uint32),
+    ]
+
+
+class TOKEN_PRIVILEGES(ctypes.Structure):
+    _fields_ = [
+        ("PrivilegeCount", ctypes.c_uint32),
+        ("Privileges", LUID_AND_ATTRIBUTES * 1),  # ANYSIZE_ARRAY
     ]
 
 
@@ -212,6 +237,37 @@ def local_free(address):
     """Free memory that a Windows API allocated with LocalAlloc (for example ConvertSidToStringSidW's)."""
     if api("kernel32", "LocalFree", ctypes.c_void_p, ctypes.c_void_p)(address):
         raise last_error("LocalFree")
+
+
+def enable_privilege(name):
+    """Enable privilege ``name`` (``SeShutdownPrivilege``) in this process's token, if the token holds it.
+
+    OpenProcessToken, LookupPrivilegeValueW, AdjustTokenPrivileges; the token handle is always closed. A
+    privilege the account does not hold stays off without an error (ERROR_NOT_ALL_ASSIGNED): the call that
+    needs it then fails with 1314 (ERROR_PRIVILEGE_NOT_HELD), which names the function that needed it.
+    """
+    open_token = api("advapi32", "OpenProcessToken", ctypes.c_int32, ctypes.c_void_p, ctypes.c_uint32,
+                     ctypes.POINTER(ctypes.c_void_p))
+    token = ctypes.c_void_p()
+    if not open_token(CURRENT_PROCESS, TOKEN_ADJUST_PRIVILEGES, ctypes.byref(token)):
+        raise last_error("OpenProcessToken")
+    try:
+        lookup = api("advapi32", "LookupPrivilegeValueW", ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p,
+                     ctypes.POINTER(LUID))
+        privileges = TOKEN_PRIVILEGES(PrivilegeCount=1)
+        if not lookup(None, wide(name), ctypes.byref(privileges.Privileges[0].Luid)):
+            raise last_error("LookupPrivilegeValueW")
+        privileges.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED
+        adjust = api("advapi32", "AdjustTokenPrivileges", ctypes.c_int32, ctypes.c_void_p, ctypes.c_int32,
+                     ctypes.POINTER(TOKEN_PRIVILEGES), ctypes.c_uint32, ctypes.c_void_p,
+                     ctypes.POINTER(ctypes.c_uint32))
+        if not adjust(token, False, ctypes.byref(privileges), 0, None, None):
+            raise last_error("AdjustTokenPrivileges")
+        code = ctypes.get_last_error()  # it succeeds also when it enabled nothing
+        if code not in (0, ERROR_NOT_ALL_ASSIGNED):
+            raise WinApiError("AdjustTokenPrivileges", code)
+    finally:
+        api("kernel32", "CloseHandle", ctypes.c_int32, ctypes.c_void_p)(token)
 
 
 def current_process_id():

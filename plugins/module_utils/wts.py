@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ctypes
 import ipaddress
+import os
+import socket
 import threading
 from contextlib import contextmanager
 from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_void_p
@@ -19,6 +21,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import (
     WinApiError,
     api,
     decode_wide,
+    enable_privilege,
     filetime_to_datetime,
     flag_mask,
     last_error,
@@ -35,8 +38,11 @@ ERROR_CTX_WINSTATION_NOT_FOUND = 7022
 
 # An Ex function that this Windows (or the remote server) does not have: use the older one instead.
 _EX_UNAVAILABLE = frozenset((ERROR_PROC_NOT_FOUND, ERROR_NOT_SUPPORTED, RPC_S_PROCNUM_OUT_OF_RANGE))
-# The session ended between its enumeration and this call.
+# The session (or the process's session) ended between its enumeration and this call.
 SESSION_GONE = frozenset((ERROR_FILE_NOT_FOUND, ERROR_CTX_WINSTATION_NOT_FOUND))
+
+# Server names that mean the machine the code runs on (besides its own computer name).
+LOCAL_SERVER_NAMES = ("", ".", "localhost")
 
 WTS_CURRENT_SERVER_HANDLE = None
 WTS_CURRENT_SESSION = 0xFFFFFFFF
@@ -62,6 +68,13 @@ EVENT_FLAGS = {
     "license": 0x100,
 }
 EVENT_MASKS = dict(EVENT_FLAGS, all=WTS_EVENT_ALL)
+
+# WTSSendMessageW's style is MessageBox's uType (winuser.h): the buttons (MB_OK ... MB_CANCELTRYCONTINUE, with
+# how many there are), the icon (MB_ICONERROR ... MB_ICONINFORMATION) and the default button (MB_DEFBUTTON1..3).
+MESSAGE_BUTTONS = {"ok": (0x0, 1), "ok_cancel": (0x1, 2), "abort_retry_ignore": (0x2, 3), "yes_no_cancel": (0x3, 3),
+                   "yes_no": (0x4, 2), "retry_cancel": (0x5, 2), "cancel_try_continue": (0x6, 3)}
+MESSAGE_ICONS = {"none": 0x0, "error": 0x10, "question": 0x20, "warning": 0x30, "information": 0x40}
+MB_DEFBUTTON_SHIFT = 8  # MB_DEFBUTTON2 is 0x100, MB_DEFBUTTON3 0x200
 
 # WTS_CONNECTSTATE_CLASS, in enum order.
 STATE_NAMES = ("active", "connected", "connect_query", "shadow", "disconnected", "idle", "listen", "reset",
@@ -290,6 +303,21 @@ def session_gone(error):
     return error.code in SESSION_GONE
 
 
+def is_local_server(name):
+    """True when ``name`` means the machine the code runs on: None, "", ".", "localhost", or its own computer
+    name (``COMPUTERNAME``, the host name), also written as a DNS name (``rdsh01.contoso.com``)."""
+    if name is None or name.strip().lower() in LOCAL_SERVER_NAMES:
+        return True
+    own = {own.lower() for own in (os.environ.get("COMPUTERNAME"), socket.gethostname().split(".")[0]) if own}
+    return name.strip().lower().split(".")[0] in own
+
+
+def message_style(buttons, icon, default_button):
+    """MessageBox's uType for WTSSendMessageW: ``buttons`` and ``icon`` by name (MESSAGE_BUTTONS, MESSAGE_ICONS),
+    ``default_button`` the position (1-3) of the button Enter presses."""
+    return MESSAGE_BUTTONS[buttons][0] | MESSAGE_ICONS[icon] | (default_button - 1) << MB_DEFBUTTON_SHIFT
+
+
 def state_name(value):
     """The admin's name of a WTS_CONNECTSTATE_CLASS value (``active``, ``disconnected``, ``listen``, ...)."""
     return STATE_NAMES[value] if 0 <= value < len(STATE_NAMES) else "unknown"
@@ -299,15 +327,15 @@ def state_name(value):
 def open_server(name=None):
     """A server handle for ``name``, closed on leaving; errors raised inside carry the server's name.
 
-    None, "", "." and "localhost" mean the machine the code runs on: WTS_CURRENT_SERVER_HANDLE, no RPC.
-    Windows' WTSOpenServerW does not check the name; an unreachable server fails the first call (1722).
+    A name that ``is_local_server`` means the machine the code runs on: WTS_CURRENT_SERVER_HANDLE, no RPC.
+    Other names are opened with WTSOpenServerExW (an RD Session Host or an RD Virtualization Host), or
+    WTSOpenServerW where the Ex export is missing. Neither checks the name; an unreachable server fails
+    the first call made with the handle (1722).
     """
-    local = not name or name.strip().lower() in (".", "localhost")
+    local = is_local_server(name)
     handle = WTS_CURRENT_SERVER_HANDLE
     if not local:
-        handle = _wts("WTSOpenServerW", c_void_p, c_void_p)(wide(name))
-        if not handle:
-            raise last_error("WTSOpenServerW", server=name)
+        handle = _open_remote_server(name)
     try:
         yield handle
     except WinApiError as error:
@@ -316,6 +344,21 @@ def open_server(name=None):
     finally:
         if not local:
             _wts("WTSCloseServer", None, c_void_p)(handle)
+
+
+def _open_remote_server(name):
+    function = "WTSOpenServerExW"
+    try:
+        opener = _wts(function, c_void_p, c_void_p)
+    except WinApiError as error:
+        if not _ex_unavailable(error, function):
+            raise
+        function = "WTSOpenServerW"
+        opener = _wts(function, c_void_p, c_void_p)
+    handle = opener(wide(name))
+    if not handle:
+        raise last_error(function, server=name)
+    return handle
 
 
 def _free(address, type_class=None, count=0):
@@ -334,7 +377,7 @@ def _returned_bytes(function, call):
     buffer, size = c_void_p(), c_uint32()
     _succeed(call(byref(buffer), byref(size)), function)
     try:
-        return ctypes.string_at(buffer.value, size.value) if buffer.value else b""
+        return ctypes.string_at(buffer.value, size.value) if buffer.value is not None else b""
     finally:
         _free(buffer.value)
 
@@ -345,7 +388,7 @@ def _returned_array(function, call, entry_type, type_class=None):
     buffer, count = c_void_p(), c_uint32()
     _succeed(call(byref(buffer), byref(count)), function)
     try:
-        yield (entry_type * count.value).from_address(buffer.value) if buffer.value else ()
+        yield (entry_type * count.value).from_address(buffer.value) if buffer.value is not None else ()
     finally:
         _free(buffer.value, type_class, count.value)
 
@@ -660,7 +703,12 @@ def terminate_process(handle, pid, exit_code=0):
 
 
 def shutdown_system(handle, flag):
-    """WTSShutdownSystem with one of WTS_WSD_LOGOFF, _SHUTDOWN, _REBOOT, _POWEROFF, _FASTREBOOT."""
+    """WTSShutdownSystem with one of WTS_WSD_LOGOFF, _SHUTDOWN, _REBOOT, _POWEROFF, _FASTREBOOT.
+
+    SeShutdownPrivilege is enabled in this process's token first (WTSShutdownSystem needs it enabled, and a
+    token holds it disabled); an account without it gets 1314 from WTSShutdownSystem.
+    """
+    enable_privilege("SeShutdownPrivilege")
     _succeed(_wts("WTSShutdownSystem", c_int32, c_void_p, c_uint32)(handle, flag), "WTSShutdownSystem")
 
 
@@ -707,10 +755,19 @@ class VirtualChannel:
         ``dynamic``, a dynamic one (an endpoint name of at most MAX_PATH characters) sending with
         ``priority`` low, medium, high or real."""
         encoded, flags = _channel_name_and_flags(name, dynamic, priority)
-        open_channel = _wts("WTSVirtualChannelOpenEx", c_void_p, c_uint32, c_char_p, c_uint32)
-        handle = open_channel(session_id, encoded, flags)
+        function = "WTSVirtualChannelOpenEx"
+        try:
+            open_channel = _wts(function, c_void_p, c_uint32, c_char_p, c_uint32)
+            handle = open_channel(session_id, encoded, flags)
+        except WinApiError as error:
+            if dynamic or not _ex_unavailable(error, function):
+                raise
+            # Windows without the Ex call still opens static channels with the original one.
+            function = "WTSVirtualChannelOpen"
+            open_channel = _wts(function, c_void_p, c_void_p, c_uint32, c_char_p)
+            handle = open_channel(WTS_CURRENT_SERVER_HANDLE, session_id, encoded)
         if not handle:
-            raise last_error("WTSVirtualChannelOpenEx")
+            raise last_error(function)
         return cls(handle)
 
     def __enter__(self):

@@ -16,11 +16,9 @@ description:
   - With O(wait), all sessions of a server are messaged at the same time, so collecting the answers of
     many users takes about one O(timeout), not one per user.
   - Text in any language works (accents, CJK, emoji).
-  - A session that ends before its message is shown is reported as V(vanished), not as a failure; a
-    Windows error on one session does not stop the others, and the task fails at the end unless
-    O(on_error=warn).
+  - A session that ends before its message is shown is reported as V(vanished), not as a failure.
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - wtsadmin.rds.attributes
   - wtsadmin.rds.server
   - wtsadmin.rds.session_selection
   - wtsadmin.rds.session_selection.state
@@ -70,12 +68,7 @@ options:
     default: false
 attributes:
   check_mode:
-    support: full
     details: No message is sent; the result lists the sessions that would get it.
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
 notes:
   - The connecting account needs the C(Message) permission of Remote Desktop Services on each server
     (local Administrators have it).
@@ -87,8 +80,6 @@ seealso:
   - name: WTSSendMessageW function (wtsapi32.h)
     description: Microsoft's reference of the Windows API this module calls.
     link: https://learn.microsoft.com/en-us/windows/win32/api/wtsapi32/nf-wtsapi32-wtssendmessagew
-author:
-  - wtsadmin.rds maintainers (@wtsadmin)
 """
 
 EXAMPLES = r"""
@@ -126,7 +117,7 @@ EXAMPLES = r"""
 RETURN = r"""
 server:
   description: The server that was worked, as given in O(server); null for the host itself.
-  returned: when one server was worked
+  returned: when one server was worked (O(server) not set, or one name)
   type: str
   sample: RDSH01
 sessions:
@@ -176,7 +167,7 @@ servers:
       type: str
       sample: RDSH02
     failed:
-      description: True when the server could not be worked at all; RV(servers[].msg) says why.
+      description: True when the server could not be worked; RV(servers[].msg) says why.
       type: bool
       sample: false
     msg:
@@ -206,12 +197,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, server_spec
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import selection_spec
-from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import (
-    BUTTONS,
-    ICONS,
-    message_problem,
-    send_messages,
-)
+from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import message_problem, send_messages
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import MESSAGE_BUTTONS, MESSAGE_ICONS
 
 
 def module_args():
@@ -219,8 +206,8 @@ def module_args():
     argument_spec.update(
         msg={"type": "str", "required": True},
         title={"type": "str"},
-        buttons={"type": "str", "choices": list(BUTTONS), "default": "ok"},
-        icon={"type": "str", "choices": list(ICONS), "default": "information"},
+        buttons={"type": "str", "choices": list(MESSAGE_BUTTONS), "default": "ok"},
+        icon={"type": "str", "choices": list(MESSAGE_ICONS), "default": "information"},
         default_button={"type": "int", "choices": [1, 2, 3], "default": 1},
         timeout={"type": "int", "default": 0},
         wait={"type": "bool", "default": False},

@@ -20,10 +20,8 @@ description:
     other selected processes are ended.
   - Idempotent; a process that is already gone is not selected, and one that ends between the listing and
     the call is reported as RV(processes[].result=vanished), not as a failure.
-  - A failure on one process (for example C(Access is denied)) does not stop the others; the task fails at
-    the end unless O(on_error=warn).
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - wtsadmin.rds.attributes
   - wtsadmin.rds.server
   - wtsadmin.rds.process_selection
 options:
@@ -48,13 +46,10 @@ options:
     default: false
 attributes:
   check_mode:
-    support: full
     details: Nothing is ended; the result and the diff are the ones the real run would give.
   diff_mode:
     support: full
     details: Each process to end, C(running) before and C(absent) after.
-  platform:
-    platforms: windows
 notes:
   - Ending processes needs local Administrators on the server, or the account that owns them.
   - The process tree running the task is the Python process of the task and its ancestors (on WinRM,
@@ -71,8 +66,6 @@ seealso:
   - name: WTSTerminateProcess function (wtsapi32.h)
     description: Microsoft's reference of the Windows API this module calls.
     link: https://learn.microsoft.com/en-us/windows/win32/api/wtsapi32/nf-wtsapi32-wtsterminateprocess
-author:
-  - wtsadmin.rds maintainers (@wtsadmin)
 """
 
 EXAMPLES = r"""
@@ -223,12 +216,14 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, server_spec
 from ansible_collections.wtsadmin.rds.plugins.module_utils._processes import (
     SELECTION_OPTIONS,
     end_processes,
     selection_spec,
 )
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
 
 
 def module_args():
@@ -247,7 +242,10 @@ def module_args():
 
 def main():
     module = AnsibleModule(**module_args())
-    results, diff = end_processes(module.params, module.check_mode)
+    try:
+        results, diff = end_processes(module.params, module.check_mode)
+    except WinApiError as error:  # the task's own process tree could not be read: end nothing
+        module.fail_json(msg=explain(error))
     finish(module, results, "processes", diff=diff)
 
 

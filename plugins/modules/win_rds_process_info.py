@@ -20,17 +20,10 @@ description:
   - Without a selection option every process is listed.
   - This module never changes anything.
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - wtsadmin.rds.attributes
+  - wtsadmin.rds.attributes.read_only
   - wtsadmin.rds.server
   - wtsadmin.rds.process_selection
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
 notes:
   - Listing the processes of other users' sessions needs local Administrators on the server; other accounts
     see only their own processes.
@@ -40,8 +33,6 @@ seealso:
   - name: WTSEnumerateProcessesExW function (wtsapi32.h)
     description: Microsoft's reference of the Windows API this module calls.
     link: https://learn.microsoft.com/en-us/windows/win32/api/wtsapi32/nf-wtsapi32-wtsenumerateprocessesexw
-author:
-  - wtsadmin.rds maintainers (@wtsadmin)
 """
 
 EXAMPLES = r"""

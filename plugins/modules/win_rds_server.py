@@ -17,7 +17,7 @@ description:
     that each server answers, in check mode too.
   - Nothing is idempotent here; every run asks again and reports C(changed).
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - wtsadmin.rds.attributes
   - wtsadmin.rds.server
 options:
   state:
@@ -35,12 +35,7 @@ options:
     required: true
 attributes:
   check_mode:
-    support: full
     details: The user sessions are counted, nothing is shut down; the result is the one the real run gives.
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
 notes:
   - "B(win_rds_server or ansible.windows.win_reboot?) M(ansible.windows.win_reboot) reboots the inventory host
     it runs on with C(shutdown.exe), then waits until the host has gone down, come back and answers over
@@ -66,8 +61,6 @@ seealso:
   - name: WTSShutdownSystem function (wtsapi32.h)
     description: Microsoft's reference of the Windows API this module calls.
     link: https://learn.microsoft.com/en-us/windows/win32/api/wtsapi32/nf-wtsapi32-wtsshutdownsystem
-author:
-  - wtsadmin.rds maintainers (@wtsadmin)
 """
 
 EXAMPLES = r"""

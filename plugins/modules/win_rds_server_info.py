@@ -46,15 +46,8 @@ options:
       - Defaults to the host itself.
     type: str
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
+  - wtsadmin.rds.attributes
+  - wtsadmin.rds.attributes.read_only
 notes:
   - The server list of the Computer Browser is only as fresh as the servers' announcements (every 12 minutes),
     so a server that was just switched off can still be listed for close to an hour.
@@ -66,8 +59,6 @@ seealso:
   - name: NetServerEnum function (lmserver.h)
     description: Microsoft's reference of the Windows API this module calls.
     link: https://learn.microsoft.com/en-us/windows/win32/api/lmserver/nf-lmserver-netserverenum
-author:
-  - wtsadmin.rds maintainers (@wtsadmin)
 """
 
 EXAMPLES = r"""

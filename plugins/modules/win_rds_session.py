@@ -14,13 +14,10 @@ description:
   - A disconnected session keeps its programs running until the user reconnects; logging off ends them.
   - Idempotent. A session already disconnected is not disconnected again, a session that is gone is not
     logged off again; both report C(changed=false).
-  - A Windows error on one session (for example C(Access is denied)) does not stop the others. Every
-    failure is reported with the session, its user and the Windows error, and the task fails at the end
-    unless O(on_error=warn).
   - Session 0 (services) and the listeners are never touched; the console session only with
     O(allow_console=true). A task must select sessions, or say O(all=true).
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - wtsadmin.rds.attributes
   - wtsadmin.rds.server
   - wtsadmin.rds.session_selection
   - wtsadmin.rds.session_selection.session_state
@@ -50,13 +47,10 @@ options:
     default: 60
 attributes:
   check_mode:
-    support: full
     details: Nothing is disconnected or logged off; the result and the diff predict what a real run does.
   diff_mode:
     support: full
     details: Shows the state of each selected session before and after.
-  platform:
-    platforms: windows
 notes:
   - The connecting account needs the C(Disconnect) permission (for V(disconnected)) or the C(Reset)
     permission (for V(logged_off)) of Remote Desktop Services on each server; local Administrators have both.
@@ -66,8 +60,6 @@ seealso:
   - name: WTSLogoffSession function (wtsapi32.h)
     description: Microsoft's reference of the Windows API this module calls to log off.
     link: https://learn.microsoft.com/en-us/windows/win32/api/wtsapi32/nf-wtsapi32-wtslogoffsession
-author:
-  - wtsadmin.rds maintainers (@wtsadmin)
 """
 
 EXAMPLES = r"""
@@ -106,7 +98,7 @@ EXAMPLES = r"""
 RETURN = r"""
 server:
   description: The server that was worked, as given in O(server); null for the host itself.
-  returned: when one server was worked
+  returned: when one server was worked (O(server) not set, or one name)
   type: str
   sample: RDSH01
 sessions:
@@ -179,7 +171,7 @@ servers:
       type: str
       sample: RDSH02
     failed:
-      description: True when the server could not be worked at all; RV(servers[].msg) says why.
+      description: True when the server could not be worked; RV(servers[].msg) says why.
       type: bool
       sample: false
     msg:

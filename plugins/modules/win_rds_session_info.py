@@ -20,22 +20,14 @@ description:
   - A session that ends between the listing and its query is left out, not reported as an error.
   - This module never changes anything.
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - wtsadmin.rds.attributes
+  - wtsadmin.rds.attributes.read_only
   - wtsadmin.rds.server
+  - wtsadmin.rds.server.query_information
   - wtsadmin.rds.session_selection
   - wtsadmin.rds.session_selection.state
   - wtsadmin.rds.session_selection.system
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
 notes:
-  - The connecting account needs the C(Query Information) permission of Remote Desktop Services on each
-    server (local Administrators have it).
   - Windows 7 and Windows Server 2008 R2 report the lock state the wrong way round; the module reads each
     server's version (C(NetServerGetInfo)) once, when a session reports a lock state, and corrects it.
 seealso:
@@ -44,8 +36,6 @@ seealso:
   - name: WTSQuerySessionInformationW function (wtsapi32.h)
     description: Microsoft's reference of the Windows API this module calls.
     link: https://learn.microsoft.com/en-us/windows/win32/api/wtsapi32/nf-wtsapi32-wtsquerysessioninformationw
-author:
-  - wtsadmin.rds maintainers (@wtsadmin)
 """
 
 EXAMPLES = r"""

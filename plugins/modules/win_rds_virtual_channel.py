@@ -19,7 +19,7 @@ description:
     module works on the host the task runs on; O(server) naming another host fails with a message saying
     so. Run the task on that host instead (its inventory name, or C(delegate_to)).
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - wtsadmin.rds.attributes
 options:
   server:
     description:
@@ -83,14 +83,9 @@ options:
     default: false
 attributes:
   check_mode:
-    support: full
     details:
       - The channel is opened (which checks the session and that its client offers the channel), queried when
         asked, and closed; nothing is purged, written or read.
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
 notes:
   - The connecting account needs the C(Virtual Channels) permission of Remote Desktop Services on the
     C(RDP-Tcp) listener (local Administrators have it).
@@ -101,8 +96,6 @@ seealso:
   - name: WTSVirtualChannelOpenEx function (wtsapi32.h)
     description: Microsoft's reference of the Windows API this module calls.
     link: https://learn.microsoft.com/en-us/windows/win32/api/wtsapi32/nf-wtsapi32-wtsvirtualchannelopenex
-author:
-  - wtsadmin.rds maintainers (@wtsadmin)
 """
 
 EXAMPLES = r"""
@@ -177,16 +170,12 @@ client_data_base64:
 
 import base64
 import binascii
-import os
-import socket
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
-from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import VirtualChannel
-
-LOCAL_NAMES = ("", ".", "localhost")
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import VirtualChannel, is_local_server
 
 
 def module_args():
@@ -207,15 +196,6 @@ def module_args():
         "mutually_exclusive": [["data", "data_base64"]],
         "supports_check_mode": True,
     }
-
-
-def is_this_host(server):
-    """True when ``server`` names the machine the task runs on: unset, ".", "localhost", or its computer name
-    (``COMPUTERNAME``, the host name), also written as a DNS name (``rdsh01.contoso.com``)."""
-    if server is None or server.strip().lower() in LOCAL_NAMES:
-        return True
-    own = {name.lower() for name in (os.environ.get("COMPUTERNAME"), socket.gethostname().split(".")[0]) if name}
-    return server.strip().lower().split(".")[0] in own
 
 
 def payload(params):
@@ -268,7 +248,7 @@ def _text(data):
 def main():
     module = AnsibleModule(**module_args())
     params = module.params
-    if not is_this_host(params["server"]):
+    if not is_local_server(params["server"]):
         module.fail_json(msg=(
             "server=%s: virtual channels can only be opened on the host the task runs on "
             "(WTSVirtualChannelOpenEx has no server parameter). Run this task on %s itself (as its inventory "

@@ -22,8 +22,9 @@ description:
   - A timeout fails the task (with RV(timed_out) true), or only reports it with O(fail_on_timeout=false).
   - This module never changes anything.
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
+  - wtsadmin.rds.attributes
   - wtsadmin.rds.server
+  - wtsadmin.rds.server.query_information
 options:
   event:
     description:
@@ -67,15 +68,8 @@ options:
     default: true
 attributes:
   check_mode:
-    support: full
     details: The module only waits and reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
 notes:
-  - The connecting account needs the C(Query Information) permission of Remote Desktop Services on each
-    server (local Administrators have it).
   - The connection to the host stays open while the module waits; set O(timeout) below the connection's own
     timeouts (for WinRM, C(ansible_winrm_operation_timeout_sec) and C(ansible_winrm_read_timeout_sec)), or
     raise them.
@@ -85,8 +79,6 @@ seealso:
   - name: WTSWaitSystemEvent function (wtsapi32.h)
     description: Microsoft's reference of the Windows API this module calls.
     link: https://learn.microsoft.com/en-us/windows/win32/api/wtsapi32/nf-wtsapi32-wtswaitsystemevent
-author:
-  - wtsadmin.rds maintainers (@wtsadmin)
 """
 
 EXAMPLES = r"""

@@ -47,12 +47,13 @@ class RdsModuleAction(ActionBase):
         self._supports_check_mode = spec.get("supports_check_mode", False)
         super().run(tmp, task_vars)
 
-        validation = ArgumentSpecValidator(spec["argument_spec"], **{key: spec.get(key) for key in _VALIDATOR_ARGS})
-        checked = validation.validate(self._task.args)
+        checked = validate_args(spec, self._task.args)
         no_log_values = checked._no_log_values
+        # Ansible shows a failed task's msg even under no_log: a no_log task's values are kept out of it.
+        msg_hidden = no_log_values | _texts(self._task.args) if self._task.no_log else no_log_values
         if checked.errors.errors:
             msg = "; ".join(self._describe(error) for error in checked.errors.errors)
-            return {"failed": True, "msg": remove_values(msg, no_log_values)}
+            return {"failed": True, "msg": remove_values(msg, msg_hidden)}
 
         task = {
             "params": checked.validated_parameters,
@@ -70,6 +71,8 @@ class RdsModuleAction(ActionBase):
         reply = self._low_level_execute_command(command, sudoable=False, in_data=stdin)
 
         result = remove_values(self._result(reply), no_log_values)
+        if "msg" in result:
+            result["msg"] = remove_values(result["msg"], msg_hidden)
         warnings = ["Both option %(option)s and its alias %(alias)s are set." % w for w in checked._warnings]
         warnings += result.get("warnings", [])
         deprecations = checked._deprecations + result.get("deprecations", [])
@@ -99,11 +102,8 @@ class RdsModuleAction(ActionBase):
 
     def _result(self, reply):
         """The module's result from the host's reply, or a failure that shows what came back instead."""
-        try:
-            result = json.loads(reply["stdout"])
-        except ValueError:
-            result = None
-        if isinstance(result, dict):
+        result = parse_result(reply["stdout"])
+        if result is not None:
             return result
         return {
             "failed": True,
@@ -113,6 +113,31 @@ class RdsModuleAction(ActionBase):
             "module_stdout": reply["stdout"],
             "module_stderr": reply["stderr"],
         }
+
+
+def validate_args(module_args, args):
+    """``args`` checked against a module's ``module_args()`` (its argument spec and the constraints between
+    options), as Ansible's ValidationResult: ``validated_parameters`` (defaults filled in) and ``errors``."""
+    validator = ArgumentSpecValidator(module_args["argument_spec"],
+                                      **{key: module_args.get(key) for key in _VALIDATOR_ARGS})
+    return validator.validate(args)
+
+
+def parse_result(stdout):
+    """The module result a host printed on ``stdout`` (str or bytes): its JSON object, or None when it is none."""
+    try:
+        result = json.loads(stdout)
+    except ValueError:
+        return None
+    return result if isinstance(result, dict) else None
+
+
+def _texts(value):
+    """Every non-empty string in ``value`` and the lists and dicts nested in it."""
+    if isinstance(value, str):
+        return {value} if value else set()
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+    return set().union(*(_texts(item) for item in items))
 
 
 def _excerpt(text):

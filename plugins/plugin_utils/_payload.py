@@ -23,8 +23,14 @@ import textwrap
 import zlib
 
 RUNNER = "ansible_collections.wtsadmin.rds.plugins.module_utils._runner"
-FIX = "set ansible_python_interpreter for this host, or run the wtsadmin.rds.python_runtime role"
+INTERPRETER_SETTING = "ansible_python_interpreter"  # where the host's Python is set (in the inventory: python_interpreter)
 PYTHON_ARGS = "-E -s -"  # not -I: Python 2 rejects -I before reading the bootstrap, which then could not explain
+
+
+def python_fix(setting: str = INTERPRETER_SETTING) -> str:
+    """What to do when the host's Python cannot run the payload; ``setting`` names where the interpreter is set."""
+    return "set %s for this host, or run the wtsadmin.rds.python_runtime role" % setting
+
 
 # Python 2 must be able to parse all of this, so that it can say it is too old instead of raising a SyntaxError.
 # -E -s - with sys.path[0] removed is what -I does: no PYTHON* variables, no user site, nothing from the cwd.
@@ -80,36 +86,39 @@ def module_payload(module: str) -> str:
     return pack(json.dumps(payload, sort_keys=True, ensure_ascii=True))
 
 
-def program(payload: str, task: str) -> bytes:
-    """The Python program, as ASCII bytes, that runs a packed ``payload`` for one task (``task``: its JSON text)."""
-    return _BOOTSTRAP.format(fix=FIX, payload=payload, task=pack(task)).encode("ascii")
+def program(payload: str, task: str, setting: str = INTERPRETER_SETTING) -> bytes:
+    """The Python program, as ASCII bytes, that runs a packed ``payload`` for one task (``task``: its JSON text).
+
+    ``setting`` names where the host's Python is set, for the failure on a Python that is too old.
+    """
+    return _BOOTSTRAP.format(fix=python_fix(setting), payload=payload, task=pack(task)).encode("ascii")
 
 
-def remote_command(shell, interpreter: str | None) -> str:
+def remote_command(shell, interpreter: str | None, setting: str = INTERPRETER_SETTING) -> str:
     """The one command that runs the program (given on its stdin) with Python on the host.
 
-    ``shell`` is the connection's shell plugin; ``interpreter`` the host's ``ansible_python_interpreter``,
-    or None to look for Python on the host. The PowerShell form is the shell plugin's own
-    ``-EncodedCommand`` form, which the winrm and psrp connections pass through unchanged.
+    ``shell`` is the connection's shell plugin; ``interpreter`` the host's Python as ``setting`` gives it
+    (``ansible_python_interpreter``), or None to look for Python on the host. The PowerShell form is the shell
+    plugin's own ``-EncodedCommand`` form, which the winrm and psrp connections pass through unchanged.
     Raises ValueError for a shell of another family.
     """
     family = shell.SHELL_FAMILY
     if family in ("powershell", "cmd"):
-        return shell._encode_script(_powershell_script(interpreter), strict_mode=False, preserve_rc=False)
+        return shell._encode_script(_powershell_script(interpreter, setting), strict_mode=False, preserve_rc=False)
     if family == "sh":
-        return _sh_script(interpreter)
+        return _sh_script(interpreter, setting)
     raise ValueError("wtsadmin.rds modules run through PowerShell (winrm, psrp, ssh to Windows) or POSIX sh "
                      "(the local connection), not the %r shell of this connection." % family)
 
 
-def _powershell_script(interpreter: str | None) -> str:
+def _powershell_script(interpreter: str | None, setting: str) -> str:
     if interpreter:
         lines = ["$a = @(); $p = " + _get_command(_powershell_quote(interpreter))]
     else:  # the py launcher first; python.exe next, but not the Microsoft Store's "install me" alias
         lines = ["$a = @('-3'); $p = " + _get_command("py.exe"),
                  "if (-not $p) { $a = @(); $p = %s }"
                  % _get_command("python.exe", "Where-Object Path -NotLike '*\\WindowsApps\\*'")]
-    failure = _powershell_quote(_missing_python(interpreter, "the py launcher and python.exe"))
+    failure = _powershell_quote(_missing_python(interpreter, setting, "the py launcher and python.exe"))
     return "\n".join(lines + ["if (-not $p) { %s; exit 1 }" % failure,
                               "$input | & $p.Path @a " + PYTHON_ARGS,
                               "exit $LASTEXITCODE"])
@@ -121,19 +130,19 @@ def _get_command(name: str, *filters: str) -> str:
                       + ("Select-Object -First 1",))
 
 
-def _sh_script(interpreter: str | None) -> str:
+def _sh_script(interpreter: str | None, setting: str) -> str:
     candidates = shlex.quote(interpreter) if interpreter else "python3 python"
-    failure = shlex.quote(_missing_python(interpreter, "python3 and python"))
+    failure = shlex.quote(_missing_python(interpreter, setting, "python3 and python"))
     return 'for p in %s; do command -v "$p" >/dev/null && exec "$p" %s; done; printf "%%s\\n" %s; exit 1' % (
         candidates, PYTHON_ARGS, failure)
 
 
-def _missing_python(interpreter: str | None, looked_for: str) -> str:
+def _missing_python(interpreter: str | None, setting: str, looked_for: str) -> str:
     """The JSON failure printed when no Python can be started (``looked_for``: what discovery tries)."""
     if interpreter:
-        msg = "The Python interpreter %s (ansible_python_interpreter) was not found on the host: %s." % (interpreter, FIX)
+        msg = "The Python interpreter %s (%s) was not found on the host: %s." % (interpreter, setting, python_fix(setting))
     else:
-        msg = "No Python found on the host (looked for %s on PATH): %s." % (looked_for, FIX)
+        msg = "No Python found on the host (looked for %s on PATH): %s." % (looked_for, python_fix(setting))
     return json.dumps({"failed": True, "msg": msg})
 
 

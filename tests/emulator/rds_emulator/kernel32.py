@@ -107,5 +107,7 @@ def Process32NextW(call, hSnapshot, lppe):
 
 @export("kernel32", DWORD, ("hObject", HANDLE))
 def CloseHandle(call, hObject):
-    call.emulator.close_handle(hObject, "snapshot", call)
+    """Closes the kernel objects the emulator hands out: Toolhelp snapshots and (advapi32) access tokens."""
+    entry = call.emulator._handles.get(hObject)
+    call.emulator.close_handle(hObject, "token" if entry is not None and entry.kind == "token" else "snapshot", call)
     return 1

@@ -13,8 +13,8 @@ import pytest
 from ansible.errors import AnsibleParserError
 from ansible.utils.display import Display
 
-from ansible_collections.wtsadmin.rds.plugins.inventory import rds_servers
 from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import SV_TYPES
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _winrm
 
 TERMINAL_SERVER = SV_TYPES["terminal_server"]
 
@@ -188,7 +188,7 @@ def test_connection_settings_can_come_from_environment_variables(parse_inventory
 
 
 def test_a_payload_sent_in_many_winrm_messages_arrives_whole(parse_inventory, discovery, farm, monkeypatch):
-    monkeypatch.setattr(rds_servers, "STDIN_CHUNK", 1000)
+    monkeypatch.setattr(_winrm, "STDIN_CHUNK", 1000)
     inventory = parse_inventory(discovery)
     assert len(inventory.hosts) == len(browser_entries(farm.state))
 

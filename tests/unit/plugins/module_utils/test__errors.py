@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain, is_vanished
+from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import session_gone
 
 
 def test_the_message_names_function_server_object_code_and_text_then_the_fix():
@@ -62,20 +63,30 @@ def test_no_browser_service_points_at_the_computer_browser_and_static_lists():
     assert "[6118]" in message
     assert message.split("\n")[0].endswith("available.")
     assert "Computer Browser" in message
-    assert "inventory" in message
+    assert "static_servers option of the rds_servers inventory" in message
+    assert "microsoft.ad.ldap" in message
+    assert "AD sources" not in message
+
+
+def test_a_missing_shutdown_privilege_names_the_privilege_and_who_holds_it():
+    message = explain(WinApiError("WTSShutdownSystem", 1314, "A required privilege is not held by the client."))
+
+    fix = message.split("\n")[1]
+    assert "SeShutdownPrivilege" in fix
+    assert "Administrators" in fix
 
 
 @pytest.mark.parametrize("code", [2, 7022])
-def test_a_session_that_ended_meanwhile_is_recognised_and_said_to_be_skipped(code):
+def test_a_session_that_ended_meanwhile_is_recognised_and_explained(code):
     error = WinApiError("WTSQuerySessionInformationW", code, "The session does not exist.")
 
-    assert is_vanished(error)
+    assert session_gone(error)
     assert "ended meanwhile" in explain(error)
 
 
 @pytest.mark.parametrize("code", [5, 50, 87, 1722, 6118])
 def test_other_errors_are_not_taken_for_a_vanished_session(code):
-    assert not is_vanished(WinApiError("WTSLogoffSession", code, "x"))
+    assert not session_gone(WinApiError("WTSLogoffSession", code, "x"))
 
 
 def test_an_unknown_code_gives_the_windows_text_alone():

@@ -19,6 +19,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import (
     finish,
     for_each_server,
     server_spec,
+    state_diff,
 )
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import enumerate_sessions, open_server
@@ -169,6 +170,19 @@ def test_warnings_of_a_server_become_warnings_of_the_task():
 
     assert result["warnings"] == ["lock state unknown on A"]
     assert "warnings" not in result["servers"][0]
+
+
+def test_the_diff_shows_each_object_before_and_after_labelled_by_server_when_one_was_named():
+    host = {"id": 2, "previous_state": "active", "state": "disconnected"}
+    remote = {"id": 3, "previous_state": "disconnected", "state": "logged_off"}
+    results = [{"server": None, "failed": False, "sessions": [host]},
+               {"server": "RDSH02", "failed": False, "sessions": [remote]},
+               {"server": "RDSH03", "failed": True, "msg": "unreachable"}]
+
+    diff = state_diff(results, "sessions", lambda session: "session %d" % session["id"])
+
+    assert diff == {"before": {"session 2": "active", "RDSH02 session 3": "disconnected"},
+                    "after": {"session 2": "disconnected", "RDSH02 session 3": "logged_off"}}
 
 
 def test_the_spec_takes_one_name_or_a_list_and_defaults_to_failing():

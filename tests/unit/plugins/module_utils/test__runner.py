@@ -22,34 +22,18 @@ from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
 
 MODULE = "ansible_collections.ns.coll.plugins.modules.sample"
 UTILS = "ansible_collections.ns.coll.plugins.module_utils."
-POSIX_ONLY = ("grp", "pwd", "fcntl", "resource", "termios", "syslog")
-
-# The program, read from stdin, runs in a Python where the POSIX-only modules cannot be imported (as on Windows).
-POSIX_BLOCKED = textwrap.dedent("""\
-    import sys
-    BLOCKED = %r
-    class PosixBlocker:
-        @staticmethod
-        def find_spec(name, path=None, target=None):
-            if name in BLOCKED:
-                raise ModuleNotFoundError("No module named %%r (blocked: Windows has none)" %% name, name=name)
-    for name in BLOCKED:
-        sys.modules.pop(name, None)
-    sys.meta_path.insert(0, PosixBlocker)
-    exec(compile(sys.stdin.read(), "<stdin>", "exec"), {"__name__": "__main__"})
-    """) % (POSIX_ONLY,)
 
 
-def run_module(source: str, utils: dict | None = None, params: dict | None = None, python_args=("-",),
+def run_module(source: str, utils: dict | None = None, params: dict | None = None, python: str = sys.executable,
                **task) -> SimpleNamespace:
-    """Run module ``source`` (with module_utils ``utils``: name -> source) for one task; its reply."""
+    """Run module ``source`` (with module_utils ``utils``: name -> source) for one task with ``python``; its reply."""
     sources = {MODULE: textwrap.dedent(source), _payload.RUNNER: Path(_runner.__file__).read_text(encoding="utf-8")}
     sources.update((UTILS + name, textwrap.dedent(text)) for name, text in (utils or {}).items())
     payload = _payload.pack(json.dumps({"module": MODULE, "runner": _payload.RUNNER, "sources": sources}))
     fields = dict(params=params or {}, check_mode=False, diff=False, verbosity=0, no_log=False)
     fields.update(task)
     program = _payload.program(payload, json.dumps(fields))
-    done = subprocess.run([sys.executable, "-E", "-s", *python_args], input=program, capture_output=True, check=False)
+    done = subprocess.run([python, "-E", "-s", "-"], input=program, capture_output=True, check=False)
     assert done.stdout.isascii()
     lines = done.stdout.decode("ascii").splitlines()
     assert len(lines) == 1, done
@@ -298,12 +282,12 @@ def test_log_and_debug_are_accepted_and_change_nothing():
     assert (reply.rc, reply.result, reply.stderr) == (0, {"changed": False, "invocation": {"module_args": {}}}, "")
 
 
-def test_the_runner_never_imports_posix_only_modules():
+def test_the_runner_never_imports_posix_only_modules(posix_blocked_python):
     blocked = run_module("""
         from ansible.module_utils.basic import AnsibleModule
         def main():
             import pwd
-        """, python_args=("-c", POSIX_BLOCKED))
+        """, python=posix_blocked_python)
     assert blocked.result["msg"] == "No module named 'pwd' (blocked: Windows has none)"  # the blocker holds
 
     reply = run_module("""
@@ -321,7 +305,8 @@ def test_the_runner_never_imports_posix_only_modules():
             except OSError:
                 pass
             module.exit_json(changed=module.boolean("yes"), api=NAME, at=datetime.date(2025, 1, 1), text=module.jsonify([1]))
-        """, utils={"wts": "NAME = 'wtsapi32'\n"}, params={"state": "present"}, python_args=("-c", POSIX_BLOCKED))
+        """, utils={"wts": "NAME = 'wtsapi32'\n"}, params={"state": "present"},
+        python=posix_blocked_python)
 
     assert reply.rc == 0, reply
     assert (reply.result["changed"], reply.result["api"]) == (True, "wtsapi32")

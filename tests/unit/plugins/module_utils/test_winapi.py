@@ -40,7 +40,7 @@ SYSTEM_SID = sid_buffer("S-1-5-18")
 
 @pytest.mark.parametrize("call, function", [
     (lambda: wts.enumerate_sessions(None), "WTSEnumerateSessionsExW"),
-    (lambda: wts.open_server("RDSH02").__enter__(), "WTSOpenServerW"),
+    (lambda: wts.open_server("RDSH02").__enter__(), "WTSOpenServerExW"),
     (lambda: wts.logoff_session(None, 2), "WTSLogoffSession"),
     (netapi.server_enum, "NetServerEnum"),
     (lambda: winapi.lookup_account(ctypes.addressof(SYSTEM_SID), {}), "LookupAccountSidW"),
@@ -212,6 +212,41 @@ def test_qualified_name_leaves_out_an_empty_domain():
     assert winapi.qualified_name("", "Everyone") == "Everyone"
     assert winapi.qualified_name("BUILTIN", "Administrators") == "BUILTIN\\Administrators"
     assert winapi.qualified_name("CONTOSO", "") is None
+
+
+# --- privileges -------------------------------------------------------------------------------------
+
+def test_enable_privilege_enables_a_held_privilege_and_closes_the_token(emulator):
+    winapi.enable_privilege("SeShutdownPrivilege")
+
+    assert emulator.state["enabled_privileges"] == ["SeShutdownPrivilege"]
+    assert (emulator.calls["OpenProcessToken"], emulator.calls["CloseHandle"]) == (1, 1)
+
+
+def test_a_privilege_the_account_lacks_stays_off_without_an_error(emulator):
+    emulator.state["held_privileges"] = []
+
+    winapi.enable_privilege("SeShutdownPrivilege")
+
+    assert emulator.state.get("enabled_privileges", []) == []
+    assert emulator.calls["CloseHandle"] == 1
+
+
+def test_an_unknown_privilege_name_raises_and_still_closes_the_token(emulator):
+    with pytest.raises(WinApiError) as raised:
+        winapi.enable_privilege("SeNoSuchPrivilege")
+    assert (raised.value.function, raised.value.code) == ("LookupPrivilegeValueW", 1313)
+    assert emulator.calls["CloseHandle"] == 1
+
+
+@pytest.mark.parametrize("function, closed", [("OpenProcessToken", 0), ("LookupPrivilegeValueW", 1),
+                                              ("AdjustTokenPrivileges", 1)])
+def test_a_failed_call_raises_and_closes_the_token_if_it_was_opened(emulator, function, closed):
+    emulator.inject(function, 5)
+    with pytest.raises(WinApiError) as raised:
+        winapi.enable_privilege("SeShutdownPrivilege")
+    assert (raised.value.function, raised.value.code) == (function, 5)
+    assert emulator.calls["CloseHandle"] == closed
 
 
 # --- this process and the process tree --------------------------------------------------------------

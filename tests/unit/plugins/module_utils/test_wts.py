@@ -17,6 +17,7 @@ import pytest
 import rds_emulator
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils import wts
+from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
 
 ALICE_SID = "S-1-5-21-1004336348-1177238915-682003330-1104"
@@ -44,7 +45,7 @@ def test_the_local_server_needs_no_handle(emulator, name):
     with wts.open_server(name) as handle:
         assert handle is wts.WTS_CURRENT_SERVER_HANDLE
         assert 2 in [session["session_id"] for session in wts.enumerate_sessions(handle)]
-    assert emulator.calls["WTSOpenServerW"] == 0
+    assert emulator.calls["WTSOpenServerExW"] == emulator.calls["WTSOpenServerW"] == 0
 
 
 def test_the_machine_named_by_its_own_computer_or_dns_name_needs_no_handle(emulator, monkeypatch):
@@ -52,7 +53,7 @@ def test_the_machine_named_by_its_own_computer_or_dns_name_needs_no_handle(emula
     for name in ("rdsh01", "RDSH01.contoso.com"):
         with wts.open_server(name) as handle:
             assert handle is wts.WTS_CURRENT_SERVER_HANDLE
-    assert emulator.calls["WTSOpenServerW"] == 0
+    assert emulator.calls["WTSOpenServerExW"] == emulator.calls["WTSOpenServerW"] == 0
 
 
 def test_other_names_are_not_the_local_server(monkeypatch):
@@ -64,6 +65,13 @@ def test_other_names_are_not_the_local_server(monkeypatch):
 def test_a_named_server_is_opened_and_closed(emulator):
     with wts.open_server("RDSH02") as handle:
         assert [s["username"] for s in wts.enumerate_sessions(handle)] == [None, "dave", "erin", None]
+    assert (emulator.calls["WTSOpenServerExW"], emulator.calls["WTSCloseServer"]) == (1, 1)
+
+
+def test_a_named_server_is_opened_with_the_classic_call_where_the_ex_export_is_missing(emulator):
+    emulator.state["hidden_exports"] = ["WTSOpenServerExW"]
+    with wts.open_server("RDSH02") as handle:
+        assert len(wts.enumerate_sessions(handle)) == 4
     assert (emulator.calls["WTSOpenServerW"], emulator.calls["WTSCloseServer"]) == (1, 1)
 
 
@@ -83,11 +91,11 @@ def test_an_unreachable_server_fails_at_first_use_naming_it(emulator):
 
 
 def test_a_failed_open_raises_naming_the_server(emulator):
-    emulator.inject("WTSOpenServerW", 8)
+    emulator.inject("WTSOpenServerExW", 8)
     with pytest.raises(WinApiError) as raised:
         with wts.open_server("RDSH02"):
             pass
-    assert (raised.value.function, raised.value.code, raised.value.server) == ("WTSOpenServerW", 8, "RDSH02")
+    assert (raised.value.function, raised.value.code, raised.value.server) == ("WTSOpenServerExW", 8, "RDSH02")
     assert emulator.calls["WTSCloseServer"] == 0
 
 
@@ -429,6 +437,23 @@ def test_shutdown_system_passes_the_flag(emulator):
     assert emulator.state["servers"]["RDSH02"]["shutdown"]["flag"] == "reboot"
 
 
+def test_shutdown_system_enables_the_shutdown_privilege_first(emulator):
+    wts.shutdown_system(None, wts.WTS_WSD_POWEROFF)
+
+    assert emulator.state["enabled_privileges"] == ["SeShutdownPrivilege"]
+    assert emulator.state["servers"]["RDSH01"]["shutdown"]["flag"] == "poweroff"
+
+
+def test_shutdown_without_the_privilege_fails_with_1314_from_windows(emulator):
+    emulator.state["held_privileges"] = []
+    emulator.inject("WTSShutdownSystem", 1314)
+
+    error = raised_by(wts.shutdown_system, None, wts.WTS_WSD_REBOOT)
+
+    assert (error.function, error.code) == ("WTSShutdownSystem", 1314)
+    assert "SeShutdownPrivilege" in explain(error)
+
+
 def test_an_unknown_shutdown_flag_is_refused_by_windows(emulator):
     assert raised_by(wts.shutdown_system, None, 0x40).code == 87
 
@@ -508,6 +533,21 @@ def test_purged_input_is_not_read(emulator):
         channel.purge_input()
         channel.purge_output()
         assert channel.read(20) == b""
+
+
+def test_a_static_channel_opens_with_the_original_call_where_the_ex_export_is_missing(emulator):
+    emulator.state["hidden_exports"].append("WTSVirtualChannelOpenEx")
+    with wts.VirtualChannel.open(2, "ECHO") as channel:
+        channel.write(b"ping")
+        assert channel.read(1000) == b"ping"
+    assert (emulator.calls["WTSVirtualChannelOpen"], emulator.calls["WTSVirtualChannelClose"]) == (1, 1)
+
+
+def test_a_dynamic_channel_needs_the_ex_export(emulator):
+    emulator.state["hidden_exports"].append("WTSVirtualChannelOpenEx")
+    error = raised_by(wts.VirtualChannel.open, 2, "Contoso::Diagnostics", dynamic=True)
+    assert (error.function, error.code) == ("WTSVirtualChannelOpenEx", 127)
+    assert emulator.calls["WTSVirtualChannelOpen"] == 0
 
 
 def test_an_unknown_channel_is_not_found(emulator):

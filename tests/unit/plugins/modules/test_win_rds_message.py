@@ -6,63 +6,46 @@ runner's AnsibleModule), against the emulated farm."""
 
 from __future__ import annotations
 
-import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_message
 
 
-def validate(args):
-    return ArgumentSpecValidator(win_rds_message.module_args()["argument_spec"]).validate(args)
+MODULE = win_rds_message
 
 
-def run_main(monkeypatch, args, check_mode=False):
-    checked = validate(args)
-    assert not checked.errors.errors, checked.errors.errors
-    task = {"params": checked.validated_parameters, "check_mode": check_mode, "diff": False, "verbosity": 0,
-            "no_log": False}
-    monkeypatch.setattr(win_rds_message, "AnsibleModule",
-                        type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task}))
-    with pytest.raises(_runner.ModuleExit) as done:
-        win_rds_message.main()
-    return done.value.result
-
-
-def test_the_answers_come_back_per_session_by_name(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"msg": "Log off now?", "buttons": "yes_no", "wait": True, "timeout": 2,
-                                    "state": "active", "username": ["alice", "carol"]})
+def test_the_answers_come_back_per_session_by_name(emulator, run_main):
+    result = run_main({"msg": "Log off now?", "buttons": "yes_no", "wait": True, "timeout": 2,
+                       "state": "active", "username": ["alice", "carol"]})
 
     assert result["changed"] is True
     expected = [("CONTOSO\\alice", "yes"), ("CONTOSO\\carol", "timeout")]
     assert [(s["user"], s["answer"]) for s in result["sessions"]] == expected
 
 
-def test_options_that_cannot_work_fail_before_any_call(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"msg": "x", "buttons": "ok", "default_button": 2})
+def test_options_that_cannot_work_fail_before_any_call(emulator, run_main):
+    result = run_main({"msg": "x", "buttons": "ok", "default_button": 2})
 
     assert result["failed"] is True
     assert result["msg"] == "default_button 2: buttons=ok has only 1 button"
     assert emulator.calls == {}
 
 
-def test_check_mode_sends_nothing(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"msg": "x"}, check_mode=True)
+def test_check_mode_sends_nothing(emulator, run_main):
+    result = run_main({"msg": "x"}, check_mode=True)
 
     assert result["changed"] is True
     assert [s["session_id"] for s in result["sessions"]] == [1, 2, 4, 5]
     assert emulator.mutating_calls == []
 
 
-def test_unknown_buttons_and_icons_are_refused_by_the_spec():
+def test_unknown_buttons_and_icons_are_refused_by_the_spec(validate):
     assert validate({"msg": "x", "buttons": "maybe"}).errors.errors
     assert validate({"msg": "x", "icon": "smile"}).errors.errors
     assert validate({"msg": "x", "default_button": 4}).errors.errors
     assert validate({}).errors.errors
 
 
-def test_a_farm_message_reports_the_unreachable_server_and_reaches_the_others(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"msg": "x", "server": ["RDSH02", "RDSH03"], "on_error": "warn"})
+def test_a_farm_message_reports_the_unreachable_server_and_reaches_the_others(emulator, run_main):
+    result = run_main({"msg": "x", "server": ["RDSH02", "RDSH03"], "on_error": "warn"})
 
     assert [s["user"] for s in result["servers"][0]["sessions"]] == ["CONTOSO\\dave"]
     assert emulator.session("RDSH02", 1)["messages"][0]["text"] == "x"

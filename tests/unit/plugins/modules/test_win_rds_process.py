@@ -6,41 +6,19 @@ AnsibleModule), against the emulated farm."""
 
 from __future__ import annotations
 
-import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_process
 
-_VALIDATOR_ARGS = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
+MODULE = win_rds_process
 
 
-def validate(args):
-    """The task's arguments as the controller validates them (the action plugin uses the same module_args())."""
-    spec = win_rds_process.module_args()
-    return ArgumentSpecValidator(spec["argument_spec"], **{key: spec.get(key) for key in _VALIDATOR_ARGS}).validate(args)
-
-
-def run_main(monkeypatch, args, check_mode=False, diff=False):
-    """main() as it runs on the host, with ``args`` validated as on the controller; the module's result."""
-    checked = validate(args)
-    assert not checked.errors.errors, checked.errors.errors
-    task = {"params": checked.validated_parameters, "check_mode": check_mode, "diff": diff, "verbosity": 0,
-            "no_log": False}
-    monkeypatch.setattr(win_rds_process, "AnsibleModule", type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task}))
-    with pytest.raises(_runner.ModuleExit) as done:
-        win_rds_process.main()
-    return done.value.result
-
-
-def test_a_task_without_any_selection_is_refused_by_the_controller():
+def test_a_task_without_any_selection_is_refused_by_the_controller(validate):
     checked = validate({"force": True})
 
     assert "one of the following is required: name, pid, session_id, username" in str(checked.errors.errors[0])
 
 
-def test_ending_a_process_returns_it_with_its_previous_state_and_the_diff(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"name": "notepad"}, diff=True)
+def test_ending_a_process_returns_it_with_its_previous_state_and_the_diff(emulator, run_main):
+    result = run_main({"name": "notepad"}, diff=True)
 
     assert result["changed"] is True
     assert [(p["pid"], p["previous_state"], p["state"], p["result"]) for p in result["processes"]] == [
@@ -50,18 +28,18 @@ def test_ending_a_process_returns_it_with_its_previous_state_and_the_diff(emulat
     assert emulator.process("RDSH01", 3630) is None
 
 
-def test_check_mode_makes_no_call_and_reports_what_the_real_run_does(emulator, monkeypatch):
-    preview = run_main(monkeypatch, {"username": "CONTOSO\\bob"}, check_mode=True, diff=True)
+def test_check_mode_makes_no_call_and_reports_what_the_real_run_does(emulator, run_main):
+    preview = run_main({"username": "CONTOSO\\bob"}, check_mode=True, diff=True)
     assert emulator.mutating_calls == []
-    real = run_main(monkeypatch, {"username": "CONTOSO\\bob"}, diff=True)
+    real = run_main({"username": "CONTOSO\\bob"}, diff=True)
 
     assert preview["changed"] is real["changed"] is True
     assert preview["diff"] == real["diff"]
     assert preview["processes"] == real["processes"]
 
 
-def test_selecting_a_critical_process_warns_and_leaves_it_running(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"name": ["lsass", "notepad"]})
+def test_selecting_a_critical_process_warns_and_leaves_it_running(emulator, run_main):
+    result = run_main({"name": ["lsass", "notepad"]})
 
     assert "failed" not in result and result["changed"] is True
     assert [p["name"] for p in result["protected"]] == ["lsass.exe"]
@@ -69,10 +47,10 @@ def test_selecting_a_critical_process_warns_and_leaves_it_running(emulator, monk
     assert emulator.process("RDSH01", 716) is not None
 
 
-def test_a_refused_termination_fails_the_task_at_the_end(emulator, monkeypatch):
+def test_a_refused_termination_fails_the_task_at_the_end(emulator, run_main):
     emulator.inject("WTSTerminateProcess", 5, pid=3630)
 
-    result = run_main(monkeypatch, {"name": ["notepad", "chrome"]})
+    result = run_main({"name": ["notepad", "chrome"]})
 
     assert result["failed"] is True
     assert result["msg"].startswith("WTSTerminateProcess failed for process 3630 (notepad.exe): [5] Access is denied.")
@@ -80,10 +58,10 @@ def test_a_refused_termination_fails_the_task_at_the_end(emulator, monkeypatch):
         ("chrome.exe", "terminated"), ("notepad.exe", "failed")]
 
 
-def test_on_error_warn_turns_the_failure_into_a_warning(emulator, monkeypatch):
+def test_on_error_warn_turns_the_failure_into_a_warning(emulator, run_main):
     emulator.inject("WTSTerminateProcess", 5, pid=3630)
 
-    result = run_main(monkeypatch, {"pid": 3630, "on_error": "warn"})
+    result = run_main({"pid": 3630, "on_error": "warn"})
 
     assert "failed" not in result and result["changed"] is False
     assert any("Access is denied" in warning for warning in result["warnings"])

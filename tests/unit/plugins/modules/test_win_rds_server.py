@@ -7,38 +7,18 @@ AnsibleModule), against the emulated farm."""
 from __future__ import annotations
 
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_server
 
-_VALIDATOR_ARGS = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
-
-
-def validate(args):
-    """The task's arguments as the controller validates them (the action plugin uses the same module_args())."""
-    spec = win_rds_server.module_args()
-    return ArgumentSpecValidator(spec["argument_spec"], **{key: spec.get(key) for key in _VALIDATOR_ARGS}).validate(args)
-
-
-def run_main(monkeypatch, args, check_mode=False, diff=False):
-    """main() as it runs on the host, with ``args`` validated as on the controller; the module's result."""
-    checked = validate(args)
-    assert not checked.errors.errors, checked.errors.errors
-    task = {"params": checked.validated_parameters, "check_mode": check_mode, "diff": diff, "verbosity": 0,
-            "no_log": False}
-    monkeypatch.setattr(win_rds_server, "AnsibleModule", type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task}))
-    with pytest.raises(_runner.ModuleExit) as done:
-        win_rds_server.main()
-    return done.value.result
+MODULE = win_rds_server
 
 
 FLAGS = {"rebooted": "reboot", "shut_down": "shutdown", "powered_off": "poweroff", "logged_off": "logoff"}
 
 
 @pytest.mark.parametrize("state", sorted(FLAGS))
-def test_each_state_makes_its_one_shutdown_call(emulator, monkeypatch, state):
-    result = run_main(monkeypatch, {"server": "RDSH02", "state": state})
+def test_each_state_makes_its_one_shutdown_call(emulator, state, run_main):
+    result = run_main({"server": "RDSH02", "state": state})
 
     assert "failed" not in result and result["changed"] is True
     assert (result["previous_state"], result["state"], result["result"]) == ("running", state, "requested")
@@ -47,37 +27,37 @@ def test_each_state_makes_its_one_shutdown_call(emulator, monkeypatch, state):
     assert emulator.state["servers"]["RDSH02"]["shutdown"]["flag"] == FLAGS[state]
 
 
-def test_logged_off_warns_that_new_logons_are_refused_until_the_service_restarts(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"state": "logged_off"})
+def test_logged_off_warns_that_new_logons_are_refused_until_the_service_restarts(emulator, run_main):
+    result = run_main({"state": "logged_off"})
 
     (warning,) = result["warnings"]
     assert "this host refuses every new remote logon" in warning and "TermService" in warning
     assert [s["id"] for s in emulator.state["servers"]["RDSH01"]["sessions"] if s["user"]] == []
 
 
-def test_check_mode_counts_the_sessions_and_shuts_nothing_down(emulator, monkeypatch):
-    preview = run_main(monkeypatch, {"state": "rebooted"}, check_mode=True)
+def test_check_mode_counts_the_sessions_and_shuts_nothing_down(emulator, run_main):
+    preview = run_main({"state": "rebooted"}, check_mode=True)
 
     assert emulator.mutating_calls == []
     assert emulator.state["servers"]["RDSH01"]["shutdown"] is None
-    real = run_main(monkeypatch, {"state": "rebooted"})
+    real = run_main({"state": "rebooted"})
     assert preview == real
     user_sessions = [s for s in emulator.state["servers"]["RDSH01"]["sessions"] if s["user"] and 0 < s["id"] < 65536]
     assert real["user_sessions"] == len(user_sessions) > 0
 
 
-def test_several_servers_are_asked_and_an_unreachable_one_is_reported_alone(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"server": ["RDSH03", "RDSH02"], "state": "powered_off"}, check_mode=True)
+def test_several_servers_are_asked_and_an_unreachable_one_is_reported_alone(emulator, run_main):
+    result = run_main({"server": ["RDSH03", "RDSH02"], "state": "powered_off"}, check_mode=True)
 
     assert result["failed"] is True
     assert result["msg"].startswith("WTSEnumerateSessionsExW failed on RDSH03: [1722]")
     assert result["servers"][1]["changed"] is True and result["servers"][1]["server"] == "RDSH02"
 
 
-def test_a_refused_shutdown_is_explained(emulator, monkeypatch):
+def test_a_refused_shutdown_is_explained(emulator, run_main):
     emulator.inject("WTSShutdownSystem", 5)
 
-    result = run_main(monkeypatch, {"state": "shut_down"})
+    result = run_main({"state": "shut_down"})
 
     assert result["failed"] is True
     assert result["msg"].startswith("WTSShutdownSystem failed: [5] Access is denied.")
@@ -85,6 +65,6 @@ def test_a_refused_shutdown_is_explained(emulator, monkeypatch):
     assert emulator.state["servers"]["RDSH01"]["shutdown"] is None
 
 
-def test_the_state_is_required_and_checked_by_the_controller():
+def test_the_state_is_required_and_checked_by_the_controller(validate):
     assert "state" in str(validate({}).errors.errors[0])
     assert "restarted" in str(validate({"state": "restarted"}).errors.errors[0])

@@ -6,10 +6,6 @@ validated as the controller does, the runner's AnsibleModule)."""
 
 from __future__ import annotations
 
-import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
 from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import SV_TYPES
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_server_info
 from ansible_collections.wtsadmin.rds.plugins.modules.win_rds_server_info import list_servers
@@ -23,18 +19,7 @@ def browser_entries(state, domain=None, types=("terminal_server",)):
     return [entry for entry in browser["entries"] if entry["type"] & mask and entry["domain"].lower() == domain]
 
 
-def run_main(monkeypatch, args, check_mode=False):
-    """main() for a task with ``args``: validated like the action plugin does, then run with the runner's
-    AnsibleModule as on the host. Returns the module's result."""
-    checked = ArgumentSpecValidator(win_rds_server_info.module_args()["argument_spec"]).validate(args)
-    if checked.errors.errors:
-        return {"failed": True, "msg": "; ".join(error.msg for error in checked.errors.errors)}
-    task = {"params": checked.validated_parameters, "check_mode": check_mode, "diff": False, "verbosity": 0,
-            "no_log": False}
-    monkeypatch.setattr(win_rds_server_info, "AnsibleModule", type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task}))
-    with pytest.raises(_runner.ModuleExit) as done:
-        win_rds_server_info.main()
-    return done.value.result
+MODULE = win_rds_server_info
 
 
 def test_by_default_the_session_hosts_of_the_primary_domain_are_listed(emulator):
@@ -69,8 +54,8 @@ def test_other_types_and_another_domain_can_be_asked_for(emulator):
     assert [server["name"] for server in servers] == [entry["name"] for entry in expected]
 
 
-def test_main_returns_the_servers_and_changes_nothing_also_in_check_mode(emulator, monkeypatch):
-    result = run_main(monkeypatch, {}, check_mode=True)
+def test_main_returns_the_servers_and_changes_nothing_also_in_check_mode(emulator, run_main):
+    result = run_main({}, check_mode=True)
 
     assert result["changed"] is False
     assert [server["name"] for server in result["servers"]] == [entry["name"] for entry in browser_entries(emulator.state)]
@@ -78,22 +63,22 @@ def test_main_returns_the_servers_and_changes_nothing_also_in_check_mode(emulato
     assert emulator.mutating_calls == []
 
 
-def test_a_partial_list_is_returned_with_more_data_and_a_warning(emulator, monkeypatch):
+def test_a_partial_list_is_returned_with_more_data_and_a_warning(emulator, run_main):
     with emulator.edit() as state:
         state["browser"]["more_data"] = True
 
-    result = run_main(monkeypatch, {})
+    result = run_main({})
 
     assert result["more_data"] is True
     assert 0 < len(result["servers"]) < len(browser_entries(emulator.state))
     assert any("ERROR_MORE_DATA" in warning for warning in result["warnings"])
 
 
-def test_no_computer_browser_fails_with_what_to_do_instead(emulator, monkeypatch):
+def test_no_computer_browser_fails_with_what_to_do_instead(emulator, run_main):
     with emulator.edit() as state:
         state["browser"]["available"] = False
 
-    result = run_main(monkeypatch, {"domain": "CONTOSO"})
+    result = run_main({"domain": "CONTOSO"})
 
     assert result["failed"] is True
     assert result["error_code"] == 6118
@@ -101,9 +86,9 @@ def test_no_computer_browser_fails_with_what_to_do_instead(emulator, monkeypatch
     assert "Computer Browser" in result["msg"] and "static" in result["msg"]
 
 
-def test_an_unknown_server_type_is_refused_before_windows_is_called(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"server_types": ["terminal_srv"]})
+def test_an_unknown_server_type_is_refused_before_windows_is_called(emulator, validate):
+    errors = validate({"server_types": ["terminal_srv"]}).errors.errors
 
-    assert result["failed"] is True
-    assert "terminal_srv" in result["msg"]
+    assert errors
+    assert "terminal_srv" in "; ".join(error.msg for error in errors)
     assert emulator.calls["NetServerEnum"] == 0

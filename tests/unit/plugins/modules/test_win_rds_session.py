@@ -6,53 +6,39 @@ runner's AnsibleModule), against the emulated farm."""
 
 from __future__ import annotations
 
-import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_session
 
 
-def run_main(monkeypatch, args, check_mode=False, diff=False):
-    checked = ArgumentSpecValidator(win_rds_session.module_args()["argument_spec"]).validate(args)
-    assert not checked.errors.errors, checked.errors.errors
-    task = {"params": checked.validated_parameters, "check_mode": check_mode, "diff": diff, "verbosity": 0,
-            "no_log": False}
-    monkeypatch.setattr(win_rds_session, "AnsibleModule",
-                        type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task}))
-    with pytest.raises(_runner.ModuleExit) as done:
-        win_rds_session.main()
-    return done.value.result
+MODULE = win_rds_session
 
 
-def test_a_task_without_selection_fails_clearly_and_touches_nothing(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"state": "logged_off"})
+def test_a_task_without_selection_fails_clearly_and_touches_nothing(emulator, run_main):
+    result = run_main({"state": "logged_off"})
 
     assert result["failed"] is True
     assert "all: true" in result["msg"]
     assert emulator.calls == {}
 
 
-def test_naming_session_0_fails_before_any_call(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"state": "logged_off", "session_id": [0]})
+def test_naming_session_0_fails_before_any_call(emulator, run_main):
+    result = run_main({"state": "logged_off", "session_id": [0]})
 
     assert result["failed"] is True and "never acted on" in result["msg"]
     assert emulator.calls == {}
 
 
-def test_state_is_the_target_so_the_state_filter_is_session_state_only():
-    checked = ArgumentSpecValidator(win_rds_session.module_args()["argument_spec"]).validate(
-        {"state": "logged_off", "session_state": "disconnected"})
+def test_state_is_the_target_so_the_state_filter_is_session_state_only(validate):
+    checked = validate({"state": "logged_off", "session_state": "disconnected"})
 
     assert checked.validated_parameters["state"] == "logged_off"
     assert checked.validated_parameters["session_state"] == ["disconnected"]
 
 
-def test_logoff_returns_sessions_with_previous_state_and_diff_and_then_is_idempotent(emulator, monkeypatch):
+def test_logoff_returns_sessions_with_previous_state_and_diff_and_then_is_idempotent(emulator, run_main):
     task = {"state": "logged_off", "username": "CONTOSO\\bob"}
 
-    first = run_main(monkeypatch, task, diff=True)
-    second = run_main(monkeypatch, task, diff=True)
+    first = run_main(task, diff=True)
+    second = run_main(task, diff=True)
 
     assert first["changed"] is True
     assert [(s["user"], s["previous_state"], s["result"]) for s in first["sessions"]] == [
@@ -62,8 +48,8 @@ def test_logoff_returns_sessions_with_previous_state_and_diff_and_then_is_idempo
     assert second["changed"] is False and second["sessions"] == []
 
 
-def test_check_mode_reports_the_change_without_making_it(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"state": "disconnected", "session_id": [2, 4]}, check_mode=True)
+def test_check_mode_reports_the_change_without_making_it(emulator, run_main):
+    result = run_main({"state": "disconnected", "session_id": [2, 4]}, check_mode=True)
 
     assert result["changed"] is True
     assert [s["result"] for s in result["sessions"]] == ["disconnected", "disconnected"]
@@ -71,10 +57,10 @@ def test_check_mode_reports_the_change_without_making_it(emulator, monkeypatch):
     assert emulator.session("RDSH01", 2)["state"] == "active"
 
 
-def test_a_session_failure_fails_the_task_at_the_end_after_the_others_were_done(emulator, monkeypatch):
+def test_a_session_failure_fails_the_task_at_the_end_after_the_others_were_done(emulator, run_main):
     emulator.inject("WTSDisconnectSession", 5, session_id=2)
 
-    result = run_main(monkeypatch, {"state": "disconnected", "session_state": "active", "allow_console": True})
+    result = run_main({"state": "disconnected", "session_state": "active", "allow_console": True})
 
     assert result["failed"] is True
     assert result["msg"].startswith("WTSDisconnectSession failed for session 2 (CONTOSO\\alice): [5] Access is denied.")
@@ -84,10 +70,10 @@ def test_a_session_failure_fails_the_task_at_the_end_after_the_others_were_done(
     assert emulator.session("RDSH01", 1)["state"] == "disconnected"
 
 
-def test_on_error_warn_turns_the_session_failure_into_a_warning(emulator, monkeypatch):
+def test_on_error_warn_turns_the_session_failure_into_a_warning(emulator, run_main):
     emulator.inject("WTSLogoffSession", 5, session_id=4)
 
-    result = run_main(monkeypatch, {"state": "logged_off", "username": "carol", "on_error": "warn"})
+    result = run_main({"state": "logged_off", "username": "carol", "on_error": "warn"})
 
     assert "failed" not in result
     assert result["warnings"][0].startswith("WTSLogoffSession failed for session 4 (CONTOSO\\carol): [5]")

@@ -6,27 +6,14 @@ runner's AnsibleModule), against the emulated farm."""
 
 from __future__ import annotations
 
-import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_session_info
 
 
-def run_main(monkeypatch, args, check_mode=False):
-    checked = ArgumentSpecValidator(win_rds_session_info.module_args()["argument_spec"]).validate(args)
-    assert not checked.errors.errors, checked.errors.errors
-    task = {"params": checked.validated_parameters, "check_mode": check_mode, "diff": False, "verbosity": 0,
-            "no_log": False}
-    monkeypatch.setattr(win_rds_session_info, "AnsibleModule",
-                        type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task}))
-    with pytest.raises(_runner.ModuleExit) as done:
-        win_rds_session_info.main()
-    return done.value.result
+MODULE = win_rds_session_info
 
 
-def test_the_host_itself_is_listed_with_sessions_counts_and_server_at_the_top(emulator, monkeypatch):
-    result = run_main(monkeypatch, {})
+def test_the_host_itself_is_listed_with_sessions_counts_and_server_at_the_top(emulator, run_main):
+    result = run_main({})
 
     assert result["changed"] is False
     assert result["server"] is None
@@ -37,18 +24,18 @@ def test_the_host_itself_is_listed_with_sessions_counts_and_server_at_the_top(em
     assert emulator.mutating_calls == []
 
 
-def test_ad_hoc_state_filter_lists_the_disconnected_sessions(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"state": "disconnected"})
+def test_ad_hoc_state_filter_lists_the_disconnected_sessions(emulator, run_main):
+    result = run_main({"state": "disconnected"})
 
     assert [(s["session_id"], s["state"]) for s in result["sessions"]] == [(3, "disconnected"), (6, "disconnected")]
 
 
-def test_check_mode_lists_the_same(emulator, monkeypatch):
-    assert run_main(monkeypatch, {}, check_mode=True)["sessions"] == run_main(monkeypatch, {})["sessions"]
+def test_check_mode_lists_the_same(emulator, run_main):
+    assert run_main({}, check_mode=True)["sessions"] == run_main({})["sessions"]
 
 
-def test_a_farm_with_an_unreachable_server_fails_at_the_end_with_every_result(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"server": ["RDSH01", "RDSH03", "RDSH02"]})
+def test_a_farm_with_an_unreachable_server_fails_at_the_end_with_every_result(emulator, run_main):
+    result = run_main({"server": ["RDSH01", "RDSH03", "RDSH02"]})
 
     assert result["failed"] is True
     assert result["msg"].startswith("WTSEnumerateSessionsExW failed on RDSH03: [1722]")
@@ -57,16 +44,16 @@ def test_a_farm_with_an_unreachable_server_fails_at_the_end_with_every_result(em
     assert "sessions" not in result
 
 
-def test_on_error_warn_reports_the_unreachable_server_as_a_warning(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"server": ["RDSH03", "RDSH02"], "on_error": "warn"})
+def test_on_error_warn_reports_the_unreachable_server_as_a_warning(emulator, run_main):
+    result = run_main({"server": ["RDSH03", "RDSH02"], "on_error": "warn"})
 
     assert "failed" not in result
     assert "on RDSH03: [1722]" in result["warnings"][0]
     assert result["servers"][1]["counts"]["active"] == 1
 
 
-def test_a_single_unreachable_server_fails_the_task(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"server": "rdsh03.contoso.com"})
+def test_a_single_unreachable_server_fails_the_task(emulator, run_main):
+    result = run_main({"server": "rdsh03.contoso.com"})
 
     assert result["failed"] is True
     assert result["server"] == "rdsh03.contoso.com"

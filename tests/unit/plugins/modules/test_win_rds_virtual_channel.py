@@ -10,38 +10,18 @@ import base64
 import socket
 
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_virtual_channel
 
-_VALIDATOR_ARGS = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
-
-
-def validate(args):
-    """The task's arguments as the controller validates them (the action plugin uses the same module_args())."""
-    spec = win_rds_virtual_channel.module_args()
-    return ArgumentSpecValidator(spec["argument_spec"], **{key: spec.get(key) for key in _VALIDATOR_ARGS}).validate(args)
-
-
-def run_main(monkeypatch, args, check_mode=False, diff=False):
-    """main() as it runs on the host, with ``args`` validated as on the controller; the module's result."""
-    checked = validate(args)
-    assert not checked.errors.errors, checked.errors.errors
-    task = {"params": checked.validated_parameters, "check_mode": check_mode, "diff": diff, "verbosity": 0,
-            "no_log": False}
-    monkeypatch.setattr(win_rds_virtual_channel, "AnsibleModule", type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task}))
-    with pytest.raises(_runner.ModuleExit) as done:
-        win_rds_virtual_channel.main()
-    return done.value.result
+MODULE = win_rds_virtual_channel
 
 
 def channel(emulator, session_id, name):
     return emulator.session("RDSH01", session_id)["channels"][name]
 
 
-def test_text_written_to_an_echo_channel_comes_back_as_the_reply(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"session_id": 2, "name": "echo", "data": "ping ✓", "read": True})
+def test_text_written_to_an_echo_channel_comes_back_as_the_reply(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "echo", "data": "ping ✓", "read": True})
 
     assert result["changed"] is True and "failed" not in result
     assert result["written_bytes"] == len("ping ✓".encode("utf-8"))
@@ -50,22 +30,22 @@ def test_text_written_to_an_echo_channel_comes_back_as_the_reply(emulator, monke
     assert channel(emulator, 2, "ECHO")["written"] == [base64.b64encode("ping ✓".encode("utf-8")).decode()]
 
 
-def test_binary_data_goes_as_given_and_a_binary_reply_has_no_text(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"session_id": 2, "name": "ECHO", "data_base64": "/wABAg==", "read": True})
+def test_binary_data_goes_as_given_and_a_binary_reply_has_no_text(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "ECHO", "data_base64": "/wABAg==", "read": True})
 
     assert result["reply_base64"] == "/wABAg==" and result["reply"] is None
     assert result["written_bytes"] == 4
 
 
-def test_a_dynamic_channel_is_opened_by_its_endpoint_name(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"session_id": 2, "name": "Contoso::Diagnostics", "dynamic": True,
-                                    "priority": "high", "data": "status", "read": True})
+def test_a_dynamic_channel_is_opened_by_its_endpoint_name(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "Contoso::Diagnostics", "dynamic": True,
+                       "priority": "high", "data": "status", "read": True})
 
     assert result["reply"] == "status" and result["dynamic"] is True
 
 
-def test_without_data_nothing_changes_and_client_data_can_be_queried(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"session_id": 2, "name": "CLIPRDR", "query_client_data": True})
+def test_without_data_nothing_changes_and_client_data_can_be_queried(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "CLIPRDR", "query_client_data": True})
 
     assert result["changed"] is False
     assert result["client_data_base64"] == "AQID"
@@ -73,23 +53,23 @@ def test_without_data_nothing_changes_and_client_data_can_be_queried(emulator, m
     assert emulator.mutating_calls == []
 
 
-def test_nothing_to_read_within_the_timeout_gives_no_reply(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"session_id": 2, "name": "CLIPRDR", "data": "x", "read": True, "timeout": 0.2})
+def test_nothing_to_read_within_the_timeout_gives_no_reply(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "CLIPRDR", "data": "x", "read": True, "timeout": 0.2})
 
     assert "failed" not in result and result["reply_base64"] is None and result["reply"] is None
 
 
-def test_purge_input_discards_what_was_waiting_before_the_write(emulator, monkeypatch):
+def test_purge_input_discards_what_was_waiting_before_the_write(emulator, run_main):
     channel(emulator, 2, "ECHO")["inbox"] = [base64.b64encode(b"stale").decode()]
 
-    result = run_main(monkeypatch, {"session_id": 2, "name": "ECHO", "data": "fresh", "read": True,
-                                    "purge_input": True})
+    result = run_main({"session_id": 2, "name": "ECHO", "data": "fresh", "read": True,
+                       "purge_input": True})
 
     assert result["reply"] == "fresh"
 
 
-def test_check_mode_opens_and_closes_the_channel_but_writes_and_reads_nothing(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"session_id": 2, "name": "ECHO", "data": "ping", "read": True}, check_mode=True)
+def test_check_mode_opens_and_closes_the_channel_but_writes_and_reads_nothing(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "ECHO", "data": "ping", "read": True}, check_mode=True)
 
     assert result["changed"] is True and result["written_bytes"] == 4 and result["reply_base64"] is None
     assert emulator.mutating_calls == []
@@ -97,46 +77,46 @@ def test_check_mode_opens_and_closes_the_channel_but_writes_and_reads_nothing(em
     assert emulator.calls["WTSVirtualChannelRead"] == 0
 
 
-def test_check_mode_still_fails_for_a_channel_the_client_does_not_offer(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"session_id": 2, "name": "NOPE", "data": "x"}, check_mode=True)
+def test_check_mode_still_fails_for_a_channel_the_client_does_not_offer(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "NOPE", "data": "x"}, check_mode=True)
 
     assert result["failed"] is True
     assert result["msg"].startswith("WTSVirtualChannelOpenEx failed for channel NOPE of session 2: [1168]")
     assert "does not offer this virtual channel" in result["msg"]
 
 
-def test_a_session_that_does_not_exist_is_explained(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"session_id": 42, "name": "ECHO", "data": "x"})
+def test_a_session_that_does_not_exist_is_explained(emulator, run_main):
+    result = run_main({"session_id": 42, "name": "ECHO", "data": "x"})
 
     assert result["failed"] is True
     assert "for channel ECHO of session 42: [7022]" in result["msg"]
 
 
-def test_the_channel_is_closed_also_when_the_write_fails(emulator, monkeypatch):
+def test_the_channel_is_closed_also_when_the_write_fails(emulator, run_main):
     emulator.inject("WTSVirtualChannelWrite", 1, session_id=None)
 
-    result = run_main(monkeypatch, {"session_id": 2, "name": "ECHO", "data": "x"})
+    result = run_main({"session_id": 2, "name": "ECHO", "data": "x"})
 
     assert result["failed"] is True and result["msg"].startswith("WTSVirtualChannelWrite failed")
     assert emulator.calls["WTSVirtualChannelClose"] == 1
 
 
-def test_a_static_name_longer_than_seven_characters_fails_clearly(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"session_id": 2, "name": "TOOLONG8", "data": "x"})
+def test_a_static_name_longer_than_seven_characters_fails_clearly(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "TOOLONG8", "data": "x"})
 
     assert result["failed"] is True and "1 to 7 ASCII characters" in result["msg"]
     assert emulator.calls == {}
 
 
-def test_data_base64_that_does_not_decode_fails_before_any_call(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"session_id": 2, "name": "ECHO", "data_base64": "not base64!"})
+def test_data_base64_that_does_not_decode_fails_before_any_call(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "ECHO", "data_base64": "not base64!"})
 
     assert result == dict(result, failed=True, msg="data_base64 is not valid base64")
     assert emulator.calls == {}
 
 
-def test_another_server_is_refused_with_the_reason_and_the_fix(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"server": "RDSH02", "session_id": 1, "name": "ECHO", "data": "x"})
+def test_another_server_is_refused_with_the_reason_and_the_fix(emulator, run_main):
+    result = run_main({"server": "RDSH02", "session_id": 1, "name": "ECHO", "data": "x"})
 
     assert result["failed"] is True
     assert "only be opened on the host the task runs on" in result["msg"] and "delegate_to" in result["msg"]
@@ -144,23 +124,23 @@ def test_another_server_is_refused_with_the_reason_and_the_fix(emulator, monkeyp
 
 
 @pytest.mark.parametrize("server", [".", "localhost", "LOCALHOST"])
-def test_the_local_host_may_be_named(emulator, monkeypatch, server):
-    result = run_main(monkeypatch, {"server": server, "session_id": 2, "name": "ECHO", "data": "x"})
+def test_the_local_host_may_be_named(emulator, server, run_main):
+    result = run_main({"server": server, "session_id": 2, "name": "ECHO", "data": "x"})
 
     assert "failed" not in result
 
 
-def test_the_host_may_be_named_by_its_computer_name_or_dns_name(emulator, monkeypatch):
+def test_the_host_may_be_named_by_its_computer_name_or_dns_name(emulator, monkeypatch, run_main):
     monkeypatch.setenv("COMPUTERNAME", "RDSH01")
 
-    by_name = run_main(monkeypatch, {"server": "rdsh01", "session_id": 2, "name": "ECHO", "data": "x"})
-    by_dns = run_main(monkeypatch, {"server": "RDSH01.contoso.com", "session_id": 2, "name": "ECHO", "data": "x"})
-    by_hostname = run_main(monkeypatch, {"server": socket.gethostname(), "session_id": 2, "name": "ECHO", "data": "x"})
+    by_name = run_main({"server": "rdsh01", "session_id": 2, "name": "ECHO", "data": "x"})
+    by_dns = run_main({"server": "RDSH01.contoso.com", "session_id": 2, "name": "ECHO", "data": "x"})
+    by_hostname = run_main({"server": socket.gethostname(), "session_id": 2, "name": "ECHO", "data": "x"})
 
     assert "failed" not in by_name and "failed" not in by_dns and "failed" not in by_hostname
 
 
-def test_a_negative_timeout_is_refused(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"session_id": 2, "name": "ECHO", "read": True, "timeout": -1})
+def test_a_negative_timeout_is_refused(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "ECHO", "read": True, "timeout": -1})
 
     assert result["failed"] is True and "timeout=-1" in result["msg"]

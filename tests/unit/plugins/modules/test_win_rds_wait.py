@@ -6,46 +6,24 @@ AnsibleModule), against the emulated farm."""
 
 from __future__ import annotations
 
-import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_wait
 
-_VALIDATOR_ARGS = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
+MODULE = win_rds_wait
 
 
-def validate(args):
-    """The task's arguments as the controller validates them (the action plugin uses the same module_args())."""
-    spec = win_rds_wait.module_args()
-    return ArgumentSpecValidator(spec["argument_spec"], **{key: spec.get(key) for key in _VALIDATOR_ARGS}).validate(args)
-
-
-def run_main(monkeypatch, args, check_mode=False, diff=False):
-    """main() as it runs on the host, with ``args`` validated as on the controller; the module's result."""
-    checked = validate(args)
-    assert not checked.errors.errors, checked.errors.errors
-    task = {"params": checked.validated_parameters, "check_mode": check_mode, "diff": diff, "verbosity": 0,
-            "no_log": False}
-    monkeypatch.setattr(win_rds_wait, "AnsibleModule", type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task}))
-    with pytest.raises(_runner.ModuleExit) as done:
-        win_rds_wait.main()
-    return done.value.result
-
-
-def test_event_and_until_are_mutually_exclusive_and_one_is_required():
+def test_event_and_until_are_mutually_exclusive_and_one_is_required(validate):
     assert "mutually exclusive" in str(validate({"event": "logon", "until": "no_user_sessions"}).errors.errors[0])
     assert "one of the following is required" in str(validate({}).errors.errors[0])
     assert "until" in str(validate({"event": "logon", "username": "bob"}).errors.errors[0])
     assert "sleep" in str(validate({"event": "sleep"}).errors.errors[0])
 
 
-def test_waiting_until_a_user_logs_off_returns_the_event_and_the_sessions(emulator, monkeypatch):
+def test_waiting_until_a_user_logs_off_returns_the_event_and_the_sessions(emulator, run_main):
     with emulator.edit() as state:
         state["servers"]["RDSH01"]["events"] = [
             {"delay_seconds": 0.2, "flags": ["logoff"], "change": {"session_id": 3, "remove": True}}]
 
-    result = run_main(monkeypatch, {"until": "no_user_sessions", "username": "bob", "timeout": 10}, check_mode=True)
+    result = run_main({"until": "no_user_sessions", "username": "bob", "timeout": 10}, check_mode=True)
 
     assert "failed" not in result and result["changed"] is False
     assert result["timed_out"] is False
@@ -54,18 +32,18 @@ def test_waiting_until_a_user_logs_off_returns_the_event_and_the_sessions(emulat
     assert emulator.mutating_calls == []
 
 
-def test_a_timeout_fails_the_task_unless_it_should_only_be_reported(emulator, monkeypatch):
-    failed = run_main(monkeypatch, {"until": "no_active_sessions", "timeout": 1})
-    reported = run_main(monkeypatch, {"until": "no_active_sessions", "timeout": 1, "fail_on_timeout": False})
+def test_a_timeout_fails_the_task_unless_it_should_only_be_reported(emulator, run_main):
+    failed = run_main({"until": "no_active_sessions", "timeout": 1})
+    reported = run_main({"until": "no_active_sessions", "timeout": 1, "fail_on_timeout": False})
 
     assert failed["failed"] is True and failed["timed_out"] is True
     assert failed["msg"].startswith("Timed out after 1 seconds on this host waiting for no active session.")
     assert "failed" not in reported and reported["timed_out"] is True
 
 
-def test_servers_are_waited_on_concurrently_and_an_unreachable_one_is_reported(emulator, monkeypatch):
-    result = run_main(monkeypatch, {"server": ["RDSH01", "RDSH02", "RDSH03"], "event": "logon", "timeout": 1,
-                                    "fail_on_timeout": False, "on_error": "warn"})
+def test_servers_are_waited_on_concurrently_and_an_unreachable_one_is_reported(emulator, run_main):
+    result = run_main({"server": ["RDSH01", "RDSH02", "RDSH03"], "event": "logon", "timeout": 1,
+                       "fail_on_timeout": False, "on_error": "warn"})
 
     assert [entry["server"] for entry in result["servers"]] == ["RDSH01", "RDSH02", "RDSH03"]
     assert [entry.get("timed_out") for entry in result["servers"]] == [True, True, None]

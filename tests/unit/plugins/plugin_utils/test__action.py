@@ -20,6 +20,7 @@ from ansible.template import trust_as_template
 from ansible.utils.display import Display
 
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._action import parse_result, validate_args
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COLLECTIONS = Path(__file__).parents[4] / ".build" / "collections"
@@ -31,6 +32,30 @@ def script(path: Path, text: str) -> str:
     path.write_text("#!/bin/sh\n" + text + "\n")
     path.chmod(0o755)
     return str(path)
+
+
+# --- the helpers other controller plugins share (the rds_servers inventory) ------------------------------
+
+def test_validate_args_applies_the_spec_its_defaults_and_the_constraints_between_options():
+    spec = {"argument_spec": {"event": {"type": "list", "elements": "str"}, "until": {"type": "str"},
+                              "timeout": {"type": "int", "default": 300}},
+            "mutually_exclusive": [["event", "until"]]}
+
+    assert validate_args(spec, {"until": "x"}).validated_parameters == {"event": None, "until": "x", "timeout": 300}
+    errors = validate_args(spec, {"event": ["logon"], "until": "x"}).errors.errors
+    assert [error.msg for error in errors] == ["parameters are mutually exclusive: event|until"]
+
+
+@pytest.mark.parametrize("stdout, result", [
+    ('{"changed": false}', {"changed": False}),
+    (b'{"failed": true, "msg": "x"}\r\n', {"failed": True, "msg": "x"}),
+    ("Traceback (most recent call last):", None),
+    ("[1, 2]", None),
+    (b"\xff\xfe", None),
+    ("", None),
+])
+def test_parse_result_takes_only_a_json_object(stdout, result):
+    assert parse_result(stdout) == result
 
 
 # --- argument validation on the controller ---------------------------------------------------------------
@@ -189,7 +214,7 @@ def test_a_too_old_python_fails_naming_the_fix(action_for, pyenv_python):
 
     assert result["failed"] is True
     assert "needs Python 3.9 or later on the host" in result["msg"]
-    assert _payload.FIX in result["msg"]
+    assert _payload.python_fix() in result["msg"]
 
 
 def test_a_module_exception_fails_with_its_text_and_the_traceback(action_for, python39):
