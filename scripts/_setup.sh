@@ -26,6 +26,10 @@ need_debian_package() {  # need_debian_package COMMAND PACKAGE
     as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
 }
 
+pip() {  # pip, without the warnings this machine's pip configuration prints about absent local indexes
+    "$VENV/bin/python" -m pip "$@" 2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
+}
+
 setup_venv() {
     local stamp="$VENV/.requirements.sha256" want
     want="$(cat tests/requirements.txt requirements.txt | sha256sum | cut -d' ' -f1)"
@@ -33,8 +37,8 @@ setup_venv() {
         echo "--- creating $VENV"
         rm -rf "$VENV"
         "$PYTHON" -m venv "$VENV"
-        "$VENV/bin/python" -m pip install -q --upgrade pip
-        "$VENV/bin/python" -m pip install -q -r tests/requirements.txt -r requirements.txt
+        pip install -q --upgrade pip
+        pip install -q -r tests/requirements.txt -r requirements.txt
         echo "$want" > "$stamp"
     fi
 }
@@ -54,7 +58,7 @@ setup_ansible_test_cache() {
     local cache="$TEST_HOME/.ansible/test/cache"
     mkdir -p "$cache"
     [ -f "$cache/pip-24.2-py3-none-any.whl" ] || \
-        "$VENV/bin/python" -m pip download -q --no-deps -d "$cache" pip==24.2
+        pip download -q --no-deps -d "$cache" pip==24.2
     cp scripts/get_pip_24_2.py "$cache/get_pip_24_2.py"
 }
 
