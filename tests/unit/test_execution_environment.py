@@ -46,7 +46,9 @@ def builder_stage(context: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     # The collections from Galaxy cannot be fetched here; the collection's own tarball can.
     requirements = yaml.safe_load((build / "requirements.yml").read_text())["collections"]
     tarballs = [entry["name"] for entry in requirements if entry.get("type") == "file"]
-    _run(BIN / "ansible-galaxy", "collection", "install", *tarballs, "-p", collections, cwd=build)
+    # --force: the collection is also on ANSIBLE_COLLECTIONS_PATH while the tests run, and ansible-galaxy
+    # would otherwise call it installed already and put nothing into the EE's collection path.
+    _run(BIN / "ansible-galaxy", "collection", "install", "--force", *tarballs, "-p", collections, cwd=build)
     pip, bindep = collections / "pip.txt", collections / "bindep.txt"
     _run(sys.executable, build / "scripts" / "introspect.py", "introspect", "--user-pip=requirements.txt",
          f"--write-pip={pip}", f"--write-bindep={bindep}", collections, cwd=build)
