@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
 
-MAX_PARALLEL_SERVERS = 16
+MAX_PARALLEL_SERVERS = 64
 
 
 def server_spec():

@@ -27,6 +27,20 @@ INTERPRETER_SETTING = "ansible_python_interpreter"  # where the host's Python is
 PYTHON_ARGS = "-E -s -"  # not -I: Python 2 rejects -I before reading the bootstrap, which then could not explain
 
 
+_DOCUMENTATION = frozenset(("DOCUMENTATION", "EXAMPLES", "RETURN"))
+
+
+def _without_documentation(source: str) -> str:
+    """``source`` with its DOCUMENTATION, EXAMPLES and RETURN texts emptied: the host never reads them, and
+    they are most of a module's bytes. Lines keep their numbers, so tracebacks still point at the right line."""
+    lines = source.splitlines(keepends=True)
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and getattr(node.targets[0], "id", None) in _DOCUMENTATION:
+            first, last = node.lineno - 1, node.end_lineno
+            lines[first:last] = ["%s = ''\n" % node.targets[0].id] + ["\n"] * (last - first - 1)
+    return "".join(lines)
+
+
 def python_fix(setting: str = INTERPRETER_SETTING) -> str:
     """What to do when the host's Python cannot run the payload; ``setting`` names where the interpreter is set."""
     return "set %s for this host, or run the wtsadmin.rds.python_runtime role" % setting
@@ -72,7 +86,7 @@ def module_payload(module: str) -> str:
     module per process; the same sources always give the same text.
     """
     utils = module.rpartition(".plugins.modules.")[0] + ".plugins.module_utils."
-    sources = {module: _source(module), RUNNER: _source(RUNNER)}
+    sources = {module: _without_documentation(_source(module)), RUNNER: _source(RUNNER)}
     pending = [module]
     while pending:
         name = pending.pop()

@@ -44,7 +44,8 @@ PROCESS_DEFAULTS = {
 
 def with_defaults(obj: dict, defaults: dict) -> None:
     for key, value in defaults.items():
-        obj.setdefault(key, copy.deepcopy(value))
+        if key not in obj:  # copy a default only where it is used: states of thousands of sessions stay cheap
+            obj[key] = copy.deepcopy(value)
 
 
 def normalize(state: dict) -> dict:

@@ -54,7 +54,24 @@ def test_payload_carries_the_module_the_module_utils_it_imports_transitively_and
         _payload.RUNNER,
     ])  # _unused is imported by nobody and stays at home
     probe_file = Path(__file__).parent / "fixtures/ansible_collections/rdsfixture/runner/plugins/modules/probe.py"
-    assert payload["sources"][PROBE] == probe_file.read_text(encoding="utf-8")
+    original = probe_file.read_text(encoding="utf-8").splitlines()
+    sent = payload["sources"][PROBE].splitlines()
+    assert len(sent) == len(original)
+    changed = [number for number, (ours, theirs) in enumerate(zip(sent, original)) if ours != theirs]
+    assert sent[changed[0]] == "DOCUMENTATION = ''"  # only the documentation differs, and keeps its lines
+    assert all(original[number].startswith("DOCUMENTATION") or not sent[number] for number in changed)
+
+
+def test_the_modules_documentation_stays_on_the_controller_and_line_numbers_are_kept():
+    module = "ansible_collections.wtsadmin.rds.plugins.modules.win_rds_session_info"
+    original = _payload._source(module)
+    sent = unpack(_payload.module_payload(module))["sources"][module]
+
+    assert "short_description:" in original and "short_description:" not in sent
+    assert "DOCUMENTATION = ''" in sent and "RETURN = ''" in sent and "EXAMPLES = ''" in sent
+    assert len(sent.splitlines()) == len(original.splitlines())
+    main_line = next(n for n, line in enumerate(original.splitlines()) if line.startswith("def main("))
+    assert sent.splitlines()[main_line].startswith("def main(")
 
 
 def test_payload_also_follows_imports_made_inside_functions():

@@ -1,0 +1,408 @@
+"""wtsadmin.rds benchmarks against the emulated RD Session Host; prints one table per measurement.
+
+    bash scripts/benchmark.sh            # sets up .venv and the emulated host, then runs this
+    python tests/benchmarks/run.py [--only NAME ...] [--repeat N]
+
+Needs RDS_EMULATOR_PYTHON (the preloaded interpreter of tests/emulator/make_interpreter.py) and
+ansible-playbook / ansible-inventory beside this Python. Not part of pass/fail: it always exits 0 unless a
+run itself breaks. Everything runs on 127.0.0.1 in a temporary directory. docs/performance.md explains the
+figures and records them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT / "tests" / "emulator"), str(ROOT / "tests" / "wsman"), str(ROOT / ".build" / "collections")]
+
+import _farm  # noqa: E402
+import rds_emulator  # noqa: E402
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: E402
+
+COLLECTION = "ansible_collections.wtsadmin.rds.plugins"
+BIN = Path(sys.executable).parent
+PAYLOAD_LIMIT = 64 * 1024
+
+# One task of every module, each one that succeeds on the sample farm (tests/emulator/rds_emulator/sample.py).
+MODULE_TASKS = [
+    ("win_rds_session_info", {}),
+    ("win_rds_virtual_channel", {"session_id": 2, "name": "ECHO", "data": "ping"}),
+    ("win_rds_session", {"session_id": 2, "state": "disconnected"}),
+    ("win_rds_message", {"msg": "Maintenance tonight at 20:00."}),
+    ("win_rds_process_info", {}),
+    ("win_rds_process", {"session_id": 3}),
+    ("win_rds_wait", {"until": "no_user_sessions", "username": "CONTOSO\\nobody", "timeout": 5}),
+    ("win_rds_server_info", {}),
+    ("win_rds_server", {"state": "logged_off"}),
+]
+
+# Records, per Python start, its time and the bytes it got on stdin, then runs the emulated host's Python.
+STDIN_METER = """#!/bin/sh
+f="$(mktemp)"
+cat > "$f"
+printf '%s %s\\n' "$(date +%s.%N)" "$(wc -c < "$f")" >> "$BENCH_STDIN_LOG"
+exec 3< "$f"
+rm -f "$f"
+exec "$RDS_EMULATOR_PYTHON" "$@" <&3 3<&-
+"""
+
+
+# --- running Ansible against the emulated host ------------------------------------------------------------
+
+class Workspace:
+    """A temporary directory with an inventory of the emulated host and what the runs write."""
+
+    def __init__(self, directory: Path, interpreter: str):
+        self.dir = directory
+        self.interpreter = interpreter
+        self.runs = 0
+
+    def env(self, state_file: Path, **extra) -> dict:
+        env = dict(os.environ)
+        env.update(
+            ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"),
+            ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback_plugins"),
+            ANSIBLE_CALLBACKS_ENABLED="bench_task_times",
+            ANSIBLE_NOCOLOR="1",
+            ANSIBLE_DEPRECATION_WARNINGS="0",
+            ANSIBLE_LOCAL_TEMP=str(self.dir / "local-tmp"),
+            ANSIBLE_REMOTE_TEMP=str(self.dir / "remote-tmp"),
+            RDS_EMULATOR_STATE=str(state_file),
+            RDS_EMULATOR_PYTHON=self.interpreter,
+        )
+        env.update(extra)
+        return env
+
+    def playbook(self, state: dict, tasks: list, interpreter: str | None = None, verbose: bool = False):
+        """Run ``tasks`` (dicts) as one play against the emulated host holding ``state``.
+
+        Returns the per-task records of the bench_task_times callback, ansible-playbook's stdout and the
+        run's directory (which holds the stdin meter's log).
+        """
+        self.runs += 1
+        run = self.dir / ("run%02d" % self.runs)
+        run.mkdir()
+        state_file = run / "state.json"
+        state_file.write_text(json.dumps(state))
+        inventory = {"all": {"hosts": {"rdsh01": {"ansible_connection": "local",
+                                                  "ansible_python_interpreter": interpreter or self.interpreter}}}}
+        (run / "inventory.json").write_text(json.dumps(inventory))
+        warm_up = {"name": "warm-up", "ansible.builtin.ping": {}}  # the first task of a run pays for start-up
+        play = [{"name": "benchmark", "hosts": "all", "gather_facts": False, "tasks": [warm_up] + tasks}]
+        (run / "play.json").write_text(json.dumps(play))
+        times = run / "times.jsonl"
+        command = [str(BIN / "ansible-playbook"), "-i", str(run / "inventory.json"), str(run / "play.json")]
+        if verbose:
+            command.append("-vvv")
+        env = self.env(state_file, BENCH_TASK_TIMES=str(times), BENCH_STDIN_LOG=str(run / "stdin.log"))
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+        if done.returncode != 0:
+            raise RuntimeError("ansible-playbook failed:\n%s\n%s" % (done.stdout[-4000:], done.stderr[-2000:]))
+        records = [json.loads(line) for line in times.read_text().splitlines()]
+        return records, done.stdout, run
+
+
+def task(module: str, args: dict, name: str | None = None) -> dict:
+    return {"name": name or module, "wtsadmin.rds." + module: args}
+
+
+def durations(records: list, prefix: str) -> list:
+    return [r["end"] - r["start"] for r in records if r["task"].startswith(prefix)]
+
+
+def validated(module: str, args: dict) -> dict:
+    """The parameters the controller sends for a task of ``module`` with ``args`` (defaults filled in)."""
+    spec = __import__("%s.modules.%s" % (COLLECTION, module), fromlist=["module_args"]).module_args()
+    keys = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
+    result = ArgumentSpecValidator(spec["argument_spec"], **{k: spec.get(k) for k in keys}).validate(args)
+    if result.errors.errors:
+        raise ValueError("%s %s: %s" % (module, args, result.errors.errors))
+    return result.validated_parameters
+
+
+# --- the measurements -----------------------------------------------------------------------------------
+
+def bench_commands(ws: Workspace, repeat: int):
+    """Remote commands and bytes sent per task, for every module (targets: 1 command, payload <= 64 KiB)."""
+    meter = ws.dir / "stdin-meter"
+    meter.write_text(STDIN_METER)
+    meter.chmod(0o755)
+    tasks = [task(module, args) for module, args in MODULE_TASKS]
+    records, stdout, run = ws.playbook(rds_emulator.sample_state(), tasks, interpreter=str(meter), verbose=True)
+    commands, current = {}, None
+    for line in stdout.splitlines():
+        if line.startswith("TASK ["):
+            current = line[len("TASK ["):line.index("]")]
+            commands[current] = []
+        elif current and "> EXEC " in line:
+            commands[current].append(len(line.split("> EXEC ", 1)[1]))
+    starts = [line.split() for line in (run / "stdin.log").read_text().splitlines()]
+    rows = []
+    for record in records[1:]:  # after the warm-up
+        sent = [int(size) for at, size in starts if record["start"] <= float(at) <= record["end"]]
+        command_lines = commands[record["task"]]
+        rows.append([record["task"], record["status"], len(command_lines), len(sent), sum(sent),
+                     "%.1f" % (100.0 * sum(sent) / PAYLOAD_LIMIT), max(command_lines)])
+    return ["task", "result", "remote commands", "Python starts", "stdin bytes", "% of 64 KiB",
+            "command line bytes"], rows
+
+
+def bench_calls_per_session(ws: Workspace, repeat: int):
+    """WTS calls per session of win_rds_session_info at 10/100/1000 sessions (in-memory emulator state)."""
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
+
+    params = validated("win_rds_session_info", {})
+    emulator = rds_emulator.install(_farm.host_with_sessions(0))
+    rows = []
+    try:
+        for count in (10, 100, 1000):
+            emulator.replace_state(_farm.host_with_sessions(count))
+            started = time.perf_counter()
+            results = report_sessions(params)
+            elapsed = time.perf_counter() - started
+            calls = emulator.calls
+            emulator.assert_clean()
+            listed = len(results[0]["sessions"])
+            queries = calls["WTSQuerySessionInformationW"]
+            enumerations = calls["WTSEnumerateSessionsExW"]
+            frees = calls["WTSFreeMemory"] + calls["WTSFreeMemoryExW"]
+            rows.append([count, listed, enumerations, queries, "%.2f" % (queries / listed), frees,
+                         sum(calls.values()) - enumerations - queries - frees, "%.1f" % (elapsed * 1000)])
+    finally:
+        rds_emulator.uninstall()
+    return ["user sessions", "listed", "enumerations", "queries", "queries/session", "frees (local)",
+            "other calls", "in-process ms"], rows
+
+
+def bench_emulator_cost(ws: Workspace, repeat: int):
+    """What one emulated call costs: in memory, and with the state in a file (read and rewritten per call)."""
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
+
+    params = validated("win_rds_session_info", {})
+    rows = []
+    try:
+        for count in (10, 100):
+            state = _farm.host_with_sessions(count)
+            state_file = ws.dir / ("cost-%d.json" % count)
+            state_file.write_text(json.dumps(state))
+            for mode, source in (("memory", state), ("file", str(state_file))):
+                emulator = rds_emulator.install(source)
+                report_sessions(params)  # the first call loads the DLLs
+                emulator.reset_counters()
+                started = time.perf_counter()
+                report_sessions(params)
+                elapsed = time.perf_counter() - started
+                calls = sum(emulator.calls.values())
+                rows.append([count, mode, state_file.stat().st_size // 1024, calls,
+                             "%.3f" % (elapsed * 1000 / calls)])
+    finally:
+        rds_emulator.uninstall()
+    return ["user sessions", "state", "state file KiB", "calls", "ms per call"], rows
+
+
+def bench_ratio(ws: Workspace, repeat: int):
+    """Wall time per task: win_rds_session_info against ansible.builtin.ping, same host, same run."""
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
+
+    tasks = []
+    for number in range(4 * repeat):
+        tasks.append({"name": "ping %d" % number, "ansible.builtin.ping": {}})
+        tasks.append(task("win_rds_session_info", {}, "session_info %d" % number))
+    records, _stdout, run = ws.playbook(rds_emulator.sample_state(), tasks)
+    ping, info = statistics.median(durations(records, "ping ")), statistics.median(durations(records, "session_info "))
+    # The share of the emulator: the module's WTS work on the same farm, in this process, with a state file.
+    state_file = run / "emulated-calls.json"
+    state_file.write_text(json.dumps(rds_emulator.sample_state()))
+    rds_emulator.install(str(state_file))
+    try:
+        params = validated("win_rds_session_info", {})
+        emulated = statistics.median(_seconds(report_sessions, params) for _run in range(4 * repeat))
+    finally:
+        rds_emulator.uninstall()
+    return ["ansible.builtin.ping s", "win_rds_session_info s", "ratio", "of which emulated WTS calls s",
+            "ratio without them"], [["%.3f" % ping, "%.3f" % info, "%.2f" % (info / ping), "%.3f" % emulated,
+                                     "%.2f" % ((info - emulated) / ping)]]
+
+
+def bench_message_wait(ws: Workspace, repeat: int):
+    """win_rds_message with wait to 1/10/100 sessions whose answers come after 2 s."""
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions, send_messages
+
+    args = {"msg": "Save your work: maintenance at 20:00.", "buttons": "yes_no", "wait": True, "timeout": 30}
+    params = validated("win_rds_message", args)
+    listing = validated("win_rds_session_info", {"session_state": ["active"], "username": ["*"]})
+    rows = []
+    for count in (1, 10, 100):
+        state = _farm.host_with_sessions(count, message_delay_seconds=2.0)
+        records, _stdout, _run = ws.playbook(state, [task("win_rds_message", args, "message %d" % n)
+                                                     for n in range(repeat)])
+        emulator = rds_emulator.install(state)
+        try:
+            listed = _seconds(report_sessions, listing)
+            whole = _seconds(send_messages, params, check_mode=False)
+            answers = {session["answer"] for session in send_messages(params, check_mode=False)[0]["sessions"]}
+        finally:
+            rds_emulator.uninstall()
+        rows.append([count, ",".join(sorted(answers)), "%.2f" % statistics.median(durations(records, "message ")),
+                     "%.2f" % whole, "%.2f" % listed, "%.2f" % (whole - listed)])
+    return ["sessions", "answers", "task s (playbook, state file)", "module s (in memory)",
+            "of which listing s", "of which messaging s"], rows
+
+
+def _seconds(function, *args, **kwargs) -> float:
+    started = time.perf_counter()
+    function(*args, **kwargs)
+    return time.perf_counter() - started
+
+
+def bench_fanout(ws: Workspace, repeat: int):
+    """Fan-out from one host over 1/10/50 emulated servers (2 user sessions each)."""
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions, send_messages
+
+    state, names = _farm.farm(50, 2)
+    counts = (1, 10, 50)
+    tasks = [task("win_rds_session_info", {"server": names[:count]}, "fanout %d servers" % count) for count in counts]
+    records, _stdout, _run = ws.playbook(state, tasks)
+    latency_state, _names = _farm.farm(50, 1)
+    for server in latency_state["servers"].values():
+        for session in server["sessions"]:
+            session["message_delay_seconds"] = 1.0
+    rows = []
+    try:
+        for count in counts:
+            emulator = rds_emulator.install(state)
+            params = validated("win_rds_session_info", {"server": names[:count]})
+            in_memory = _seconds(report_sessions, params)
+            emulator.reset_counters()
+            results = report_sessions(params)
+            assert len(results) == count and not any(entry["failed"] for entry in results)
+            calls = sum(emulator.calls.values())
+            rds_emulator.install(latency_state)
+            message = validated("win_rds_message", {"server": names[:count], "msg": "Hello", "wait": True,
+                                                    "timeout": 30})
+            rows.append([count, calls, "%.2f" % statistics.median(durations(records, "fanout %d servers" % count)),
+                         "%.2f" % in_memory, "%.2f" % _seconds(send_messages, message, check_mode=False)])
+    finally:
+        rds_emulator.uninstall()
+    return ["servers", "emulated calls", "session_info task s (playbook, state file)",
+            "session_info module s (in memory)", "message+wait module s (1 s answers, in memory)"], rows
+
+
+def bench_inventory(ws: Workspace, repeat: int):
+    """rds_servers with 10,000 NetServerEnum entries through the loopback WinRM endpoint: cold and cached."""
+    from wsman_loopback import LoopbackWsman
+
+    entries = 10000
+    state_file = ws.dir / "browser-state.json"
+    state_file.write_text(json.dumps(_farm.browser_list(entries)))
+    config = ws.dir / "bench.rds_servers.yml"
+    config.write_text("plugin: wtsadmin.rds.rds_servers\ndiscovery_host: 127.0.0.1\nscheme: http\n"
+                      "transport: basic\ndomain: CONTOSO\ncache: true\ncache_plugin: ansible.builtin.jsonfile\n"
+                      "cache_timeout: 3600\n")
+    static = ws.dir / "static.yml"  # the same hosts with the same variables, as a plain YAML inventory
+    static.write_text(json.dumps({"all": {"hosts": {
+        "rdsh%05d" % n: {"rds_source": "netserverenum", "rds_platform": "nt", "rds_version": "10.0",
+                         "rds_server_types": ["terminal_server"], "rds_comment": "Session host %d" % n}
+        for n in range(1, entries + 1)}}}))
+    password = "Bench-Pa55!"
+    previous = os.environ.get("RDS_EMULATOR_STATE")
+    os.environ["RDS_EMULATOR_STATE"] = str(state_file)  # the endpoint's commands inherit it
+    try:
+        with LoopbackWsman("rdsadmin", password) as wsman:
+            env = ws.env(state_file, WTSADMIN_RDS_WINRM_PORT=str(wsman.port), WTSADMIN_RDS_USERNAME="rdsadmin",
+                         WTSADMIN_RDS_PASSWORD=password, WTSADMIN_RDS_PYTHON_INTERPRETER=ws.interpreter,
+                         ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="true",
+                         ANSIBLE_INVENTORY_CACHE_CONNECTION=str(ws.dir / "inventory-cache"))
+
+            def graph(source, *extra):
+                """Seconds for ``ansible-inventory -i source --graph``, the hosts it shows and the WinRM commands."""
+                before = len(wsman.commands)
+                started = time.perf_counter()
+                done = subprocess.run([str(BIN / "ansible-inventory"), "-i", str(source), "--graph", *extra],
+                                      env=env, capture_output=True, text=True, timeout=300, check=False)
+                elapsed = time.perf_counter() - started
+                if done.returncode != 0:
+                    raise RuntimeError("ansible-inventory failed:\n%s" % done.stderr[-3000:])
+                hosts = {line.split("--", 1)[1] for line in done.stdout.splitlines() if "|--" in line and "@" not in line}
+                return elapsed, len(hosts), len(wsman.commands) - before
+
+            runs = [("rds_servers, cold (--flush-cache)", [graph(config, "--flush-cache") for _run in range(repeat)]),
+                    ("rds_servers, warm cache", [graph(config) for _run in range(repeat)]),
+                    ("YAML file, same hosts and variables", [graph(static) for _run in range(repeat)]),
+                    ("no inventory (ansible-inventory start-up)", [graph("localhost,") for _run in range(repeat)])]
+    finally:
+        if previous is None:
+            del os.environ["RDS_EMULATOR_STATE"]
+        else:
+            os.environ["RDS_EMULATOR_STATE"] = previous
+    rows = [[what, times[0][1], len(times), "%.2f" % statistics.median(t for t, _hosts, _commands in times),
+             "%.2f" % max(t for t, _hosts, _commands in times),
+             sum(c for _seconds, _hosts, c in times) / len(times)]
+            for what, times in runs]
+    return ["ansible-inventory --graph", "hosts", "runs", "median s", "max s", "WinRM commands per run"], rows
+
+
+BENCHMARKS = {
+    "commands": bench_commands,
+    "calls": bench_calls_per_session,
+    "emulator": bench_emulator_cost,
+    "ratio": bench_ratio,
+    "message": bench_message_wait,
+    "fanout": bench_fanout,
+    "inventory": bench_inventory,
+}
+
+
+# --- output ---------------------------------------------------------------------------------------------
+
+def table(title: str, header: list, rows: list) -> str:
+    cells = [[str(cell) for cell in row] for row in [header] + rows]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(header))]
+    lines = ["| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths)) + " |" for row in cells]
+    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(["### " + title, ""] + lines + [""])
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    ansible = subprocess.run([str(BIN / "ansible-playbook"), "--version"], capture_output=True, text=True,
+                             check=False).stdout.splitlines()[0]
+    return "%s UTC; %d CPUs (%s); %s; Python %s; %s" % (
+        time.strftime("%Y-%m-%d %H:%M", time.gmtime()), os.cpu_count(), cpu, platform.platform(),
+        platform.python_version(), ansible)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), help="run only these (repeatable)")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of each timed task (default 3)")
+    options = parser.parse_args()
+    interpreter = os.environ.get("RDS_EMULATOR_PYTHON")
+    if not interpreter or not os.access(interpreter, os.X_OK):
+        parser.error("set RDS_EMULATOR_PYTHON to the emulated host's Python (bash scripts/benchmark.sh does)")
+    print("## wtsadmin.rds benchmarks: %s\n" % machine())
+    with tempfile.TemporaryDirectory(prefix="rds-bench-") as directory:
+        ws = Workspace(Path(directory), interpreter)
+        for name in options.only or BENCHMARKS:
+            function = BENCHMARKS[name]
+            started = time.perf_counter()
+            header, rows = function(ws, options.repeat)
+            title = "%s (%s; %.0f s)" % (function.__doc__.split("\n", 1)[0], name, time.perf_counter() - started)
+            print(table(title, header, rows), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
