@@ -9,7 +9,6 @@ from __future__ import annotations
 # win_rds_message on each server of a task. Windows is reached only through wts.py and netapi.py;
 # nothing here knows ctypes.
 
-import datetime
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,7 +20,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
     SessionSelection,
 )
 from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import server_get_info
-from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, qualified_name
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, iso_time, qualified_name
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
     MESSAGE_BUTTONS,
     RESPONSE_NAMES,
@@ -50,11 +49,6 @@ DEFAULT_TITLE = "Message from your administrator"
 # Each waiting message holds one thread (one blocked RPC); 256 covers the sessions a session host holds, so
 # wait takes one timeout, not one per batch (docs/performance.md).
 MAX_PARALLEL_MESSAGES = 256
-
-
-def iso_time(value):
-    """An aware datetime as ISO 8601 UTC (``2026-03-14T08:02:11Z``); None stays None."""
-    return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
 def _seconds(since, now):

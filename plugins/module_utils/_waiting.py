@@ -13,7 +13,7 @@ import datetime
 import time
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import is_system, user_matches
-from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import qualified_name
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import iso_time, qualified_name
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
     EVENT_MASKS,
     WTS_EVENT_ALL,
@@ -94,7 +94,7 @@ def wait_on_server(server, params):
             names = wait_system_event(handle, params["event"] or WTS_EVENT_ALL,
                                       min(remaining, RECHECK_SECONDS) if condition else remaining)
             if names:
-                events.append({"names": [name for name in EVENTS if name in names], "time": _utc_now(),
+                events.append({"names": [name for name in EVENTS if name in names], "time": iso_time(datetime.datetime.now(datetime.timezone.utc)),
                                "after_seconds": round(time.monotonic() - started, 3)})
             sessions = enumerate_sessions(handle)
         met = done()
@@ -110,7 +110,3 @@ def _timeout_message(server, params):
                else "a session event (%s)" % ", ".join(params["event"]))
     return ("Timed out after %d seconds on %s waiting for %s. Raise timeout, or set fail_on_timeout: false to "
             "only report it." % (params["timeout"], server or "this host", awaited))
-
-
-def _utc_now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -177,6 +177,11 @@ def filetime_to_datetime(value):
     return _FILETIME_EPOCH + datetime.timedelta(microseconds=value // 10)
 
 
+def iso_time(value):
+    """An aware datetime as ISO 8601 UTC (``2026-03-14T08:02:11Z``); None stays None."""
+    return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
 def lookup_account(sid_address, cache, server=None):
     """``("DOMAIN\\\\name" or None, "S-1-...")`` for the binary SID at ``sid_address``; ``(None, None)`` for NULL.
 

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import datetime
 import time
 
 import pytest
@@ -16,7 +15,6 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import Ses
 from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import (
     MAX_TEXT_BYTES,
     change_sessions,
-    iso_time,
     list_sessions,
     message_problem,
     report_sessions,
@@ -400,8 +398,3 @@ def test_list_sessions_leaves_the_console_to_the_guardrail_and_sorts_by_id(emula
     assert [p["session_id"] for p in protected] == [1]
     assert warnings == []
 
-
-def test_iso_times_are_utc_with_a_z():
-    moment = datetime.datetime(2026, 3, 14, 10, 2, 11, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
-    assert iso_time(moment) == "2026-03-14T08:02:11Z"
-    assert iso_time(None) is None

@@ -276,3 +276,9 @@ def test_a_failure_while_walking_the_snapshot_raises_and_closes_it(emulator):
         winapi.process_tree()
     assert (raised.value.function, raised.value.code) == ("Process32NextW", 31)
     assert emulator.calls["CloseHandle"] == 1
+
+
+def test_iso_times_are_utc_with_a_z():
+    moment = datetime.datetime(2026, 3, 14, 10, 2, 11, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
+    assert winapi.iso_time(moment) == "2026-03-14T08:02:11Z"
+    assert winapi.iso_time(None) is None
