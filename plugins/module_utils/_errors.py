@@ -76,6 +76,17 @@ _FIXES.update({
 })
 
 
+def record_failure(entry, error, server, what, vanished):
+    """Put the WinApiError of one object (a session, a process) into its result ``entry``: ``result: vanished``
+    when ``vanished`` (the object ended meanwhile: not a failure), else ``result: failed`` and the admin's
+    ``error`` about ``what`` on ``server``."""
+    if vanished:
+        entry["result"] = "vanished"
+        return
+    error.server = error.server or server
+    entry.update(result="failed", error=explain(error, what))
+
+
 def explain(error, what=None):
     """The admin's message for a WinApiError: function, server, object ``what``, [code] text, the likely fix.
 

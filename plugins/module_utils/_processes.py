@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import ERROR_INVALID_PARAMETER, explain
+from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import ERROR_INVALID_PARAMETER, record_failure
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, state_diff
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import user_matches
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, current_process_id, process_tree
@@ -201,11 +201,11 @@ def _terminate(handle, server, entry, exit_code):
     try:
         terminate_process(handle, entry["pid"], exit_code)
     except WinApiError as error:
-        if session_gone(error) or error.code == ERROR_INVALID_PARAMETER:  # 87: no such process (any more)
-            entry["result"] = "vanished"
-            return
-        error.server = error.server or server
-        entry.update(state="running", result="failed", error=explain(error, _what(entry)))
+        # 87: no such process (any more)
+        gone = session_gone(error) or error.code == ERROR_INVALID_PARAMETER
+        record_failure(entry, error, server, _what(entry), vanished=gone)
+        if entry["result"] == "failed":
+            entry["state"] = "running"
 
 
 def _what(process):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
+from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain, record_failure
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, state_diff
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
     FILTER_OPTIONS,
@@ -138,12 +138,7 @@ def _what(session):
 
 
 def _record_failure(session, error, server):
-    """Put a WinApiError of one session into its entry: ``vanished`` when it ended meanwhile, else ``failed``."""
-    if session_gone(error):
-        session["result"] = "vanished"
-        return
-    error.server = error.server or server
-    session.update(result="failed", error=explain(error, _what(session)))
+    record_failure(session, error, server, _what(session), vanished=session_gone(error))
 
 
 # win_rds_session_info
