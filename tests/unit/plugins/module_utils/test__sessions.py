@@ -397,4 +397,3 @@ def test_list_sessions_leaves_the_console_to_the_guardrail_and_sorts_by_id(emula
     assert [s["session_id"] for s in sessions] == sorted(s["session_id"] for s in sessions)
     assert [p["session_id"] for p in protected] == [1]
     assert warnings == []
-
