@@ -105,7 +105,15 @@ def explain(error, what=None):
     return "%s\n%s" % (message, fix) if fix else message
 
 
+_REMOTE_REGISTRY = (
+    "Reading another server's logon mode goes through its registry: RegConnectRegistryW \"requires the Remote "
+    "Registry service to be running on the remote computer\". Start the Remote Registry service (RemoteRegistry) "
+    "on the server, or run the task on the server itself.")
+
+
 def _fix(error):
+    if error.function == "RegConnectRegistryW":
+        return _REMOTE_REGISTRY
     if error.code == ERROR_INVALID_PARAMETER and error.function == "WTSTerminateProcess":
         return "The process ended meanwhile."
     if error.code != ERROR_ACCESS_DENIED:

@@ -306,3 +306,22 @@ def _snapshot_processes(handle):
     error = last_error(function)
     if error.code != ERROR_NO_MORE_FILES:
         raise error
+
+
+def system_directory():
+    """GetSystemDirectoryW: the path of the system directory (``C:\\Windows\\system32``).
+
+    "If the length is greater than the size of the buffer, the return value is the size of the buffer
+    required to hold the path"; 0 is a failure (GetSystemDirectoryW, sysinfoapi.h).
+    """
+    get = api("kernel32", "GetSystemDirectoryW", ctypes.c_uint32, ctypes.c_void_p, ctypes.c_uint32)
+    chars = MAX_PATH
+    for _attempt in range(2):
+        buffer = (ctypes.c_uint16 * chars)()
+        length = get(buffer, chars)
+        if length == 0:
+            raise last_error("GetSystemDirectoryW")
+        if length < chars:
+            return decode_wide(bytes(buffer)[:2 * length])
+        chars = length
+    raise WinApiError("GetSystemDirectoryW", ERROR_INSUFFICIENT_BUFFER)

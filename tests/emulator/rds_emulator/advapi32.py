@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from ctypes import Structure, c_int32, c_uint32
 
+from . import logons
 from . import state as st
 from .dll import DWORD, HANDLE, LPDWORD, LPWSTR, PPVOID, PVOID, export, set_system_last_error
-from .errors import (ERROR_ACCESS_DENIED, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER,
-                     ERROR_INVALID_SID, ERROR_NONE_MAPPED, ERROR_RPC_S_SERVER_UNAVAILABLE, ERROR_SUCCESS, WinFail)
+from .errors import (ERROR_ACCESS_DENIED, ERROR_BAD_NETPATH, ERROR_FILE_NOT_FOUND, ERROR_INSUFFICIENT_BUFFER,
+                     ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_INVALID_SID, ERROR_MORE_DATA, ERROR_NONE_MAPPED,
+                     ERROR_RPC_S_SERVER_UNAVAILABLE, ERROR_SUCCESS, WinFail)
 from .memory import read_u32, read_wstr, write_bytes, write_ptr, write_u32
 from .sids import read_sid, sid_bytes, sid_length
+from .state import REG_DWORD
 
 SID_TYPE_USER, SID_TYPE_ALIAS, SID_TYPE_WELL_KNOWN_GROUP = 1, 4, 5
 
@@ -159,3 +162,99 @@ def AdjustTokenPrivileges(call, TokenHandle, DisableAllPrivileges, NewState, Buf
             enabled.remove(name)
     set_system_last_error(ERROR_NOT_ALL_ASSIGNED if missing else ERROR_SUCCESS)
     return 1
+
+
+# --- the registry (logons.py: the values of the logon mode) ---------------------------------------------
+# RegConnectRegistryW, RegOpenKeyExW, RegQueryValueExW and RegCloseKey return their status (LSTATUS) and do not
+# set the last error: "If the function fails, the return value is a nonzero error code defined in Winerror.h"
+# (each function's page, winreg.h).
+
+HKEY_LOCAL_MACHINE = 0xFFFFFFFF80000002  # (HKEY)(ULONG_PTR)((LONG)0x80000002), sign-extended on x64
+HKEY_NAMES = {HKEY_LOCAL_MACHINE: "HKLM"}
+
+
+def _key(call, hKey):
+    """(server key, path) of an open key or of the predefined HKEY_LOCAL_MACHINE (this machine)."""
+    if hKey in HKEY_NAMES:
+        return call.state["local_server"], HKEY_NAMES[hKey]
+    entry = call.emulator.handle(hKey, "regkey", call)
+    return entry.server, entry.path
+
+
+def _registry_server(call, name):
+    server = call.state["servers"].get(name) if name else None
+    if server is None or not server["reachable"]:
+        raise WinFail(ERROR_RPC_S_SERVER_UNAVAILABLE)
+    return server
+
+
+@export("advapi32", DWORD, ("lpMachineName", LPWSTR), ("hKey", HANDLE), ("phkResult", PPVOID), status_return=True)
+def RegConnectRegistryW(call, lpMachineName, hKey, phkResult):
+    """"RegConnectRegistry requires the Remote Registry service to be running on the remote computer"
+    (RegConnectRegistryW, Remarks). Microsoft does not say which error a stopped service gives; the emulator
+    answers ERROR_BAD_NETPATH (53) for it and for a machine it cannot find. NULL is this machine."""
+    if hKey not in HKEY_NAMES:
+        raise WinFail(ERROR_INVALID_HANDLE)
+    name = read_wstr(lpMachineName) if lpMachineName else None
+    key = st.server_key(call.state, (name or "").lstrip("\\") or None)
+    if key is None or not call.state["servers"][key]["reachable"]:
+        raise WinFail(ERROR_BAD_NETPATH)
+    if key != call.state["local_server"] and not call.state["servers"][key]["remote_registry"]:
+        raise WinFail(ERROR_BAD_NETPATH)
+    entry = call.emulator.new_handle("regkey", call.name, key, path=HKEY_NAMES[hKey])
+    write_ptr(phkResult, entry.value)
+    return ERROR_SUCCESS
+
+
+@export("advapi32", DWORD, ("hKey", HANDLE), ("lpSubKey", LPWSTR), ("ulOptions", DWORD), ("samDesired", DWORD),
+        ("phkResult", PPVOID), status_return=True)
+def RegOpenKeyExW(call, hKey, lpSubKey, ulOptions, samDesired, phkResult):
+    """A missing key is ERROR_FILE_NOT_FOUND (2)."""
+    server_name, path = _key(call, hKey)
+    server = _registry_server(call, server_name)
+    sub_key = (read_wstr(lpSubKey) or "").strip("\\")
+    full = "%s\\%s" % (path, sub_key) if sub_key else path
+    if not logons.key_exists(server, full):
+        raise WinFail(ERROR_FILE_NOT_FOUND)
+    entry = call.emulator.new_handle("regkey", call.name, server_name, path=full)
+    write_ptr(phkResult, entry.value)
+    return ERROR_SUCCESS
+
+
+@export("advapi32", DWORD, ("hKey", HANDLE), ("lpValueName", LPWSTR), ("lpReserved", LPDWORD), ("lpType", LPDWORD),
+        ("lpData", PVOID), ("lpcbData", LPDWORD), status_return=True)
+def RegQueryValueExW(call, hKey, lpValueName, lpReserved, lpType, lpData, lpcbData):
+    """"If the lpData buffer is too small to receive the data, the function returns ERROR_MORE_DATA and stores
+    the required buffer size in the variable pointed to by lpcbData"; with lpData NULL and lpcbData set it
+    returns ERROR_SUCCESS and the size. A missing value is ERROR_FILE_NOT_FOUND (RegQueryValueExW page)."""
+    if lpReserved:
+        raise WinFail(ERROR_INVALID_PARAMETER)
+    server_name, path = _key(call, hKey)
+    server = _registry_server(call, server_name)
+    entry = logons.value(server, path, read_wstr(lpValueName) or "")
+    if entry is None:
+        raise WinFail(ERROR_FILE_NOT_FOUND)
+    if entry["type"] == REG_DWORD:
+        data = int(entry["data"]).to_bytes(4, "little")
+    else:
+        data = str(entry["data"]).encode("utf-16-le") + b"\0\0"
+    write_u32(lpType, entry["type"])
+    if not lpData:
+        write_u32(lpcbData, len(data))
+        return ERROR_SUCCESS
+    if not lpcbData:
+        raise WinFail(ERROR_INVALID_PARAMETER)
+    if read_u32(lpcbData) < len(data):
+        write_u32(lpcbData, len(data))
+        raise WinFail(ERROR_MORE_DATA)
+    write_bytes(lpData, data)
+    write_u32(lpcbData, len(data))
+    return ERROR_SUCCESS
+
+
+@export("advapi32", DWORD, ("hKey", HANDLE), status_return=True)
+def RegCloseKey(call, hKey):
+    if hKey in HKEY_NAMES:
+        return ERROR_SUCCESS
+    call.emulator.close_handle(hKey, "regkey", call)
+    return ERROR_SUCCESS

@@ -11,6 +11,7 @@ import os
 import threading
 import time
 
+from . import logons
 from . import state as st
 from .dll import set_system_last_error
 from .errors import ERROR_INVALID_HANDLE, ERROR_RPC_S_SERVER_UNAVAILABLE, WinFail
@@ -253,11 +254,11 @@ class Emulator:
 
     def _server_of_call(self, state: dict, args: dict):
         """The server a call addresses (for faults and the mutating-call log), or None."""
-        for name in ("hServer", "hChannelHandle"):
+        for name in ("hServer", "hChannelHandle", "hKey"):
             if name in args:
                 entry = self._handles.get(args[name]) if args[name] else None
                 return state["local_server"] if entry is None else entry.server
-        for name in ("pServerName", "servername", "lpSystemName"):
+        for name in ("pServerName", "servername", "lpSystemName", "lpMachineName"):
             if name in args:
                 text = read_wstr(args[name])
                 return st.server_key(state, text) or text
@@ -335,11 +336,26 @@ class Emulator:
         with self._flushed:
             return self._flushes[handle_value]
 
-    # --- time passing: pending logoffs and scripted events ------------------------------------------
+    # --- logons (logons.py: the logon mode decides) ---------------------------------------------------
+
+    def logon(self, server: str, session: dict) -> bool:
+        """A user logs on in a new session: added unless the logon mode refuses it (then recorded in the
+        server's ``refused_logons``). Returns whether it got in."""
+        with self.edit() as state:
+            return logons.try_logon(state, state["servers"][st.server_key(state, server)], session)
+
+    def reconnect(self, server: str, session_id: int) -> bool:
+        """The user of a disconnected session connects again, unless the logon mode refuses it."""
+        with self.edit() as state:
+            return logons.try_reconnect(state, state["servers"][st.server_key(state, server)], session_id)
+
+    # --- time passing: pending logoffs, scripted events, reboots ------------------------------------
 
     def _settle(self, state: dict) -> None:
         wall = time.time()
         for key, server in state["servers"].items():
+            if server["back_at"] is not None and server["back_at"] <= wall:
+                self._boot(server)
             for session in list(server["sessions"]):
                 if session.get("logoff_at") is not None and session["logoff_at"] <= wall:
                     st.remove_session(server, session["id"])
@@ -353,9 +369,14 @@ class Emulator:
                                        "time": st.format_time(st.server_now(state, server))})
         change = event.get("change") or {}
         if change.get("add_session"):
-            session = copy.deepcopy(change["add_session"])
-            st.with_defaults(session, st.SESSION_DEFAULTS)
-            server["sessions"].append(session)
+            accepted = logons.try_logon(state, server, copy.deepcopy(change["add_session"]))
+        elif change.get("reconnect"):
+            accepted = logons.try_reconnect(state, server, change["session_id"])
+        else:
+            accepted = True
+        if not accepted:  # a refused logon ends before Windows has a session to report
+            server["fired_events"].pop()
+            server["event_serial"] -= 1
         elif change.get("remove"):
             st.remove_session(server, change["session_id"])
         elif change.get("set"):
@@ -364,6 +385,21 @@ class Emulator:
                 session.update(change["set"])
         if server["events"]:
             server["events"][0]["due_at"] = wall + server["events"][0].get("delay_seconds", 0)
+
+    @staticmethod
+    def _boot(server: dict) -> None:
+        """The end of an emulated reboot (``reboot_seconds``): the server answers again with no user logged
+        on (session 0, the listener and an empty console session), and the logon mode as a restart leaves it."""
+        console = server["console_session_id"]
+        kept = [s for s in server["sessions"] if s["id"] in (0, st.LISTENER_ID)]
+        if console is not None and console not in (0, st.LISTENER_ID):
+            session = copy.deepcopy(st.SESSION_DEFAULTS)
+            session.update(id=console, station="Console", state="connected", protocol="console")
+            kept.append(session)
+        server["sessions"] = sorted(kept, key=lambda s: s["id"])
+        server["processes"] = [p for p in server["processes"] if p["session"] == 0]
+        server.update(reachable=True, back_at=None, boots=server["boots"] + 1)
+        logons.restart(server)
 
     # --- problems -----------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ process tree through a Toolhelp snapshot, the computer name)."""
 from __future__ import annotations
 
 import ctypes
+import os
 
 from . import state as st
 from .dll import DWORD, HANDLE, LPDWORD, LPWSTR, PVOID, VOID, export, set_system_last_error, system_last_error
@@ -111,3 +112,19 @@ def CloseHandle(call, hObject):
     entry = call.emulator._handles.get(hObject)
     call.emulator.close_handle(hObject, "token" if entry is not None and entry.kind == "token" else "snapshot", call)
     return 1
+
+
+SYSTEM_DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "system32")
+
+
+@export("kernel32", DWORD, ("lpBuffer", LPWSTR), ("uSize", DWORD))
+def GetSystemDirectoryW(call, lpBuffer, uSize):
+    """"If the function succeeds, the return value is the length, in TCHARs, of the string copied to the buffer,
+    not including the terminating null character. If the length is greater than the size of the buffer, the
+    return value is the size of the buffer required to hold the path" (GetSystemDirectoryW, sysinfoapi.h).
+    The emulated system directory is a real one of this machine holding the emulated chglogon.exe."""
+    path = call.state.get("system_directory") or SYSTEM_DIRECTORY
+    if uSize < len(path) + 1:
+        return len(path) + 1
+    write_bytes(lpBuffer, path.encode("utf-16-le") + b"\0\0")
+    return len(path)

@@ -26,6 +26,7 @@ def start(default_state: str) -> None:
         return
     _started.append(True)
     path = os.environ.get("RDS_EMULATOR_STATE") or default_state
+    os.environ["RDS_EMULATOR_STATE"] = path  # for the programs it starts (the emulated chglogon.exe)
     with state.file_lock(path):
         if not os.path.exists(path):
             state.save(path, sample_state())

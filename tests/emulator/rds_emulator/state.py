@@ -14,16 +14,25 @@ SESSION_STATES = ["active", "connected", "connect_query", "shadow", "disconnecte
                   "down", "init"]
 PROTOCOLS = ["console", "ica", "rdp"]
 LISTENER_ID = 65536
+# The registry keys of the logon mode (logons.py says what they mean and where that is documented).
+TERMINAL_SERVER_KEY = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server"
+WINLOGON_KEY = "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon"
+POLICY_KEY = "HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services"
+REG_SZ, REG_DWORD = 1, 4
 
 TOP_DEFAULTS = {
     "local_server": "RDSH01", "current_process_id": 4242, "now": None, "servers": {}, "accounts": {},
     "browser": None, "hidden_exports": [], "faults": [], "calls": {}, "mutating_calls": [], "misuse": [],
+    "administrator": True,
 }
 BROWSER_DEFAULTS = {"available": True, "more_data": False, "primary_domain": "CONTOSO", "entries": []}
 SERVER_DEFAULTS = {
     "reachable": True, "aliases": [], "domain": "CONTOSO", "os_version": "10.0", "clock_offset_seconds": 0,
     "console_session_id": 1, "current_session_id": 0, "logoff_delay_seconds": 0.3, "shutdown": None,
     "sessions": [], "processes": [], "events": [], "fired_events": [], "event_serial": 0,
+    "registry": {TERMINAL_SERVER_KEY: {"TSServerDrainMode": {"type": REG_DWORD, "data": 0}},
+                 WINLOGON_KEY: {"WinStationsDisabled": {"type": REG_SZ, "data": "0"}}},
+    "remote_registry": True, "reboot_seconds": None, "back_at": None, "boots": 0, "refused_logons": [],
 }
 SESSION_DEFAULTS = {
     "station": "", "state": "active", "user": "", "domain": "", "farm": "", "client_name": "",

@@ -397,6 +397,8 @@ def WTSShutdownSystem(call, hServer, ShutdownFlag):
                 st.remove_session(server, session["id"])
     else:
         server["reachable"] = False
+        if action in ("reboot", "fastreboot") and server["reboot_seconds"] is not None:
+            server["back_at"] = time.time() + server["reboot_seconds"]
     server["shutdown"] = {"flag": action, "at": st.format_time(call.server_now(server))}
     return 1
 
