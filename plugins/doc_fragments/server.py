@@ -18,9 +18,13 @@ options:
       - The RD Session Hosts to work, by NetBIOS name, DNS name or IP address.
       - When not set, the host the task runs on (no RPC is involved).
       - With one or more names, the host the task runs on reaches each server over RPC
-        (C(WTSOpenServerExW)) and works them concurrently; it returns one entry per server in C(servers),
-        in the order given. A server that cannot be reached, or that refuses access, is reported in its
-        own entry (C(failed) and C(msg)) and does not stop the others.
+        (C(WTSOpenServerExW)) and works them concurrently. A server that cannot be reached, or that
+        refuses access, is reported in its own entry of C(servers) (C(failed) and C(msg)) and does not
+        stop the others.
+      - The result has the same shape whatever this option holds (unset, one name, a list) - one flat
+        list per kind of object (C(sessions), C(processes), ...) whose items each carry their C(server)
+        (null for the host itself), and C(servers), one summary per server in the order given, without
+        its objects - so a playbook written for one server keeps working for a farm.
       - Remote servers must accept RPC over SMB from the host the task runs on (TCP 445, the
         C(File and Printer Sharing) firewall rule), have remote RPC enabled for Remote Desktop Services
         (registry value C(HKLM\SYSTEM\CurrentControlSet\Control\Terminal Server\AllowRemoteRPC) set to

@@ -58,26 +58,33 @@ def state_diff(results, items, describe):
     return {"before": before, "after": after}
 
 
-def finish(module, results, items, **extra):
+def finish(module, results, *lists, **extra):
     """End the task of ``module`` with the per-server ``results`` of ``for_each_server``.
 
-    The result holds ``changed`` (any server changed), ``servers`` (the list) and ``extra`` (for example
-    ``diff``); when one server was asked, its keys are also at the top (``server``, ``sessions``, ...), so
-    a single-server task reads like a plain module. A server's ``warnings`` (list of str, each naming its
-    server) become the task's warnings. Failures are the ``msg`` of failed servers and the ``error`` of every
-    object in a server's ``items`` list (``sessions``, ``processes``): with ``on_error: fail`` the task fails
-    after every server was worked, with ``on_error: warn`` each failure becomes a warning.
+    The result has one shape whatever ``server`` held (none, one name, many): ``changed`` (any server
+    changed), ``extra`` (for example ``diff``), one flat list for each of the object ``lists`` the module
+    returns (``sessions``, ``processes``, ``protected``, ``events``: always present, empty when no server
+    answered), each object carrying its ``server`` first, and ``servers``: one summary per server
+    (``server``, ``failed``, ``msg``, the server's other keys such as ``counts``), without its objects.
+
+    A server's ``warnings`` (list of str, each naming its server) become the task's warnings. Failures are
+    the ``msg`` of failed servers and the ``error`` of every object in the lists: with ``on_error: fail``
+    the task fails after every server was worked, with ``on_error: warn`` each failure becomes a warning.
     """
     failures = []
+    result = dict(extra, changed=any(entry.get("changed") for entry in results), servers=[])
+    result.update((key, []) for key in lists)
     for entry in results:
         for warning in entry.pop("warnings", ()):
             module.warn(warning)
         if entry["failed"]:
             failures.append(entry["msg"])
-        failures.extend(item["error"] for item in entry.get(items, ()) if item.get("error"))
-    result = dict(extra, changed=any(entry.get("changed") for entry in results), servers=results)
-    if len(results) == 1:
-        result.update((key, value) for key, value in results[0].items() if key != "failed")
+        for key in lists:
+            for item in entry.pop(key, ()):
+                result[key].append(dict({"server": entry["server"]}, **item))
+                if item.get("error"):
+                    failures.append(item["error"])
+        result["servers"].append(entry)
     if failures and module.params.get("on_error") == "warn":
         for failure in failures:
             module.warn(failure)

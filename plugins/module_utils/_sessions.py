@@ -152,10 +152,24 @@ def report_sessions(params):
 def _report(server, selection):
     with open_server(server) as handle:
         sessions, _protected, warnings = list_sessions(handle, server, selection)
+    return {"sessions": sessions, "counts": count_states(sessions), "warnings": warnings}
+
+
+def count_states(sessions):
+    """How many of ``sessions`` are in each state: every state of SESSION_STATES, most as 0."""
     counts = dict.fromkeys(SESSION_STATES, 0)
     for session in sessions:
         counts[session["state"]] = counts.get(session["state"], 0) + 1
-    return {"sessions": sessions, "counts": counts, "warnings": warnings}
+    return counts
+
+
+def total_counts(results):
+    """The ``counts`` of every server of ``report_sessions``' results that answered, added up."""
+    counts = dict.fromkeys(SESSION_STATES, 0)
+    for entry in results:
+        for state, count in entry.get("counts", {}).items():
+            counts[state] = counts.get(state, 0) + count
+    return counts
 
 
 # win_rds_session

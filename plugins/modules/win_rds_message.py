@@ -95,12 +95,11 @@ EXAMPLES = r"""
     default_button: 2
     wait: true
     timeout: 120
-  register: poll
+  register: answers
 
-- name: List the users who answered no
+- name: List the users who answered no, and where
   ansible.builtin.debug:
-    msg: "{{ poll.servers | map(attribute='sessions', default=[]) | flatten
-             | selectattr('answer', 'equalto', 'no') | map(attribute='user') | list }}"
+    msg: "{{ answers.sessions | selectattr('answer', 'equalto', 'no') | map(attribute='user') | list }}"
 
 - name: Tell bob, without waiting for him
   wtsadmin.rds.win_rds_message:
@@ -115,19 +114,19 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-server:
-  description: The server that was worked, as given in O(server); null for the host itself.
-  returned: when one server was worked (O(server) not set, or one name)
-  type: str
-  sample: RDSH01
 sessions:
   description:
-    - The sessions that were messaged, by session ID.
+    - The sessions that were messaged on every server that answered, server by server in the order of
+      O(server), by session ID within a server. The same shape for one server or many.
     - Each holds every key of the sessions of M(wtsadmin.rds.win_rds_session_info), plus the keys below.
-  returned: when one server was worked and it answered
+  returned: always
   type: list
   elements: dict
   contains:
+    server:
+      description: The server holding the session, as given in O(server); null for the host itself.
+      type: str
+      sample: RDSH01
     session_id:
       description: The session ID.
       type: int
@@ -157,7 +156,9 @@ sessions:
         WTSSendMessageW failed on RDSH01 for session 2 (CONTOSO\alice): [5] Access is denied.
         The connecting account needs the "Message" permission on the RDP-Tcp listener, or local Administrators.
 servers:
-  description: One entry per server worked, in the order of O(server) (one entry, null, for the host itself).
+  description:
+    - One summary per server worked, in the order of O(server) (one entry, null, for the host itself). Its
+      sessions are in RV(sessions), each with its RV(sessions[].server).
   returned: always
   type: list
   elements: dict
@@ -180,12 +181,6 @@ servers:
       type: bool
       returned: when RV(servers[].failed) is false
       sample: true
-    sessions:
-      description: The server's messaged sessions, each like an item of RV(sessions).
-      type: list
-      elements: dict
-      returned: when RV(servers[].failed) is false
-      sample: [{session_id: 2, user: CONTOSO\alice, result: sent, answer: "yes"}]
 msg:
   description: Every failure of the task (servers and sessions), one per line, or why the options were refused.
   returned: failure

@@ -99,17 +99,19 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-server:
-  description: The server that was worked, as given in O(server); null for the host itself.
-  returned: when one server was worked (O(server) not set, or one name)
-  type: str
-  sample: RDSH01
 processes:
-  description: The selected processes that were ended (or would be, in check mode), by process ID.
-  returned: when one server was worked and it answered
+  description:
+    - The selected processes that were ended (or would be, in check mode) on every server that answered,
+      server by server in the order of O(server), by process ID within a server. The same shape for one
+      server or many.
+  returned: always
   type: list
   elements: dict
   contains:
+    server:
+      description: The server holding the process, as given in O(server); null for the host itself.
+      type: str
+      sample: RDSH01
     pid:
       description: The process ID.
       type: int
@@ -146,11 +148,15 @@ processes:
       returned: when RV(processes[].result) is V(failed)
       sample: "WTSTerminateProcess failed on RDSH01 for process 3630 (notepad.exe): [5] Access is denied."
 protected:
-  description: The selected processes left running because ending them needs O(force=true).
-  returned: when one server was worked and it answered
+  description: The selected processes left running because ending them needs O(force=true), of every server.
+  returned: always
   type: list
   elements: dict
   contains:
+    server:
+      description: The server holding the process, as given in O(server); null for the host itself.
+      type: str
+      sample: RDSH01
     pid:
       description: The process ID.
       type: int
@@ -172,7 +178,9 @@ protected:
       type: str
       sample: critical system process
 servers:
-  description: One entry per server worked, in the order of O(server) (one entry, null, for the host itself).
+  description:
+    - One summary per server worked, in the order of O(server) (one entry, null, for the host itself). Its
+      processes are in RV(processes) and RV(protected), each with its server.
   returned: always
   type: list
   elements: dict
@@ -195,18 +203,6 @@ servers:
       type: bool
       returned: when RV(servers[].failed) is false
       sample: true
-    processes:
-      description: The server's processes ended, each like an item of RV(processes).
-      type: list
-      elements: dict
-      returned: when RV(servers[].failed) is false
-      sample: [{pid: 3630, name: notepad.exe, previous_state: running, state: absent, result: terminated}]
-    protected:
-      description: The server's processes left running, each like an item of RV(protected).
-      type: list
-      elements: dict
-      returned: when RV(servers[].failed) is false
-      sample: []
 msg:
   description: Every failure of the task, one per line.
   returned: failure
@@ -246,7 +242,7 @@ def main():
         results, diff = end_processes(module.params, module.check_mode)
     except WinApiError as error:  # the task's own process tree could not be read: end nothing
         module.fail_json(msg=explain(error))
-    finish(module, results, "processes", diff=diff)
+    finish(module, results, "processes", "protected", diff=diff)
 
 
 if __name__ == "__main__":

@@ -48,10 +48,10 @@ EXAMPLES = r"""
 
 - name: Show who runs them, and where
   ansible.builtin.debug:
-    msg: "{{ item.0.server }}: {{ item.1.user }} in session {{ item.1.session_id }} (pid {{ item.1.pid }})"
-  loop: "{{ office.servers | rejectattr('failed') | subelements('processes') }}"
+    msg: "{{ item.server }}: {{ item.user }} in session {{ item.session_id }} (pid {{ item.pid }})"
+  loop: "{{ office.processes }}"
   loop_control:
-    label: "{{ item.1.pid }}"
+    label: "{{ item.server }} {{ item.pid }}"
 
 - name: List what bob runs in session 3
   wtsadmin.rds.win_rds_process_info:
@@ -65,17 +65,18 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-server:
-  description: The server that was asked, as given in O(server); null for the host itself.
-  returned: when one server was asked (O(server) not set, or one name)
-  type: str
-  sample: RDSH01
 processes:
-  description: The selected processes, by process ID.
-  returned: when one server was asked and it answered
+  description:
+    - The selected processes of every server that answered, server by server in the order of O(server), by
+      process ID within a server. The same shape for one server or many.
+  returned: always
   type: list
   elements: dict
   contains:
+    server:
+      description: The server holding the process, as given in O(server); null for the host itself.
+      type: str
+      sample: RDSH01
     pid:
       description: The process ID.
       type: int
@@ -134,7 +135,9 @@ processes:
       type: float
       sample: 0.7
 servers:
-  description: One entry per server asked, in the order of O(server) (one entry, null, for the host itself).
+  description:
+    - One summary per server asked, in the order of O(server) (one entry, null, for the host itself). Its
+      processes are in RV(processes), each with its RV(processes[].server).
   returned: always
   type: list
   elements: dict
@@ -152,12 +155,6 @@ servers:
       type: str
       returned: when RV(servers[].failed) is true
       sample: "WTSEnumerateProcessesExW failed on RDSH03: [1722] The RPC server is unavailable."
-    processes:
-      description: The server's selected processes, each like an item of RV(processes).
-      type: list
-      elements: dict
-      returned: when RV(servers[].failed) is false
-      sample: [{pid: 3630, name: notepad.exe, session_id: 4, user: CONTOSO\carol}]
 msg:
   description: Every failure of the task, one per line, when a server could not be asked.
   returned: failure

@@ -13,8 +13,8 @@ description:
     user off, with one C(WTSShutdownSystem) call per server.
   - The module does not wait for the server to go down or to come back; it returns once Windows has
     accepted the request. See the notes on when to use M(ansible.windows.win_reboot) instead.
-  - Before asking, it counts the user sessions the request will end (RV(user_sessions)), which also checks
-    that each server answers, in check mode too.
+  - Before asking, it counts the user sessions the request will end (RV(servers[].user_sessions)), which
+    also checks that each server answers, in check mode too.
   - Nothing is idempotent here; every run asks again and reports C(changed).
 extends_documentation_fragment:
   - wtsadmin.rds.attributes
@@ -101,33 +101,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-server:
-  description: The server that was asked, as given in O(server); null for the host itself.
-  returned: when one server was asked (O(server) not set, or one name)
-  type: str
-  sample: RDSH01
-previous_state:
-  description: V(running).
-  returned: when one server was asked and it answered
-  type: str
-  sample: running
-state:
-  description: The state asked for, O(state).
-  returned: when one server was asked and it answered
-  type: str
-  sample: rebooted
-result:
-  description: V(requested) once Windows has accepted the request (in check mode, it would have been asked).
-  returned: when one server was asked and it answered
-  type: str
-  sample: requested
-user_sessions:
-  description: The number of sessions with a logged-on user just before the request, which it ends.
-  returned: when one server was asked and it answered
-  type: int
-  sample: 4
 servers:
-  description: One entry per server asked, in the order of O(server) (one entry, null, for the host itself).
+  description:
+    - One entry per server asked, in the order of O(server) (one entry, null, for the host itself). The same
+      shape for one server or many.
   returned: always
   type: list
   elements: dict
@@ -151,22 +128,22 @@ servers:
       returned: when RV(servers[].failed) is false
       sample: true
     previous_state:
-      description: Like RV(previous_state).
+      description: V(running).
       type: str
       returned: when RV(servers[].failed) is false
       sample: running
     state:
-      description: Like RV(state).
+      description: The state asked for, O(state).
       type: str
       returned: when RV(servers[].failed) is false
       sample: rebooted
     result:
-      description: Like RV(result).
+      description: V(requested) once Windows has accepted the request (in check mode, it would have been asked).
       type: str
       returned: when RV(servers[].failed) is false
       sample: requested
     user_sessions:
-      description: Like RV(user_sessions).
+      description: The number of sessions with a logged-on user just before the request, which it ends.
       type: int
       returned: when RV(servers[].failed) is false
       sample: 4
@@ -224,7 +201,7 @@ def main():
     state = module.params["state"]
     results = for_each_server(module.params["server"],
                               lambda server: request_shutdown(server, state, module.check_mode))
-    finish(module, results, "sessions")
+    finish(module, results)
 
 
 if __name__ == "__main__":

@@ -96,20 +96,20 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-server:
-  description: The server that was worked, as given in O(server); null for the host itself.
-  returned: when one server was worked (O(server) not set, or one name)
-  type: str
-  sample: RDSH01
 sessions:
   description:
-    - The selected sessions, by session ID, whether they needed a change or not.
+    - The selected sessions of every server that answered, whether they needed a change or not, server by
+      server in the order of O(server), by session ID within a server. The same shape for one server or many.
     - Each holds every key of the sessions of M(wtsadmin.rds.win_rds_session_info) as they were before the
       task (client, times, counters), plus the keys below.
-  returned: when one server was worked and it answered
+  returned: always
   type: list
   elements: dict
   contains:
+    server:
+      description: The server holding the session, as given in O(server); null for the host itself.
+      type: str
+      sample: RDSH01
     session_id:
       description: The session ID.
       type: int
@@ -141,13 +141,19 @@ sessions:
         WTSLogoffSession failed on RDSH01 for session 4 (CONTOSO\carol): [5] Access is denied.
         The connecting account needs the "Reset" permission on the RDP-Tcp listener, or local Administrators.
 protected:
-  description: Sessions that pass every filter but that a guardrail left alone (the console without O(allow_console)).
-  returned: when one server was worked and it answered
+  description:
+    - Sessions that pass every filter but that a guardrail left alone (the console without O(allow_console)),
+      of every server that answered.
+  returned: always
   type: list
   elements: dict
-  sample: [{session_id: 1, user: RDSH01\Administrator,
+  sample: [{server: null, session_id: 1, user: RDSH01\Administrator,
             reason: "the console session is acted on only with allow_console: true"}]
   contains:
+    server:
+      description: The server holding the session, as given in O(server); null for the host itself.
+      type: str
+      sample: RDSH01
     session_id:
       description: The session ID.
       type: int
@@ -161,7 +167,9 @@ protected:
       type: str
       sample: "the console session is acted on only with allow_console: true"
 servers:
-  description: One entry per server worked, in the order of O(server) (one entry, null, for the host itself).
+  description:
+    - One summary per server worked, in the order of O(server) (one entry, null, for the host itself). Its
+      sessions are in RV(sessions) and RV(protected), each with its server.
   returned: always
   type: list
   elements: dict
@@ -184,19 +192,6 @@ servers:
       type: bool
       returned: when RV(servers[].failed) is false
       sample: true
-    sessions:
-      description: The server's selected sessions, each like an item of RV(sessions).
-      type: list
-      elements: dict
-      returned: when RV(servers[].failed) is false
-      sample: [{session_id: 3, user: CONTOSO\bob, previous_state: disconnected, state: logged_off,
-                result: logged_off}]
-    protected:
-      description: The server's sessions left alone by a guardrail, like RV(protected).
-      type: list
-      elements: dict
-      returned: when RV(servers[].failed) is false
-      sample: []
 msg:
   description: Every failure of the task (servers and sessions), one per line.
   returned: failure
@@ -229,7 +224,7 @@ def main():
     if problem:
         module.fail_json(msg=problem)
     results, diff = change_sessions(module.params, module.check_mode)
-    finish(module, results, "sessions", diff=diff)
+    finish(module, results, "sessions", "protected", diff=diff)
 
 
 if __name__ == "__main__":

@@ -70,23 +70,23 @@ EXAMPLES = r"""
 
 - name: Count the active sessions of the whole farm
   ansible.builtin.debug:
-    msg: "{{ farm.servers | rejectattr('failed') | map(attribute='counts.active') | sum }} active sessions"
+    msg: "{{ farm.counts.active }} active sessions on {{ farm.servers | rejectattr('failed') | length }} servers"
 """
 
 RETURN = r"""
-server:
-  description: The server that was asked, as given in O(server); null for the host itself.
-  returned: when one server was asked (O(server) not set, or one name)
-  type: str
-  sample: RDSH01
 sessions:
   description:
-    - The selected sessions, by session ID.
+    - The selected sessions of every server that answered, server by server in the order of O(server), by
+      session ID within a server. The same shape for one server or many.
     - Session 0 and the listeners only with O(include_system=true).
-  returned: when one server was asked and it answered
+  returned: always
   type: list
   elements: dict
   contains:
+    server:
+      description: The server holding the session, as given in O(server); null for the host itself.
+      type: str
+      sample: RDSH01
     session_id:
       description: The session ID.
       type: int
@@ -229,13 +229,17 @@ sessions:
       type: int
       sample: 40000000
 counts:
-  description: How many of the selected sessions are in each state (every state is present, most as 0).
-  returned: when one server was asked and it answered
+  description:
+    - How many of the selected sessions are in each state (every state is present, most as 0), over every
+      server that answered; RV(servers[].counts) has them per server.
+  returned: always
   type: dict
   sample: {active: 4, connected: 1, connect_query: 0, shadow: 0, disconnected: 2, idle: 0, listen: 0, reset: 0,
            down: 0, init: 0}
 servers:
-  description: One entry per server asked, in the order of O(server) (one entry, null, for the host itself).
+  description:
+    - One summary per server asked, in the order of O(server) (one entry, null, for the host itself). Its
+      sessions are in RV(sessions), each with its RV(sessions[].server).
   returned: always
   type: list
   elements: dict
@@ -253,12 +257,6 @@ servers:
       type: str
       returned: when RV(servers[].failed) is true
       sample: "WTSEnumerateSessionsExW failed on RDSH03: [1722] The RPC server is unavailable."
-    sessions:
-      description: The server's selected sessions, each like an item of RV(sessions).
-      type: list
-      elements: dict
-      returned: when RV(servers[].failed) is false
-      sample: [{session_id: 2, user: CONTOSO\alice, state: active, client_name: LAPTOP-ALICE, idle_seconds: 120}]
     counts:
       description: The server's sessions per state, like RV(counts).
       type: dict
@@ -275,7 +273,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, server_spec
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import selection_spec
-from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
+from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions, total_counts
 
 
 def module_args():
@@ -287,7 +285,8 @@ def module_args():
 
 def main():
     module = AnsibleModule(**module_args())
-    finish(module, report_sessions(module.params), "sessions")
+    results = report_sessions(module.params)
+    finish(module, results, "sessions", counts=total_counts(results))
 
 
 if __name__ == "__main__":

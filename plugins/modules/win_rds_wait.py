@@ -19,7 +19,8 @@ description:
     RV(sessions) is the last list. While waiting for a condition, the sessions are also looked at every
     5 seconds, because an event that happens between two waits is not queued by Windows.
   - A condition that already holds returns at once, without waiting.
-  - A timeout fails the task (with RV(timed_out) true), or only reports it with O(fail_on_timeout=false).
+  - A timeout fails the task (with RV(servers[].timed_out) true), or only reports it with
+    O(fail_on_timeout=false).
   - This module never changes anything.
 extends_documentation_fragment:
   - wtsadmin.rds.attributes
@@ -63,7 +64,7 @@ options:
   fail_on_timeout:
     description:
       - Whether the task fails when O(timeout) is reached before the event or condition.
-      - With V(false) a timeout is only reported in RV(timed_out).
+      - With V(false) a timeout is only reported in RV(servers[].timed_out).
     type: bool
     default: true
 attributes:
@@ -108,8 +109,8 @@ EXAMPLES = r"""
 
 - name: Say which servers saw activity
   ansible.builtin.debug:
-    msg: "{{ item.server }}: {{ item.events | map(attribute='names') | flatten | unique }}"
-  loop: "{{ activity.servers | rejectattr('failed') | rejectattr('timed_out') }}"
+    msg: "{{ item.server }}: {{ item.names }} after {{ item.after_seconds }} s"
+  loop: "{{ activity.events }}"
   loop_control:
     label: "{{ item.server }}"
 
@@ -120,19 +121,20 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-server:
-  description: The server that was waited on, as given in O(server); null for the host itself.
-  returned: when one server was waited on (O(server) not set, or one name)
-  type: str
-  sample: RDSH01
 events:
   description:
     - Each wake-up that brought events, in order. Waiting for O(event) ends with the first one; waiting for a
       condition may see several before it holds.
-  returned: when one server was waited on and it answered
+    - The wake-ups of every server that answered, server by server in the order of O(server). The same
+      shape for one server or many.
+  returned: always
   type: list
   elements: dict
   contains:
+    server:
+      description: The server that saw the events, as given in O(server); null for the host itself.
+      type: str
+      sample: RDSH01
     names:
       description: The events Windows reported at this wake-up (several may come together).
       type: list
@@ -146,22 +148,18 @@ events:
       description: Seconds since the wait started.
       type: float
       sample: 41.207
-waited_seconds:
-  description: How long the module waited, in seconds.
-  returned: when one server was waited on and it answered
-  type: float
-  sample: 41.311
-timed_out:
-  description: True when O(timeout) was reached before the event or condition.
-  returned: when one server was waited on and it answered
-  type: bool
-  sample: false
 sessions:
-  description: The server's sessions (but session 0 and the listeners) after the last wake-up, by session ID.
-  returned: when one server was waited on and it answered
+  description:
+    - The sessions (but session 0 and the listeners) of every server that answered, after its last wake-up,
+      server by server in the order of O(server), by session ID within a server.
+  returned: always
   type: list
   elements: dict
   contains:
+    server:
+      description: The server holding the session, as given in O(server); null for the host itself.
+      type: str
+      sample: RDSH01
     session_id:
       description: The session ID.
       type: int
@@ -179,7 +177,9 @@ sessions:
       type: str
       sample: CONTOSO\alice
 servers:
-  description: One entry per server, in the order of O(server) (one entry, null, for the host itself).
+  description:
+    - One summary per server, in the order of O(server) (one entry, null, for the host itself). Its events
+      and sessions are in RV(events) and RV(sessions), each with its server.
   returned: always
   type: list
   elements: dict
@@ -197,28 +197,16 @@ servers:
       type: str
       returned: when RV(servers[].failed) is true
       sample: "Timed out after 300 seconds on RDSH02 waiting for no user session."
-    events:
-      description: Like RV(events).
-      type: list
-      elements: dict
-      returned: when the server answered
-      sample: [{names: [logoff], time: "2026-03-14T09:12:31Z", after_seconds: 41.207}]
     waited_seconds:
-      description: Like RV(waited_seconds).
+      description: How long the module waited on this server, in seconds.
       type: float
       returned: when the server answered
       sample: 41.311
     timed_out:
-      description: Like RV(timed_out).
+      description: True when O(timeout) was reached before the event or condition.
       type: bool
       returned: when the server answered
       sample: false
-    sessions:
-      description: Like RV(sessions).
-      type: list
-      elements: dict
-      returned: when the server answered
-      sample: [{session_id: 2, session_name: RDP-Tcp#3, state: active, user: CONTOSO\alice}]
 msg:
   description: Every failure of the task, one per line.
   returned: failure
@@ -245,7 +233,7 @@ def module_args():
 def main():
     module = AnsibleModule(**module_args())
     finish(module, for_each_server(module.params["server"], lambda server: wait_on_server(server, module.params)),
-           "sessions")
+           "sessions", "events")
 
 
 if __name__ == "__main__":

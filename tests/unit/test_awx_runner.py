@@ -83,7 +83,7 @@ def test_drain_job_template_with_survey_answers_drains_and_reboots(tmp_path: Pat
                                                                               4: "logged_off", 5: "logged_off"}
     assert [s["session_id"] for s in logged_off["protected"]] == [1]  # the console
     (reboot,) = _results(runner, "wtsadmin.rds.win_rds_server")
-    assert (reboot["state"], reboot["result"]) == ("rebooted", "requested")
+    assert [(s["state"], s["result"]) for s in reboot["servers"]] == [("rebooted", "requested")]
 
     rdsh01 = json.loads(host_state.read_text())["servers"]["RDSH01"]
     console = next(s for s in rdsh01["sessions"] if s["id"] == 1)

@@ -55,8 +55,7 @@ def _warned(result, function, code):
 
 
 def _items(result):
-    return [item for entry in result.get("servers", [result]) for key in ("sessions", "processes")
-            for item in entry.get(key) or ()]
+    return [item for key in ("sessions", "processes") for item in result.get(key) or ()]
 
 
 CLEAN = _clean_runs()

@@ -64,7 +64,7 @@ def test_the_console_is_left_alone_without_allow_console(farm):
     result = run_module("win_rds_session", {"session_id": [1, 2], "state": "logged_off", "wait": False})
 
     assert _session_ids_acted_on(emu) == [2]
-    assert result["protected"] == [{"session_id": 1, "user": "RDSH01\\Administrator",
+    assert result["protected"] == [{"server": None, "session_id": 1, "user": "RDSH01\\Administrator",
                                     "reason": "the console session is acted on only with allow_console: true"}]
 
 

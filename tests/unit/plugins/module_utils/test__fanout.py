@@ -31,9 +31,9 @@ def module(on_error="fail"):
     return type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task})(argument_spec={})
 
 
-def finished(results, on_error="fail", **extra):
+def finished(results, *lists, on_error="fail", **extra):
     with pytest.raises(_runner.ModuleExit) as done:
-        finish(module(on_error), results, "sessions", **extra)
+        finish(module(on_error), results, *(lists or ("sessions",)), **extra)
     return done.value.result
 
 
@@ -114,23 +114,33 @@ def test_one_unreachable_server_of_the_emulated_farm_does_not_abort_the_others(e
     assert "on RDSH03: [1722]" in results[1]["msg"]
 
 
-def test_a_single_server_task_reads_like_a_plain_module():
-    result = finished([{"server": None, "failed": False, "changed": True, "sessions": [{"session_id": 2}]}])
+@pytest.mark.parametrize("servers", [[None], ["RDSH01"], ["RDSH01", "RDSH02"], ["RDSH01", "RDSH02", "RDSH03"]])
+def test_the_result_has_the_same_shape_whatever_server_holds(servers):
+    results = [{"server": server, "failed": False, "changed": False, "counts": {"active": 1},
+                "sessions": [{"session_id": 2}], "protected": []} for server in servers]
 
-    assert result["changed"] is True
-    assert result["sessions"] == [{"session_id": 2}]
-    assert result["server"] is None
-    assert result["servers"][0]["sessions"] == [{"session_id": 2}]
-    assert "failed" not in result
+    result = finished(results, "sessions", "protected")
+
+    assert set(result) == {"changed", "servers", "sessions", "protected"}
+    assert result["sessions"] == [{"server": server, "session_id": 2} for server in servers]
+    assert list(result["sessions"][0])[0] == "server"
+    assert result["servers"] == [{"server": server, "failed": False, "changed": False, "counts": {"active": 1}}
+                                 for server in servers]
 
 
-def test_a_multi_server_task_returns_the_servers_list_only():
+def test_the_lists_are_there_when_no_server_answered():
+    result = finished([{"server": "A", "failed": True, "msg": "A is down"}], "sessions", "protected", on_error="warn")
+
+    assert result["sessions"] == [] and result["protected"] == []
+    assert result["servers"] == [{"server": "A", "failed": True, "msg": "A is down"}]
+
+
+def test_extra_keys_and_changed_of_any_server_reach_the_top():
     result = finished([{"server": "A", "failed": False, "changed": False, "sessions": []},
                        {"server": "B", "failed": False, "changed": True, "sessions": []}], diff={"before": {}})
 
     assert result["changed"] is True
     assert [entry["server"] for entry in result["servers"]] == ["A", "B"]
-    assert "sessions" not in result
     assert result["diff"] == {"before": {}}
 
 
@@ -144,7 +154,7 @@ def test_failures_of_servers_and_of_single_objects_fail_the_task_at_the_end_with
     assert result["failed"] is True
     assert result["msg"] == "2 failures:\nE4\nB is down"
     assert result["changed"] is True
-    assert result["servers"][0]["sessions"][0]["result"] == "logged_off"
+    assert result["sessions"][0] == {"server": "A", "session_id": 2, "result": "logged_off"}
 
 
 def test_a_single_failure_is_the_message_itself():

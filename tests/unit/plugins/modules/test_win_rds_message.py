@@ -47,7 +47,7 @@ def test_unknown_buttons_and_icons_are_refused_by_the_spec(validate):
 def test_a_farm_message_reports_the_unreachable_server_and_reaches_the_others(emulator, run_main):
     result = run_main({"msg": "x", "server": ["RDSH02", "RDSH03"], "on_error": "warn"})
 
-    assert [s["user"] for s in result["servers"][0]["sessions"]] == ["CONTOSO\\dave"]
+    assert [(s["server"], s["user"]) for s in result["sessions"]] == [("RDSH02", "CONTOSO\\dave")]
     assert emulator.session("RDSH02", 1)["messages"][0]["text"] == "x"
     assert result["servers"][1]["failed"] is True
     assert "on RDSH03" in result["warnings"][0]

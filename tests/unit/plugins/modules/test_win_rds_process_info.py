@@ -15,9 +15,9 @@ def test_every_process_of_the_host_is_listed_and_nothing_changes(emulator, run_m
     result = run_main({}, check_mode=True)
 
     assert result["changed"] is False and "failed" not in result
-    assert result["server"] is None
     assert len(result["processes"]) == len(emulator.state["servers"]["RDSH01"]["processes"])
-    assert result["servers"][0]["processes"] == result["processes"]
+    assert {p["server"] for p in result["processes"]} == {None}
+    assert result["servers"] == [{"server": None, "failed": False}]
     assert emulator.mutating_calls == []
 
 
@@ -26,7 +26,7 @@ def test_a_single_name_is_accepted_as_a_string(emulator, run_main):
 
     assert [(p["name"], p["user"], p["session_id"]) for p in result["processes"]] == [
         ("WINWORD.EXE", "CONTOSO\\alice", 2)]
-    assert result["server"] == "RDSH01"
+    assert result["processes"][0]["server"] == "RDSH01"
 
 
 def test_an_unreachable_server_fails_the_task_after_the_others_were_listed(emulator, run_main):
@@ -34,7 +34,7 @@ def test_an_unreachable_server_fails_the_task_after_the_others_were_listed(emula
 
     assert result["failed"] is True
     assert result["msg"].startswith("WTSEnumerateProcessesExW failed on RDSH03: [1722]")
-    assert [p["name"] for p in result["servers"][0]["processes"]] == ["explorer.exe"]
+    assert [(p["server"], p["name"]) for p in result["processes"]] == [("RDSH02", "explorer.exe")]
 
 
 def test_access_denied_is_explained_and_on_error_warn_keeps_the_task_green(emulator, run_main):
@@ -46,7 +46,7 @@ def test_access_denied_is_explained_and_on_error_warn_keeps_the_task_green(emula
     (warning,) = result["warnings"]
     assert warning.startswith("WTSEnumerateProcessesExW failed on RDSH02: [5] Access is denied.")
     assert "local Administrators" in warning
-    assert [p["pid"] for p in result["servers"][0]["processes"]] == [3630]
+    assert [(p["server"], p["pid"]) for p in result["processes"]] == [("RDSH01", 3630)]
 
 
 def test_unknown_options_are_refused_by_the_controller(validate):

@@ -21,8 +21,8 @@ def test_each_state_makes_its_one_shutdown_call(emulator, state, run_main):
     result = run_main({"server": "RDSH02", "state": state})
 
     assert "failed" not in result and result["changed"] is True
-    assert (result["previous_state"], result["state"], result["result"]) == ("running", state, "requested")
-    assert result["user_sessions"] == 2
+    assert result["servers"] == [{"server": "RDSH02", "failed": False, "changed": True, "previous_state": "running",
+                                  "state": state, "result": "requested", "user_sessions": 2}]
     assert [call["function"] for call in emulator.mutating_calls] == ["WTSShutdownSystem"]
     assert emulator.state["servers"]["RDSH02"]["shutdown"]["flag"] == FLAGS[state]
 
@@ -43,7 +43,7 @@ def test_check_mode_counts_the_sessions_and_shuts_nothing_down(emulator, run_mai
     real = run_main({"state": "rebooted"})
     assert preview == real
     user_sessions = [s for s in emulator.state["servers"]["RDSH01"]["sessions"] if s["user"] and 0 < s["id"] < 65536]
-    assert real["user_sessions"] == len(user_sessions) > 0
+    assert real["servers"][0]["user_sessions"] == len(user_sessions) > 0
 
 
 def test_several_servers_are_asked_and_an_unreachable_one_is_reported_alone(emulator, run_main):

@@ -78,3 +78,16 @@ def test_on_error_warn_turns_the_session_failure_into_a_warning(emulator, run_ma
     assert "failed" not in result
     assert result["warnings"][0].startswith("WTSLogoffSession failed for session 4 (CONTOSO\\carol): [5]")
     assert result["sessions"][0]["result"] == "failed"
+
+
+def test_check_mode_gives_the_same_shape_for_the_host_one_server_or_two(emulator, run_main):
+    task = {"state": "logged_off", "session_state": "disconnected"}
+
+    results = [run_main(dict(task, **servers), check_mode=True, diff=True)
+               for servers in ({}, {"server": "RDSH02"}, {"server": ["RDSH01", "RDSH02"]})]
+
+    assert [sorted(result) for result in results] == [sorted(results[0])] * 3
+    assert [s["server"] for s in results[2]["sessions"]] == ["RDSH01", "RDSH01", "RDSH02"]
+    assert results[1]["sessions"] == results[2]["sessions"][2:]
+    assert all(sorted(entry) == ["changed", "failed", "server"] for result in results for entry in result["servers"])
+    assert emulator.mutating_calls == []

@@ -12,16 +12,26 @@ from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_session_inf
 MODULE = win_rds_session_info
 
 
-def test_the_host_itself_is_listed_with_sessions_counts_and_server_at_the_top(emulator, run_main):
+def test_the_host_itself_is_listed_with_sessions_counts_and_one_server_summary(emulator, run_main):
     result = run_main({})
 
     assert result["changed"] is False
-    assert result["server"] is None
-    assert [s["session_id"] for s in result["sessions"]] == [1, 2, 3, 4, 5, 6, 7]
+    assert [(s["server"], s["session_id"]) for s in result["sessions"]] == [(None, n) for n in range(1, 8)]
     assert result["counts"]["active"] == 4 and result["counts"]["disconnected"] == 2
-    assert result["servers"] == [{"server": None, "failed": False, "sessions": result["sessions"],
-                                  "counts": result["counts"]}]
+    assert result["servers"] == [{"server": None, "failed": False, "counts": result["counts"]}]
     assert emulator.mutating_calls == []
+
+
+def test_one_server_or_two_give_the_same_shape_and_the_counts_add_up(emulator, run_main):
+    one = run_main({"server": "RDSH02"})
+    two = run_main({"server": ["RDSH01", "RDSH02"]})
+
+    assert set(one) == set(two)
+    assert [s["server"] for s in two["sessions"]] == ["RDSH01"] * 7 + ["RDSH02"] * 2
+    assert two["sessions"][7:] == one["sessions"]
+    assert [entry["counts"] for entry in two["servers"]][1] == one["counts"]
+    assert two["counts"]["active"] == 4 + one["counts"]["active"]
+    assert all("sessions" not in entry for entry in two["servers"])
 
 
 def test_ad_hoc_state_filter_lists_the_disconnected_sessions(emulator, run_main):
@@ -40,8 +50,8 @@ def test_a_farm_with_an_unreachable_server_fails_at_the_end_with_every_result(em
     assert result["failed"] is True
     assert result["msg"].startswith("WTSEnumerateSessionsExW failed on RDSH03: [1722]")
     assert [entry["failed"] for entry in result["servers"]] == [False, True, False]
-    assert len(result["servers"][2]["sessions"]) == 2
-    assert "sessions" not in result
+    assert [s["server"] for s in result["sessions"]].count("RDSH02") == 2
+    assert "RDSH03" not in [s["server"] for s in result["sessions"]]
 
 
 def test_on_error_warn_reports_the_unreachable_server_as_a_warning(emulator, run_main):
@@ -56,5 +66,6 @@ def test_a_single_unreachable_server_fails_the_task(emulator, run_main):
     result = run_main({"server": "rdsh03.contoso.com"})
 
     assert result["failed"] is True
-    assert result["server"] == "rdsh03.contoso.com"
+    assert result["servers"][0]["server"] == "rdsh03.contoso.com"
+    assert result["sessions"] == []
     assert "AllowRemoteRPC" in result["msg"]

@@ -26,8 +26,8 @@ def test_waiting_until_a_user_logs_off_returns_the_event_and_the_sessions(emulat
     result = run_main({"until": "no_user_sessions", "username": "bob", "timeout": 10}, check_mode=True)
 
     assert "failed" not in result and result["changed"] is False
-    assert result["timed_out"] is False
-    assert [event["names"] for event in result["events"]] == [["logoff"]]
+    assert result["servers"][0]["timed_out"] is False
+    assert [(event["server"], event["names"]) for event in result["events"]] == [(None, ["logoff"])]
     assert 3 not in [s["session_id"] for s in result["sessions"]]
     assert emulator.mutating_calls == []
 
@@ -36,9 +36,9 @@ def test_a_timeout_fails_the_task_unless_it_should_only_be_reported(emulator, ru
     failed = run_main({"until": "no_active_sessions", "timeout": 1})
     reported = run_main({"until": "no_active_sessions", "timeout": 1, "fail_on_timeout": False})
 
-    assert failed["failed"] is True and failed["timed_out"] is True
+    assert failed["failed"] is True and failed["servers"][0]["timed_out"] is True
     assert failed["msg"].startswith("Timed out after 1 seconds on this host waiting for no active session.")
-    assert "failed" not in reported and reported["timed_out"] is True
+    assert "failed" not in reported and reported["servers"][0]["timed_out"] is True
 
 
 def test_servers_are_waited_on_concurrently_and_an_unreachable_one_is_reported(emulator, run_main):
