@@ -16,7 +16,9 @@ options:
   server:
     description:
       - The RD Session Hosts to work, by NetBIOS name, DNS name or IP address.
-      - When not set, the host the task runs on (no RPC is involved).
+      - When not set, the host the task runs on (no RPC is involved). Only an omitted O(server) means that
+        host; an empty list (for example an empty inventory group in C("{{ groups['x'] }}")), an empty name
+        or a name with a NUL character fails the task before any host is contacted.
       - With one or more names, the host the task runs on reaches each server over RPC
         (C(WTSOpenServerExW)) and works them concurrently. A server that cannot be reached, or that
         refuses access, is reported in its own entry of C(servers) (C(failed) and C(msg)) and does not
@@ -31,6 +33,8 @@ options:
         C(1)), and the connecting account needs the Remote Desktop Services permissions of the task on
         their C(RDP-Tcp) listener (or membership of their local Administrators group).
       - A single name may be given as a string.
+      - Names that differ only in case, a leading C(\\\\) or a trailing dot name the same server; it is worked
+        once, under the first spelling given. A short name and a DNS name are not merged.
     type: list
     elements: str
   on_error:

@@ -26,14 +26,56 @@ def server_spec():
     }
 
 
-def for_each_server(servers, work):
-    """Run ``work(server)`` for each name in ``servers`` concurrently (None or empty: the host itself, None).
+def server_list_problem(servers):
+    """Why ``servers`` (the validated ``server`` option: None, a name or a list) names no server to work, or None.
 
+    Only an omitted ``server`` (None) means the task's own host. An empty list (an empty inventory group in
+    ``server: "{{ groups['x'] }}"``) or an empty name must not fall back to it: that would act on the wrong
+    host. A NUL would cut the name at the Windows call while the result reports the whole name.
+    """
+    if servers is None:
+        return None
+    names = [servers] if isinstance(servers, str) else list(servers)
+    if not names:
+        return ("server is an empty list: give at least one server name, or leave server out to work the "
+                "task's own host (an empty inventory group in server: \"{{ groups[...] }}\" gives an empty list)")
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            return "server %r: an empty server name; leave server out to work the task's own host" % (name,)
+        if "\x00" in name:
+            return "server %r: a server name cannot contain a NUL character" % (name,)
+    return None
+
+
+def same_host_key(name):
+    """What two spellings of one server name share: case-insensitive, without surrounding blanks, a leading
+    ``\\\\`` (UNC style) or a trailing ``.`` (a rooted DNS name). A short name and a DNS name are
+    different keys: only the host's own DNS could tell whether they name the same machine."""
+    return name.strip().lstrip("\\").rstrip(".").casefold()
+
+
+def merge_same_hosts(servers):
+    """``servers`` with every later entry that names the same host as an earlier one dropped (see
+    ``same_host_key``), in the order given, each with its first spelling: a host listed twice is worked once."""
+    merged = {}
+    for name in servers:
+        merged.setdefault(same_host_key(name), name)
+    return list(merged.values())
+
+
+def for_each_server(servers, work):
+    """Run ``work(server)`` for each host named in ``servers`` concurrently (None: the host itself, None).
+
+    Entries that name the same host are merged (``merge_same_hosts``). ``servers`` that name no server (an
+    empty list, an empty name) raise ValueError (``server_list_problem``; the controller refuses them first).
     ``work`` returns a dict of the server's results. Each result becomes ``{server, failed: False, **result}``;
     a WinApiError raised by ``work`` becomes ``{server, failed: True, msg}`` (the admin's message) for that
     server alone. Any other exception is a bug and propagates. Results come in the order of ``servers``.
     """
-    servers = list(servers or [None])
+    problem = server_list_problem(servers)
+    if problem:
+        raise ValueError(problem)
+    servers = [None] if servers is None else merge_same_hosts([servers] if isinstance(servers, str) else servers)
     with ThreadPoolExecutor(max_workers=min(len(servers), MAX_PARALLEL_SERVERS)) as pool:
         return list(pool.map(lambda server: _work_on(server, work), servers))
 

@@ -18,6 +18,8 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import (
     MAX_PARALLEL_SERVERS,
     finish,
     for_each_server,
+    merge_same_hosts,
+    server_list_problem,
     server_spec,
     state_diff,
 )
@@ -45,14 +47,51 @@ def test_results_come_one_per_server_in_the_order_given():
                        {"server": "C", "failed": False, "sessions": ["c"]}]
 
 
-@pytest.mark.parametrize("servers", [None, []])
-def test_without_servers_the_host_itself_is_worked_once(servers):
+def test_without_servers_the_host_itself_is_worked_once():
     asked = []
 
-    results = for_each_server(servers, lambda server: asked.append(server) or {})
+    results = for_each_server(None, lambda server: asked.append(server) or {})
 
     assert asked == [None]
     assert results == [{"server": None, "failed": False}]
+
+
+@pytest.mark.parametrize("servers", [[], [""], ["RDSH01", " "], ["RDSH02\x00evil"], ""])
+def test_a_server_list_that_names_no_server_never_falls_back_to_the_host_itself(servers):
+    # issue #19, items 3 and 12: server: [] logged off every session of the task's own host
+    asked = []
+
+    with pytest.raises(ValueError, match="^server"):
+        for_each_server(servers, asked.append)
+    assert asked == []
+
+
+@pytest.mark.parametrize("servers, problem", [
+    (None, None),
+    ("RDSH01", None),
+    (["RDSH01", "rdsh02.contoso.com"], None),
+    ([], "server is an empty list: give at least one server name, or leave server out to work the task's own host"),
+    ([""], "server '': an empty server name; leave server out to work the task's own host"),
+    (["RDSH02\x00evil"], "server 'RDSH02\\x00evil': a server name cannot contain a NUL character"),
+])
+def test_server_list_problem_names_what_is_wrong(servers, problem):
+    assert (server_list_problem(servers) or "").startswith(problem or "")
+    assert (server_list_problem(servers) is None) is (problem is None)
+
+
+def test_entries_that_name_the_same_host_are_merged_keeping_the_first_spelling_and_the_order():
+    assert merge_same_hosts(["RDSH01", "rdsh02", "rdsh01", "RDSH02.", "\\\\RDSH01", " RDSH03 ", "rdsh01.contoso.com"]) == [
+        "RDSH01", "rdsh02", " RDSH03 ", "rdsh01.contoso.com"]
+
+
+def test_a_host_named_twice_is_worked_once():
+    # issue #19, item 11: one user got the same message three times
+    asked = []
+
+    results = for_each_server(["RDSH01", "rdsh01", "RDSH02", "RDSH01."], lambda server: asked.append(server) or {})
+
+    assert sorted(asked) == ["RDSH01", "RDSH02"]
+    assert [entry["server"] for entry in results] == ["RDSH01", "RDSH02"]
 
 
 def test_servers_are_worked_concurrently():

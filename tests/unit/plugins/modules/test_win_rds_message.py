@@ -51,3 +51,12 @@ def test_a_farm_message_reports_the_unreachable_server_and_reaches_the_others(em
     assert emulator.session("RDSH02", 1)["messages"][0]["text"] == "x"
     assert result["servers"][1]["failed"] is True
     assert "on RDSH03" in result["warnings"][0]
+
+
+def test_a_server_named_several_times_shows_the_message_once(emulator, run_main):
+    # issue #19, item 11: the same user got the same message three times
+    result = run_main({"msg": "x", "server": ["RDSH02", "rdsh02", "RDSH02."]})
+
+    assert [entry["server"] for entry in result["servers"]] == ["RDSH02"]
+    assert [s["user"] for s in result["sessions"]] == ["CONTOSO\\dave"]
+    assert emulator.calls["WTSSendMessageW"] == 1
