@@ -19,10 +19,11 @@ import json
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.json import AnsibleJSONEncoder
 from ansible.module_utils.common.parameters import remove_values
-from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils.errors import ArgumentValueError, UnsupportedError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.wtsadmin.rds.plugins.module_utils._limits import option_problems
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import module_payload, program, remote_command
 
 display = Display()
@@ -117,10 +118,18 @@ class RdsModuleAction(ActionBase):
 
 def validate_args(module_args, args):
     """``args`` checked against a module's ``module_args()`` (its argument spec and the constraints between
-    options), as Ansible's ValidationResult: ``validated_parameters`` (defaults filled in) and ``errors``."""
+    options), as Ansible's ValidationResult: ``validated_parameters`` (defaults filled in) and ``errors``.
+
+    Values of the right type that Windows cannot take as given (``_limits.option_problems``: integers that
+    do not fit their Windows type, inf and nan, NUL characters, empty names, an empty server list) are errors
+    too, checked once Ansible's own checks passed."""
     validator = ArgumentSpecValidator(module_args["argument_spec"],
                                       **{key: module_args.get(key) for key in _VALIDATOR_ARGS})
-    return validator.validate(args)
+    result = validator.validate(args)
+    if not result.errors.errors:
+        for problem in option_problems(module_args["argument_spec"], result.validated_parameters):
+            result.errors.append(ArgumentValueError(problem))
+    return result
 
 
 def parse_result(stdout):

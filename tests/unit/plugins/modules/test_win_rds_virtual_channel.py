@@ -140,7 +140,8 @@ def test_the_host_may_be_named_by_its_computer_name_or_dns_name(emulator, monkey
     assert "failed" not in by_name and "failed" not in by_dns and "failed" not in by_hostname
 
 
-def test_a_negative_timeout_is_refused(emulator, run_main):
-    result = run_main({"session_id": 2, "name": "ECHO", "read": True, "timeout": -1})
+def test_a_negative_timeout_is_refused_by_the_controller(validate):
+    errors = validate({"session_id": 2, "name": "ECHO", "read": True, "timeout": -1}).errors.errors
 
-    assert result["failed"] is True and "timeout=-1" in result["msg"]
+    assert [error.msg for error in errors] == [
+        "timeout -1.0 does not fit: give seconds (milliseconds of a ULONG below INFINITE) from 0 to 4.29497e+06"]
