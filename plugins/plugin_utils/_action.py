@@ -77,10 +77,11 @@ class RdsModuleAction(ActionBase):
         warnings = ["Both option %(option)s and its alias %(alias)s are set." % w for w in checked._warnings]
         warnings += result.get("warnings", [])
         deprecations = checked._deprecations + result.get("deprecations", [])
+        # Ansible prints warnings and deprecations even under no_log: they are masked exactly like msg.
         if warnings:
-            result["warnings"] = warnings
+            result["warnings"] = remove_values(warnings, msg_hidden)
         if deprecations:
-            result["deprecations"] = deprecations
+            result["deprecations"] = remove_values(deprecations, msg_hidden)
         return result
 
     def _module_name(self):

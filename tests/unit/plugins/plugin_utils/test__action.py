@@ -168,6 +168,25 @@ def test_warnings_and_deprecations_of_the_controller_and_the_module_are_all_retu
     assert all(d["version"] == "2.0.0" and d["collection_name"] == "rdsfixture.runner" for d in result["deprecations"])
 
 
+def test_a_no_log_task_masks_its_values_in_warnings_and_deprecations_like_in_msg(action_for, python39):
+    # Ansible prints warnings and deprecations even for a no_log task (issue #19, item 7).
+    probe = action_for(args={"name": "Ada", "behaviour": "warn", "message": "RDSH-SECRET-07"}, no_log=True)
+
+    result = probe.run(ansible_python_interpreter=python39)
+
+    assert result["warnings"] and result["deprecations"]
+    assert "RDSH-SECRET-07" not in json.dumps(result)
+    assert result["warnings"][0].endswith(": ********")
+
+
+def test_no_log_option_values_are_masked_in_warnings(action_for, python39):
+    probe = action_for(args={"name": "Ada", "behaviour": "warn", "message": "hunter2", "secret": "hunter2"})
+
+    result = probe.run(ansible_python_interpreter=python39)
+
+    assert "hunter2" not in json.dumps(result)
+
+
 def test_the_interpreter_variable_is_templated(action_for, python39):
     probe = action_for(args={"name": "Ada"})
     probe.action._templar.available_variables = {"python_home": str(Path(python39).parent.parent)}
