@@ -21,7 +21,9 @@ options:
       - Each item is C(DOMAIN\user), C(user@domain) or a bare C(user) (any domain). The comparison
         ignores case and takes shell wildcards in both parts, for example C(CONTOSO\svc_*) or C(*).
       - The domain of C(user@domain) may be the DNS name (C(alice@contoso.com)); its first label is
-        compared with the NetBIOS domain Windows reports (C(CONTOSO)).
+        compared with the NetBIOS domain Windows reports (C(CONTOSO)). A DNS name with wildcards
+        (C(alice@*.contoso.com)) is compared whole, never by its first label alone.
+      - An empty item, or one with a NUL character, fails the task.
       - A session without a user (a logon screen, a disconnected session whose user has gone) matches no
         pattern, not even C(*).
     type: list
@@ -82,6 +84,8 @@ options:
       - A task that gives none of O(session_id), O(username), O(session_state), O(min_idle_seconds) and
         O(min_disconnected_seconds) fails unless it says O(all=true), so that a forgotten filter never
         acts on every user.
+      - So does a task whose filters let every user session through, such as user patterns that match every user
+        (C(*), C(*\*), C(*@*)), O(min_idle_seconds=0), or every session state.
     type: bool
     default: false
   allow_console:

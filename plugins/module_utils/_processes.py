@@ -14,7 +14,12 @@ import fnmatch
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import ERROR_INVALID_PARAMETER, record_failure
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, state_diff
-from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import user_matches
+from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
+    SERVICES_SESSION_ID,
+    matches_any_name,
+    matches_every_user,
+    user_matches,
+)
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, current_process_id, process_tree
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
     enumerate_processes,
@@ -46,6 +51,26 @@ def name_matches(pattern, name):
     """True when the process ``name`` matches ``pattern``: case-insensitive, shell wildcards, ".exe" optional
     on either side (``notepad``, ``NOTEPAD.EXE``, ``note*`` and ``*.exe`` all match ``notepad.exe``)."""
     return fnmatch.fnmatchcase(program_name(name), program_name(pattern))
+
+
+def selection_problem(params):
+    """Why win_rds_process must not end what ``params`` select, as a message, or None: a selection whose every
+    option matches every process (``name: '*'``, ``username: '*'``) would end them all, and there is no way
+    to end every process."""
+    given = {option: params[option] for option in SELECTION_OPTIONS if params.get(option) is not None}
+    if given and all(_selects_everything(option, value) for option, value in given.items()):
+        return ("%s select%s every process, and there is no way to end every process: narrow the selection "
+                "(a name, pid, session_id or username that is not only wildcards)"
+                % (" and ".join("%s %s" % item for item in given.items()), "s" if len(given) == 1 else ""))
+    return None
+
+
+def _selects_everything(option, patterns):
+    if option == "name":
+        return all(matches_any_name(program_name(pattern)) for pattern in patterns)
+    if option == "username":
+        return all(matches_every_user(pattern) for pattern in patterns)
+    return False
 
 
 def selection_spec():
@@ -115,15 +140,20 @@ def agent_processes(current_pid, snapshot):
 
 
 def protection(process, agent):
-    """Why ending ``process`` needs ``force`` (``critical system process``, ``runs this task``), or None.
+    """Why ending ``process`` needs ``force`` (``critical system process``, ``runs this task``, ``service
+    process in session 0``), or None.
 
     ``agent`` is ``agent_processes()``. A process belongs to the task's tree when both its pid and its program
-    match, so a server reached over RPC, whose pids are its own, is only protected by the critical names.
+    match, so a server reached over RPC, whose pids are its own, is only protected by the critical names and
+    by session 0. The critical names are protected in every session; every process of session 0 (the
+    services: svchost.exe, antivirus engines, the WinRM service) needs ``force`` too.
     """
     if program_name(process["name"]) in _CRITICAL_PROGRAMS:
         return "critical system process"
     if agent.get(process["pid"]) == program_name(process["name"]):
         return "runs this task"
+    if process.get("session_id") == SERVICES_SESSION_ID:
+        return "service process in session 0"
     return None
 
 

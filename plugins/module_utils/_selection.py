@@ -18,6 +18,7 @@ FIRST_LISTENER_ID = 65536
 CONSOLE_SESSION_NAME = "console"
 # The options that narrow a selection; a task that acts on sessions must give one of them or `all`.
 FILTER_OPTIONS = ("session_id", "username", "session_state", "min_idle_seconds", "min_disconnected_seconds")
+_WILDCARDS = frozenset("*?[")
 
 
 def selection_spec(state_alias=False, acting=False, include_system=False):
@@ -62,10 +63,27 @@ def user_matches(pattern, domain, username):
         domain_patterns = [domain_pattern]
     elif "@" in pattern:
         user_pattern, domain_pattern = pattern.rsplit("@", 1)
-        domain_patterns = [domain_pattern, domain_pattern.split(".", 1)[0]]
+        domain_patterns = [domain_pattern]
+        first_label = domain_pattern.split(".", 1)[0]
+        if "." in domain_pattern and not _WILDCARDS.intersection(domain_pattern):
+            # only a literal DNS name stands for its first label: in alice@*.contoso.com that label is "*",
+            # which would match alice of every domain
+            domain_patterns.append(first_label)
     else:
         return _like(username, pattern)
     return _like(username, user_pattern) and any(_like(domain or "", part) for part in domain_patterns)
+
+
+def matches_any_name(pattern):
+    """True when the shell pattern matches every non-empty name: only ``*`` and at most one ``?``."""
+    return bool(pattern) and set(pattern) <= {"*", "?"} and pattern.count("?") <= 1
+
+
+def matches_every_user(pattern):
+    """True when the user pattern ``pattern`` (see user_matches) matches every user of every domain, such as
+    ``*``, ``*\\*`` or ``*@*``: a selection made of such patterns selects every user session."""
+    parts = pattern.split("\\", 1) if "\\" in pattern else pattern.rsplit("@", 1) if "@" in pattern else [pattern]
+    return all(matches_any_name(part) for part in parts)
 
 
 def _like(text, pattern):
@@ -93,17 +111,37 @@ def is_console(session):
 def selection_problem(params):
     """Why the task's selection must not run, as a message, or None.
 
-    A module that acts on sessions refuses a task without any filter unless it says ``all: true``, and a
-    ``session_id`` naming session 0 or a listener, which it never touches.
+    A module that acts on sessions refuses a task without any filter, or whose filters let every user session
+    through (``username: '*'``, ``min_idle_seconds: 0``), unless it says ``all: true``, and a ``session_id``
+    naming session 0 or a listener, which it never touches.
     """
     system_ids = [session_id for session_id in params.get("session_id") or () if is_system_id(session_id)]
     if system_ids:
         return ("session_id %s: session 0 (services) and the listeners (65536 and above) are never acted on"
                 % ", ".join(str(sid) for sid in system_ids))
-    if not params.get("all") and all(params.get(name) is None for name in FILTER_OPTIONS):
+    if params.get("all"):
+        return None
+    given = [name for name in FILTER_OPTIONS if params.get(name) is not None]
+    if not given:
         return ("no session selected: give session_id, username, session_state, min_idle_seconds or "
                 "min_disconnected_seconds, or all: true to act on every user session")
+    if all(_selects_everything(name, params[name]) for name in given):
+        return ("%s select%s every user session: say all: true as well to act on every user session, or narrow "
+                "the selection" % (" and ".join("%s %s" % (name, params[name]) for name in given),
+                                   "s" if len(given) == 1 else ""))
     return None
+
+
+def _selects_everything(option, value):
+    """True when filter ``option`` with ``value`` lets every user session through: user patterns that match
+    every user, a minimum idle time of 0 (or less), every session state."""
+    if option == "username":
+        return all(matches_every_user(pattern) for pattern in value)
+    if option == "min_idle_seconds":
+        return value <= 0
+    if option == "session_state":
+        return set(SESSION_STATES) <= set(value)
+    return False
 
 
 class SessionSelection:

@@ -12,10 +12,12 @@ description:
   - Ends the selected processes of the host, or of the RD Session Hosts named in O(server), with
     C(WTSTerminateProcess), like C(taskkill /F) or C(tskill).
   - The task must select processes with at least one of O(name), O(pid), O(session_id) or O(username); there
-    is no way to end every process.
+    is no way to end every process. A selection made only of patterns that match everything (O(name=*),
+    O(username=*)) fails the task before any call, even with O(force=true).
   - The critical system processes (C(System), C(smss.exe), C(csrss.exe), C(wininit.exe), C(winlogon.exe),
-    C(services.exe), C(lsass.exe)), whose end stops the server or every session with it, and the processes
-    running the task itself (see the notes) are never ended unless O(force=true). When the selection
+    C(services.exe), C(lsass.exe)) in any session, whose end stops the server or every session with it, the
+    processes running the task itself (see the notes), and every process of session 0 (the services, such
+    as C(svchost.exe) or an antivirus engine) are never ended unless O(force=true). When the selection
     includes one, it is left running, listed in RV(protected) with the reason, and a warning names it; the
     other selected processes are ended.
   - Idempotent; a process that is already gone is not selected, and one that ends between the listing and
@@ -39,7 +41,8 @@ options:
     default: 1
   force:
     description:
-      - Also end the critical system processes and the processes running the task, when selected.
+      - Also end the critical system processes, the processes running the task and the service processes of
+        session 0, when selected.
       - Ending a critical system process stops the server (a bug check) or every session; ending the task's
         own process tree fails the task.
     type: bool
@@ -174,7 +177,7 @@ protected:
       type: str
       sample: NT AUTHORITY\SYSTEM
     reason:
-      description: V(critical system process), or V(runs this task).
+      description: V(critical system process), V(runs this task), or V(service process in session 0).
       type: str
       sample: critical system process
 servers:
@@ -217,6 +220,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish
 from ansible_collections.wtsadmin.rds.plugins.module_utils._processes import (
     SELECTION_OPTIONS,
     end_processes,
+    selection_problem,
     selection_spec,
 )
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
@@ -238,6 +242,9 @@ def module_args():
 
 def main():
     module = AnsibleModule(**module_args())
+    problem = selection_problem(module.params)
+    if problem:
+        module.fail_json(msg=problem)
     try:
         results, diff = end_processes(module.params, module.check_mode)
     except WinApiError as error:  # the task's own process tree could not be read: end nothing

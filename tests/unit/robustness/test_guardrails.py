@@ -133,3 +133,74 @@ def test_win_rds_process_ends_nothing_when_the_task_own_process_tree_cannot_be_r
     assert result["failed"] is True
     assert result["msg"].startswith("CreateToolhelp32Snapshot failed: [5] Access is denied.")
     assert emu.mutating_calls == []
+
+
+# --- selections that match everything (issue #19, item 11) -----------------------------------------------
+
+@pytest.mark.parametrize("selection", [
+    {"username": ["*"]}, {"username": ["*\\*"]}, {"username": ["*@*"]}, {"min_idle_seconds": 0},
+    {"username": ["*"], "min_idle_seconds": 0}, {"session_state": list(("active", "connected", "connect_query",
+     "shadow", "disconnected", "idle", "listen", "reset", "down", "init"))},
+])
+@pytest.mark.parametrize("state", ["disconnected", "logged_off"])
+def test_a_selection_that_matches_every_user_session_needs_all_true(farm, selection, state):
+    emu = farm()
+
+    result = run_module("win_rds_session", dict(selection, state=state))
+
+    assert result["failed"] is True
+    assert "every user session: say all: true" in result["msg"]
+    assert emu.calls == {}
+
+
+def test_a_match_all_selection_with_all_true_acts_like_all_true(farm):
+    emu = farm()
+
+    result = run_module("win_rds_session", {"username": ["*"], "all": True, "state": "disconnected"})
+
+    assert not result.get("failed"), result.get("msg")
+    assert _session_ids_acted_on(emu) == [2, 4, 5]  # the user sessions but the console; 7 has no user
+
+
+def test_a_wildcard_narrowed_by_another_filter_needs_no_all(farm):
+    emu = farm()
+
+    result = run_module("win_rds_session", {"username": ["*"], "min_idle_seconds": 3600, "state": "disconnected"})
+
+    assert not result.get("failed"), result.get("msg")
+    assert all(s["idle_seconds"] >= 3600 for s in result["sessions"])
+
+
+@pytest.mark.parametrize("selection", [
+    {"name": ["*"]}, {"name": ["*.exe"]}, {"name": ["*", "?*"]}, {"username": ["*"]}, {"name": ["*"], "username": ["*@*"]},
+])
+def test_win_rds_process_refuses_a_selection_that_matches_every_process(farm, selection):
+    emu = farm()
+
+    result = run_module("win_rds_process", dict(selection, force=True))
+
+    assert result["failed"] is True
+    assert "there is no way to end every process" in result["msg"]
+    assert emu.mutating_calls == []
+
+
+@pytest.mark.parametrize("name", ["svchost", "MsMpEng.exe"])
+def test_service_processes_of_session_0_are_left_running_without_force(farm, name):
+    emu = farm()
+
+    result = run_module("win_rds_process", {"name": [name]})
+
+    assert emu.mutating_calls == []
+    assert result["processes"] == []
+    # (one svchost.exe of the sample farm is the WinRM service running this task: that reason comes first)
+    assert "service process in session 0" in {p["reason"] for p in result["protected"]}
+    assert {p["reason"] for p in result["protected"]} <= {"service process in session 0", "runs this task"}
+    assert "force: true" in result["warnings"][0]
+
+
+def test_force_ends_a_service_process(farm):
+    emu = farm()
+
+    result = run_module("win_rds_process", {"pid": [1400], "force": True})
+
+    assert [call["args"]["ProcessId"] for call in emu.mutating_calls] == [1400]

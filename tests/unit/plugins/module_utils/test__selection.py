@@ -149,10 +149,31 @@ def test_a_task_without_any_filter_is_refused_instead_of_acting_on_everyone(para
 
 @pytest.mark.parametrize("params", [
     {"all": True}, {"session_id": [3]}, {"username": ["bob"]}, {"session_state": ["disconnected"]},
-    {"min_idle_seconds": 0}, {"min_disconnected_seconds": 7200},
+    {"min_idle_seconds": 60}, {"min_disconnected_seconds": 7200}, {"min_disconnected_seconds": 0},
+    {"username": ["*"], "session_id": [3]}, {"username": ["CONTOSO\\*"]}, {"username": ["*@FABRIKAM"]},
+    {"username": ["*"], "all": True}, {"min_idle_seconds": 0, "session_state": ["active"]},
 ])
 def test_any_filter_or_all_true_is_a_selection(params):
     assert selection_problem(params) is None
+
+
+@pytest.mark.parametrize("params", [
+    {"username": ["*"]}, {"username": ["*\\*"]}, {"username": ["*@*"]}, {"username": ["**", "?*"]},
+    {"min_idle_seconds": 0}, {"min_idle_seconds": -1}, {"username": ["*"], "min_idle_seconds": 0},
+    {"session_state": ["active", "connected", "connect_query", "shadow", "disconnected", "idle", "listen", "reset",
+                       "down", "init"]},
+])
+def test_filters_that_let_every_user_session_through_need_all_true(params):
+    # issue #19, item 11: username '*' logged off everyone without all: true
+    problem = selection_problem(params)
+
+    assert "every user session: say all: true" in problem
+
+
+@pytest.mark.parametrize("pattern", ["alice@*.contoso.com", "*@*.contoso.com", "alice@?.contoso.com"])
+def test_a_wildcard_dns_domain_is_not_cut_to_a_first_label_that_matches_every_domain(pattern):
+    # issue #19, item 11: the first label of *.contoso.com is "*", which matched alice of every domain
+    assert not user_matches(pattern, "FABRIKAM", "alice")
 
 
 @pytest.mark.parametrize("session_id", [0, 65536, 70000])
