@@ -188,6 +188,7 @@ def change_sessions(params, check_mode):
 
 def _change(server, selection, params, check_mode):
     target = params["state"]
+    confirm_failure = None
     with open_server(server) as handle:
         sessions, protected, warnings = list_sessions(handle, server, selection)
         for session in sessions:
@@ -197,12 +198,19 @@ def _change(server, selection, params, check_mode):
         if not check_mode:
             _request(handle, server, pending, target)
             if params["wait"]:
-                _await(handle, server, [s for s in pending if s["result"] == target], target, params["timeout"])
+                try:
+                    _await(handle, server, [s for s in pending if s["result"] == target], target, params["timeout"])
+                except WinApiError as error:  # the requests were made: keep what they did, say what failed after
+                    error.server = error.server or server
+                    confirm_failure = explain(error, "the sessions after the %s requests" % _ACTIONS[target][0])
     for session in pending:
         if session["result"] == target:
             session["state"] = target
-    return {"changed": any(session["result"] == target for session in pending), "sessions": sessions,
-            "protected": protected, "warnings": warnings}
+    entry = {"changed": any(session["result"] == target for session in pending), "sessions": sessions,
+             "protected": protected, "warnings": warnings}
+    if confirm_failure:
+        entry.update(failed=True, msg=confirm_failure)
+    return entry
 
 
 def _request(handle, server, sessions, target):

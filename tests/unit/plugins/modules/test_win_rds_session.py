@@ -6,6 +6,7 @@ runner's AnsibleModule), against the emulated farm."""
 
 from __future__ import annotations
 
+from ansible_collections.wtsadmin.rds.plugins.module_utils import _sessions
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_session
 
 
@@ -91,3 +92,23 @@ def test_check_mode_gives_the_same_shape_for_the_host_one_server_or_two(emulator
     assert results[1]["sessions"] == results[2]["sessions"][2:]
     assert all(sorted(entry) == ["changed", "failed", "server"] for result in results for entry in result["servers"])
     assert emulator.mutating_calls == []
+
+
+def test_a_failure_after_the_logoffs_keeps_changed_and_the_sessions(emulator, run_main, monkeypatch):
+    # issue #19, item 5: the poll after the logoffs failed and the whole entry said failed and unchanged
+    logoff = _sessions.logoff_session
+
+    def logoff_then_fail_the_poll(handle, session_id, wait=False):
+        logoff(handle, session_id, wait)
+        emulator.inject("WTSEnumerateSessionsExW", 1722)  # the next enumeration, the poll, fails
+
+    monkeypatch.setitem(_sessions._ACTIONS, "logged_off", ("WTSLogoffSession", logoff_then_fail_the_poll))
+
+    result = run_main({"state": "logged_off", "username": "CONTOSO\\bob"})
+
+    assert result["failed"] is True
+    assert result["changed"] is True
+    assert [(s["session_id"], s["result"]) for s in result["sessions"]] == [(3, "logged_off")]
+    assert result["msg"].startswith(
+        "WTSEnumerateSessionsExW failed for the sessions after the WTSLogoffSession requests: [1722]")
+    assert [call["function"] for call in emulator.mutating_calls] == ["WTSLogoffSession"]
