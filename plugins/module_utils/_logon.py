@@ -36,8 +36,9 @@ import codecs
 import os
 import subprocess
 
+from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
 from ansible_collections.wtsadmin.rds.plugins.module_utils.registry import read_values
-from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import system_directory
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, system_directory
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import is_local_server
 
 LOGON_MODES = ("enabled", "drain", "drain_until_restart", "disabled")
@@ -164,3 +165,14 @@ def logon_diff(results):
             label = entry["server"] or "this host"
             before[label], after[label] = entry["previous_logon_mode"], entry["logon_mode"]
     return {"before": before, "after": after}
+
+
+def logon_report(server):
+    """``(fields, warnings)`` for a session listing: ``logon_mode`` and ``logon_policy`` of ``server``; when they
+    cannot be read (another server without its Remote Registry service), both are None and a warning says why.
+    The listing itself does not fail for it."""
+    try:
+        return logon_state(server), []
+    except WinApiError as error:
+        error.server = error.server or server
+        return {"logon_mode": None, "logon_policy": None}, ["logon_mode unknown: %s" % explain(error)]

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain, record_failure
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, state_diff
+from ansible_collections.wtsadmin.rds.plugins.module_utils._logon import logon_report
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
     FILTER_OPTIONS,
     SESSION_STATES,
@@ -152,7 +153,8 @@ def report_sessions(params):
 def _report(server, selection):
     with open_server(server) as handle:
         sessions, _protected, warnings = list_sessions(handle, server, selection)
-    return {"sessions": sessions, "counts": count_states(sessions), "warnings": warnings}
+    logon, logon_warnings = logon_report(server)
+    return dict(logon, sessions=sessions, counts=count_states(sessions), warnings=warnings + logon_warnings)
 
 
 def count_states(sessions):

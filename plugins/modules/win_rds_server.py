@@ -6,16 +6,20 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: win_rds_server
-short_description: Reboot, shut down or power off RD Session Hosts, or log every user off them
+short_description: Reboot, shut down or power off RD Session Hosts, log every user off them, or set their logon mode
 version_added: 0.1.0
 description:
   - Asks the host, or the RD Session Hosts named in O(server), to reboot, shut down, power off, or log every
-    user off, with one C(WTSShutdownSystem) call per server.
+    user off, with one C(WTSShutdownSystem) call per server (O(state)).
+  - Or sets the host's logon mode, as C(change logon) does (O(logons)), which says whether new users may log
+    on, and whether users with a disconnected session may reconnect. This is how a host is drained before
+    maintenance. O(state) and O(logons) are separate tasks.
   - The module does not wait for the server to go down or to come back; it returns once Windows has
     accepted the request. See the notes on when to use M(ansible.windows.win_reboot) instead.
   - Before asking, it counts the user sessions the request will end (RV(servers[].user_sessions)), which
     also checks that each server answers, in check mode too.
-  - Nothing is idempotent here; every run asks again and reports C(changed).
+  - O(state) is not idempotent; every run asks again and reports C(changed). O(logons) is idempotent,
+    C(changed) only when the mode was different.
 extends_documentation_fragment:
   - wtsadmin.rds.attributes
   - wtsadmin.rds.server
@@ -32,10 +36,35 @@ options:
       - Users get no warning and lose unsaved work; message them first with M(wtsadmin.rds.win_rds_message).
     type: str
     choices: [rebooted, shut_down, powered_off, logged_off]
-    required: true
+  logons:
+    description:
+      - The logon mode of the host, the four modes of C(change logon). Console logons are never refused.
+      - V(enabled) lets new users log on and disconnected users reconnect (C(change logon /enable)).
+      - V(drain) refuses new logons; users with a disconnected session may reconnect, to save their work and
+        log off. An RD Connection Broker sends new users to other hosts. It stays after a reboot
+        (C(change logon /drain)).
+      - V(drain_until_restart) is V(drain) until the next restart, which enables logons again
+        (C(change logon /drainuntilrestart)). The C(wtsadmin.rds.rds_drain) role sets it before its first warning.
+      - V(disabled) refuses new logons B(and reconnections), so users with a disconnected session cannot get back
+        to their work (C(change logon /disable)). It needs O(refuse_reconnections=true).
+      - Set on the host itself with C(chglogon.exe), which takes effect at once; another server named in
+        O(server) is only read, and the task fails for it unless it already has this mode (see the notes).
+      - When Group Policy refuses every remote connection, a mode that would let users in fails with a message
+        naming the policy, and nothing is changed.
+    type: str
+    choices: [enabled, drain, drain_until_restart, disabled]
+  refuse_reconnections:
+    description:
+      - Confirms O(logons=disabled), which also keeps users with a disconnected session from their session.
+    type: bool
 attributes:
   check_mode:
-    details: The user sessions are counted, nothing is shut down; the result is the one the real run gives.
+    details:
+      - O(state) - the user sessions are counted, nothing is shut down; the result is the one the real run gives.
+      - O(logons) - the mode is read and nothing is changed; the result says what the real run would change.
+  diff_mode:
+    support: partial
+    details: With O(logons), the logon mode of each server before and after; O(state) gives no diff.
 notes:
   - "B(win_rds_server or ansible.windows.win_reboot?) M(ansible.windows.win_reboot) reboots the inventory host
     it runs on with C(shutdown.exe), then waits until the host has gone down, come back and answers over
@@ -54,6 +83,15 @@ notes:
     privilege (C(SeShutdownPrivilege), or C(SeRemoteShutdownPrivilege) over RPC), which Administrators hold.
   - Microsoft documents C(WTS_WSD_LOGOFF) as meant for the server's console; other sessions of the caller are
     not exempt.
+  - "B(How O(logons) works.) The mode is read from the registry values C(TSServerDrainMode) and
+    C(WinStationsDisabled) (never from the localized text of C(change logon /query)) and changed by running
+    C(%SystemRoot%\\System32\\chglogon.exe) on the host, the documented command that takes effect at once; its
+    exit code is checked and the mode read back. Writing the registry values alone is documented only together
+    with a restart. Microsoft's C(change logon) has no remote option, so another server's mode is read over
+    the remote registry (which needs its Remote Registry service) and never changed: run the task on that
+    server. The evidence is in the collection's docs/drain.md."
+  - O(logons) needs local Administrators (C(change logon) says so).
+  - To drain and then reboot, use two tasks (O(logons=drain_until_restart), then O(state=rebooted)).
 seealso:
   - module: ansible.windows.win_reboot
   - module: wtsadmin.rds.win_rds_wait
@@ -95,6 +133,19 @@ EXAMPLES = r"""
   wtsadmin.rds.win_rds_server:
     state: logged_off
 
+- name: Let no new user log on until the next reboot; disconnected users may still reconnect
+  wtsadmin.rds.win_rds_server:
+    logons: drain_until_restart
+
+- name: Let users log on again
+  wtsadmin.rds.win_rds_server:
+    logons: enabled
+
+- name: Keep everybody out, disconnected users too
+  wtsadmin.rds.win_rds_server:
+    logons: disabled
+    refuse_reconnections: true
+
 - name: Reboot the host this play works, and go on with it afterwards (use win_reboot, which waits)
   ansible.windows.win_reboot:
     reboot_timeout: 1200
@@ -114,7 +165,7 @@ servers:
       type: str
       sample: RDSH02
     failed:
-      description: True when the server could not be asked; RV(servers[].msg) says why.
+      description: True when the server could not be asked, or refused the change; RV(servers[].msg) says why.
       type: bool
       sample: false
     msg:
@@ -123,30 +174,51 @@ servers:
       returned: when RV(servers[].failed) is true
       sample: "WTSEnumerateSessionsExW failed on RDSH03: [1722] The RPC server is unavailable."
     changed:
-      description: True when the server was asked (or would be, in check mode).
+      description:
+        - With O(state), true when the server was asked (or would be, in check mode).
+        - With O(logons), true when its logon mode changed (or would change, in check mode).
       type: bool
       returned: when RV(servers[].failed) is false
       sample: true
     previous_state:
       description: V(running).
       type: str
-      returned: when RV(servers[].failed) is false
+      returned: with O(state), when RV(servers[].failed) is false
       sample: running
     state:
       description: The state asked for, O(state).
       type: str
-      returned: when RV(servers[].failed) is false
+      returned: with O(state), when RV(servers[].failed) is false
       sample: rebooted
     result:
       description: V(requested) once Windows has accepted the request (in check mode, it would have been asked).
       type: str
-      returned: when RV(servers[].failed) is false
+      returned: with O(state), when RV(servers[].failed) is false
       sample: requested
     user_sessions:
       description: The number of sessions with a logged-on user just before the request, which it ends.
       type: int
-      returned: when RV(servers[].failed) is false
+      returned: with O(state), when RV(servers[].failed) is false
       sample: 4
+    previous_logon_mode:
+      description:
+        - The logon mode before the task, V(enabled), V(drain), V(drain_until_restart), V(disabled), or
+          V(unknown) (registry values C(change logon) never writes).
+      type: str
+      returned: with O(logons), when the mode could be read
+      sample: enabled
+    logon_mode:
+      description: The logon mode after the task (in check mode, the one the real run would set).
+      type: str
+      returned: with O(logons), when the mode could be read
+      sample: drain_until_restart
+    logon_policy:
+      description:
+        - Null, or the sentence saying that Group Policy "Allow users to connect remotely using Remote Desktop
+          Services" refuses every remote connection on the server, whatever its logon mode.
+      type: str
+      returned: with O(logons), when the mode could be read
+      sample: null
 msg:
   description: Every failure of the task, one per line.
   returned: failure
@@ -157,6 +229,7 @@ msg:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, for_each_server, server_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._logon import LOGON_MODES, change_logon_mode, logon_diff
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import is_system
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
     WTS_WSD_LOGOFF,
@@ -170,6 +243,10 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
 
 SHUTDOWN_FLAGS = {"rebooted": WTS_WSD_REBOOT, "shut_down": WTS_WSD_SHUTDOWN, "powered_off": WTS_WSD_POWEROFF,
                   "logged_off": WTS_WSD_LOGOFF}
+DISABLED_NEEDS_CONFIRMATION = (
+    "logons=disabled also refuses reconnections: users with a disconnected session cannot get back to their "
+    "unsaved work. Set refuse_reconnections: true to confirm, or use logons: drain, which lets them reconnect. "
+    "Nothing was changed.")
 LOGGED_OFF_WARNING = (
     "state=logged_off: after it, %s refuses every new remote logon until its Remote Desktop Services service "
     "(TermService) restarts, usually with the next reboot.")
@@ -177,8 +254,11 @@ LOGGED_OFF_WARNING = (
 
 def module_args():
     spec = server_spec()
-    spec["state"] = {"type": "str", "choices": list(SHUTDOWN_FLAGS), "required": True}
-    return {"argument_spec": spec, "supports_check_mode": True}
+    spec["state"] = {"type": "str", "choices": list(SHUTDOWN_FLAGS)}
+    spec["logons"] = {"type": "str", "choices": list(LOGON_MODES)}
+    spec["refuse_reconnections"] = {"type": "bool"}
+    return {"argument_spec": spec, "supports_check_mode": True, "mutually_exclusive": [["state", "logons"]],
+            "required_one_of": [["state", "logons"]]}
 
 
 def request_shutdown(server, state, check_mode):
@@ -198,6 +278,13 @@ def request_shutdown(server, state, check_mode):
 
 def main():
     module = AnsibleModule(**module_args())
+    logons = module.params["logons"]
+    if logons:
+        if logons == "disabled" and not module.params["refuse_reconnections"]:
+            module.fail_json(msg=DISABLED_NEEDS_CONFIRMATION)
+        results = for_each_server(module.params["server"],
+                                  lambda server: change_logon_mode(server, logons, module.check_mode))
+        finish(module, results, diff=logon_diff(results))
     state = module.params["state"]
     results = for_each_server(module.params["server"],
                               lambda server: request_shutdown(server, state, module.check_mode))

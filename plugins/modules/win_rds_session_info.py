@@ -18,6 +18,9 @@ description:
   - Idle and disconnected times are measured on the server's own clock, so a controller whose clock is off
     does not change them.
   - A session that ends between the listing and its query is left out, not reported as an error.
+  - Each server's logon mode (RV(servers[].logon_mode)) shows at once which hosts are draining. It is read from the
+    registry (another server's through its Remote Registry service; when that fails, the mode is null and a
+    warning says why, the sessions are still listed). M(wtsadmin.rds.win_rds_server) with O(wtsadmin.rds.win_rds_server#module:logons) sets it.
   - This module never changes anything.
 extends_documentation_fragment:
   - wtsadmin.rds.attributes
@@ -39,6 +42,15 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Which session hosts are draining?
+  wtsadmin.rds.win_rds_session_info:
+    server: [RDSH01, RDSH02]
+  register: farm
+
+- name: Show each host's logon mode
+  ansible.builtin.debug:
+    msg: "{{ farm.servers | items2dict(key_name='server', value_name='logon_mode') }}"
+
 - name: List the user sessions of the host
   wtsadmin.rds.win_rds_session_info:
   register: rds
@@ -262,6 +274,23 @@ servers:
       type: dict
       returned: when RV(servers[].failed) is false
       sample: {active: 1, disconnected: 1, connected: 0}
+    logon_mode:
+      description:
+        - The server's logon mode, as C(change logon) sets it. V(enabled) lets users log on and reconnect;
+          V(drain) and V(drain_until_restart) (until the next restart) refuse new logons and let disconnected
+          users reconnect; V(disabled) refuses both; V(unknown) for registry values C(change logon) never
+          writes.
+        - Null when it could not be read (a warning says why).
+      type: str
+      returned: when RV(servers[].failed) is false
+      sample: drain_until_restart
+    logon_policy:
+      description:
+        - Null, or the sentence saying that Group Policy "Allow users to connect remotely using Remote
+          Desktop Services" refuses every remote connection on the server, whatever its logon mode.
+      type: str
+      returned: when RV(servers[].failed) is false
+      sample: null
 msg:
   description: Every failure of the task, one per line, when a server could not be asked.
   returned: failure

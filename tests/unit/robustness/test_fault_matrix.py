@@ -23,13 +23,16 @@ POISONED_HANDLE = "poisoned handle"
 # a caller could act on), so a fault there is no scenario. That each is called exactly once per acquisition is
 # what the leak check after every run proves.
 CANNOT_FAIL = frozenset(("WTSCloseServer", "WTSFreeMemory", "WTSFreeMemoryExW", "WTSVirtualChannelClose",
-                         "NetApiBufferFree", "LocalFree", "CloseHandle", "GetCurrentProcessId"))
+                         "NetApiBufferFree", "LocalFree", "CloseHandle", "RegCloseKey", "GetCurrentProcessId"))
 # Errors a function may meet without the task failing, and how the result shows it (DESIGN.md §3, §5).
 VANISHED_SESSION = ("WTSQuerySessionInformationW", "WTSDisconnectSession", "WTSLogoffSession", "WTSSendMessageW")
 SKIPPED = {(function, code) for function in VANISHED_SESSION for code in (2, 7022)}
 SKIPPED |= {("WTSTerminateProcess", code) for code in (2, 7022, 87)}
 FALLBACK = {("WTSEnumerateSessionsExW", 50), ("WTSEnumerateProcessesExW", 50)}  # the pre-Ex function answers
 PARTIAL = {("NetServerEnum", 234)}  # ERROR_MORE_DATA: the list so far, with a warning
+# ERROR_FILE_NOT_FOUND is how RegOpenKeyExW/RegQueryValueExW say that a key or value does not exist: a logon-mode
+# value never written reads as 0, the value of a server whose logon mode was never changed (_logon.py).
+UNSET = {("RegOpenKeyExW", 2), ("RegQueryValueExW", 2)}
 
 
 def _clean_runs():
@@ -116,6 +119,8 @@ def test_a_windows_failure_ends_the_task_as_designed(farm, name, index, function
     elif (function, code) in SKIPPED:
         items = _items(result)
         assert any(item.get("result") == "vanished" for item in items) or len(items) < CLEAN[name, index][1], result
+    elif (function, code) in UNSET:
+        assert result.get("logon_mode", "enabled") == "enabled", result
     else:
         assert (function, code) in FALLBACK, "%s [%s] neither failed the task nor was handled: %r" % (
             function, code, result)

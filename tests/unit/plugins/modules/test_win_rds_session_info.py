@@ -6,6 +6,8 @@ runner's AnsibleModule), against the emulated farm."""
 
 from __future__ import annotations
 
+from rds_emulator import logons
+
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_session_info
 
 
@@ -18,7 +20,8 @@ def test_the_host_itself_is_listed_with_sessions_counts_and_one_server_summary(e
     assert result["changed"] is False
     assert [(s["server"], s["session_id"]) for s in result["sessions"]] == [(None, n) for n in range(1, 8)]
     assert result["counts"]["active"] == 4 and result["counts"]["disconnected"] == 2
-    assert result["servers"] == [{"server": None, "failed": False, "counts": result["counts"]}]
+    assert result["servers"] == [{"server": None, "failed": False, "counts": result["counts"], "logon_mode": "enabled",
+                                  "logon_policy": None}]
     assert emulator.mutating_calls == []
 
 
@@ -69,3 +72,28 @@ def test_a_single_unreachable_server_fails_the_task(emulator, run_main):
     assert result["servers"][0]["server"] == "rdsh03.contoso.com"
     assert result["sessions"] == []
     assert "AllowRemoteRPC" in result["msg"]
+
+
+def test_each_server_shows_its_logon_mode_and_a_policy_that_overrides_it(emulator, run_main):
+    logons.set_mode(emulator.state["servers"]["RDSH01"], "drain_until_restart")
+    logons.set_mode(emulator.state["servers"]["RDSH02"], "disabled")
+    logons.set_value(emulator.state["servers"]["RDSH02"], logons.POLICY_KEY, "fDenyTSConnections", logons.REG_DWORD, 1)
+
+    result = run_main({"server": ["RDSH01", "RDSH02"]})
+
+    assert [s["logon_mode"] for s in result["servers"]] == ["drain_until_restart", "disabled"]
+    assert result["servers"][0]["logon_policy"] is None
+    assert "Allow users to connect remotely" in result["servers"][1]["logon_policy"]
+    assert emulator.mutating_calls == []
+
+
+def test_a_logon_mode_that_cannot_be_read_is_null_with_a_warning_and_the_sessions_are_listed(emulator, run_main):
+    emulator.state["servers"]["RDSH02"]["remote_registry"] = False
+
+    result = run_main({"server": "RDSH02"})
+
+    assert "failed" not in result and len(result["sessions"]) == 2
+    assert result["servers"][0]["logon_mode"] is None
+    (warning,) = result["warnings"]
+    assert warning.startswith("logon_mode unknown: RegConnectRegistryW failed on RDSH02: [53]")
+    assert "Remote Registry service" in warning
