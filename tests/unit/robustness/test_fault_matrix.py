@@ -120,7 +120,7 @@ def test_a_windows_failure_ends_the_task_as_designed(farm, name, index, function
         items = _items(result)
         assert any(item.get("result") == "vanished" for item in items) or len(items) < CLEAN[name, index][1], result
     elif (function, code) in UNSET:
-        assert result.get("logon_mode", "enabled") == "enabled", result
+        assert [entry["logon_mode"] for entry in result["servers"]] == ["enabled"] * len(result["servers"]), result
     else:
         assert (function, code) in FALLBACK, "%s [%s] neither failed the task nor was handled: %r" % (
             function, code, result)
