@@ -18,6 +18,7 @@ import datetime
 ERROR_NO_MORE_FILES = 18
 ERROR_CALL_NOT_IMPLEMENTED = 120
 ERROR_INSUFFICIENT_BUFFER = 122
+ERROR_MORE_DATA = 234
 ERROR_MOD_NOT_FOUND = 126
 ERROR_PROC_NOT_FOUND = 127
 ERROR_NOT_ALL_ASSIGNED = 1300
@@ -273,6 +274,33 @@ def enable_privilege(name):
             raise WinApiError("AdjustTokenPrivileges", code)
     finally:
         api("kernel32", "CloseHandle", ctypes.c_int32, ctypes.c_void_p)(token)
+
+
+# COMPUTER_NAME_FORMAT: the physical names are this machine's own even on a cluster node, where the others
+# name the cluster's virtual server (sdk-api sysinfoapi/nf-sysinfoapi-getcomputernameexw).
+COMPUTER_NAME_PHYSICAL_NETBIOS = 4
+COMPUTER_NAME_PHYSICAL_DNS_HOSTNAME = 5
+COMPUTER_NAME_PHYSICAL_DNS_FULLY_QUALIFIED = 7
+_COMPUTER_NAME_CHARS = 256
+
+
+def computer_name(name_type):
+    """GetComputerNameExW: this machine's name of COMPUTER_NAME_FORMAT ``name_type`` ("" when it has none).
+
+    getcomputernameexw: "If the buffer is too small, the function fails and GetLastError returns
+    ERROR_MORE_DATA. This parameter receives the size of the buffer required", so a second call gets it.
+    """
+    get_name = api("kernel32", "GetComputerNameExW", ctypes.c_int32, ctypes.c_uint32, ctypes.c_void_p,
+                   ctypes.POINTER(ctypes.c_uint32))
+    size = ctypes.c_uint32(_COMPUTER_NAME_CHARS)
+    for _attempt in range(2):
+        buffer = (ctypes.c_uint16 * size.value)()
+        if get_name(name_type, buffer, ctypes.byref(size)):
+            return decode_wide(bytes(buffer)[:size.value * 2])
+        error = last_error("GetComputerNameExW")
+        if error.code != ERROR_MORE_DATA:
+            break
+    raise error
 
 
 def current_process_id():

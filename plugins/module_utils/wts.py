@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import ctypes
 import ipaddress
-import os
 import socket
 import threading
 from contextlib import contextmanager
 from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_void_p
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import (
+    COMPUTER_NAME_PHYSICAL_DNS_FULLY_QUALIFIED,
+    COMPUTER_NAME_PHYSICAL_DNS_HOSTNAME,
+    COMPUTER_NAME_PHYSICAL_NETBIOS,
     ERROR_PROC_NOT_FOUND,
     WinApiError,
     api,
+    computer_name,
     decode_wide,
     enable_privilege,
     filetime_to_datetime,
@@ -304,12 +307,51 @@ def session_gone(error):
 
 
 def is_local_server(name):
-    """True when ``name`` means the machine the code runs on: None, "", ".", "localhost", or its own computer
-    name (``COMPUTERNAME``, the host name), also written as a DNS name (``rdsh01.contoso.com``)."""
+    """True only when ``name`` certainly means the machine the code runs on, so that WTS_CURRENT_SERVER_HANDLE
+    (no RPC) may stand for it: None, "", ".", "localhost", a loopback address; a dotted name equal to this
+    machine's fully qualified DNS name; a bare name equal to its NetBIOS or DNS host name; an IP address this
+    machine's own FQDN resolves to. Anything else, and any name when the names cannot be read, is reached
+    through WTSOpenServer (RPC), which also works for this machine: a reboot or logoff never lands here by
+    mistake (``rdsh01.fabrikam.com`` is not ``rdsh01.contoso.com``).
+    """
     if name is None or name.strip().lower() in LOCAL_SERVER_NAMES:
         return True
-    own = {own.lower() for own in (os.environ.get("COMPUTERNAME"), socket.gethostname().split(".")[0]) if own}
-    return name.strip().lower().split(".")[0] in own
+    wanted = name.strip().lower().rstrip(".")
+    address = _ip_address(wanted)
+    if address is not None and address.is_loopback:
+        return True
+    try:
+        netbios, host, full = (computer_name(kind).lower() for kind in _OWN_NAMES)
+    except WinApiError:
+        return False  # in doubt: RPC
+    if address is not None:
+        return address in _own_addresses(full)
+    if "." in wanted:
+        return wanted == full
+    return wanted in (netbios, host)
+
+
+# This machine's NetBIOS name, DNS host name and fully qualified DNS name.
+_OWN_NAMES = (COMPUTER_NAME_PHYSICAL_NETBIOS, COMPUTER_NAME_PHYSICAL_DNS_HOSTNAME,
+              COMPUTER_NAME_PHYSICAL_DNS_FULLY_QUALIFIED)
+
+
+def _ip_address(text):
+    try:
+        return ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return None
+
+
+def _own_addresses(full_name):
+    """The addresses this machine's own DNS name resolves to (none when it does not resolve). The SDK
+    documents no call that lists them simply; what the resolver says for the own name is enough here, as an
+    address it misses is merely reached over RPC."""
+    try:
+        found = socket.getaddrinfo(full_name, None)
+    except (OSError, UnicodeError):
+        return set()
+    return {ipaddress.ip_address(entry[4][0].split("%")[0]) for entry in found}
 
 
 def message_style(buttons, icon, default_button):

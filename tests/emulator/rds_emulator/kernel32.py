@@ -8,7 +8,8 @@ import os
 
 from . import state as st
 from .dll import DWORD, HANDLE, LPDWORD, LPWSTR, PVOID, VOID, export, set_system_last_error, system_last_error
-from .errors import (ERROR_BAD_LENGTH, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NO_MORE_FILES, WinFail)
+from .errors import (ERROR_BAD_LENGTH, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_MORE_DATA,
+                     ERROR_NO_MORE_FILES, WinFail)
 from .memory import read_u32, write_bytes, write_u32
 from .structs import PROCESSENTRY32W, fill
 
@@ -65,6 +66,37 @@ def GetComputerNameW(call, lpBuffer, nSize):
     if read_u32(nSize) < len(name) + 1:
         write_u32(nSize, len(name) + 1)
         raise WinFail(ERROR_BUFFER_OVERFLOW)
+    write_bytes(lpBuffer, name.encode("utf-16-le") + b"\0\0")
+    write_u32(nSize, len(name))
+    return 1
+
+
+def computer_names(state) -> dict:
+    """COMPUTER_NAME_FORMAT -> the local server's name of that kind: the NetBIOS name is its key, the DNS host
+    name the key in lower case, the DNS domain its ``dns_domain`` (empty outside a DNS domain). The emulated
+    host is no cluster node, so the physical names equal the others."""
+    netbios = state["local_server"]
+    host = netbios.lower()
+    domain = state["servers"][netbios].get("dns_domain", "")
+    full = "%s.%s" % (host, domain) if domain else host
+    names = {0: netbios, 1: host, 2: domain, 3: full}
+    names.update({number + 4: name for number, name in list(names.items())})
+    return names
+
+
+@export("kernel32", DWORD, ("NameType", DWORD), ("lpBuffer", LPWSTR), ("nSize", LPDWORD))
+def GetComputerNameExW(call, NameType, lpBuffer, nSize):
+    # sdk-api sysinfoapi/nf-sysinfoapi-getcomputernameexw: "If the buffer is too small, the function fails and
+    # GetLastError returns ERROR_MORE_DATA. This parameter receives the size of the buffer required, including
+    # the terminating null character." On success nSize receives the TCHARs copied "not including the
+    # terminating null character".
+    names = computer_names(call.state)
+    if NameType not in names:
+        raise WinFail(ERROR_INVALID_PARAMETER)
+    name = names[NameType]
+    if not lpBuffer or read_u32(nSize) < len(name) + 1:
+        write_u32(nSize, len(name) + 1)
+        raise WinFail(ERROR_MORE_DATA)
     write_bytes(lpBuffer, name.encode("utf-16-le") + b"\0\0")
     write_u32(nSize, len(name))
     return 1

@@ -176,7 +176,7 @@ def sample_state() -> dict:
         "now": SAMPLE_NOW,
         "servers": {
             "RDSH01": make_server(rdsh01_sessions, rdsh01_processes, aliases=["rdsh01.contoso.com", "10.20.0.11"],
-                                  clock_offset_seconds=90, console_session_id=1),
+                                  dns_domain="contoso.com", clock_offset_seconds=90, console_session_id=1),
             "RDSH02": make_server(rdsh02_sessions, rdsh02_processes, aliases=["rdsh02.contoso.com"],
                                   os_version="6.1", clock_offset_seconds=-30, console_session_id=None),
             "RDSH03": make_server(aliases=["rdsh03.contoso.com"], reachable=False),

@@ -48,18 +48,56 @@ def test_the_local_server_needs_no_handle(emulator, name):
     assert emulator.calls["WTSOpenServerExW"] == emulator.calls["WTSOpenServerW"] == 0
 
 
-def test_the_machine_named_by_its_own_computer_or_dns_name_needs_no_handle(emulator, monkeypatch):
-    monkeypatch.setenv("COMPUTERNAME", "RDSH01")
-    for name in ("rdsh01", "RDSH01.contoso.com"):
-        with wts.open_server(name) as handle:
-            assert handle is wts.WTS_CURRENT_SERVER_HANDLE
+@pytest.mark.parametrize("name", ["rdsh01", "RDSH01", "rdsh01.contoso.com", "RDSH01.Contoso.COM.", "127.0.0.1",
+                                  "::1"])
+def test_the_machine_named_by_its_own_netbios_or_fully_qualified_name_needs_no_handle(emulator, name):
+    with wts.open_server(name) as handle:
+        assert handle is wts.WTS_CURRENT_SERVER_HANDLE
     assert emulator.calls["WTSOpenServerExW"] == emulator.calls["WTSOpenServerW"] == 0
 
 
-def test_other_names_are_not_the_local_server(monkeypatch):
+@pytest.mark.parametrize("name", ["RDSH02", "rdsh01x.contoso.com", "rdsh01.fabrikam.com", "rdsh01.contoso",
+                                  "10.20.0.99"])
+def test_a_name_that_is_not_certainly_this_machine_goes_through_rpc(emulator, monkeypatch, name):
+    monkeypatch.setenv("COMPUTERNAME", "RDSH01")  # as Windows sets it for every process
+    # rdsh01.fabrikam.com shares only the first DNS label with this machine (rdsh01.contoso.com): another host
+    assert not wts.is_local_server(name)
+
+
+def test_a_dotted_name_on_a_machine_outside_any_dns_domain_is_not_local(emulator, monkeypatch):
     monkeypatch.setenv("COMPUTERNAME", "RDSH01")
-    assert not wts.is_local_server("RDSH02")
-    assert not wts.is_local_server("rdsh01x.contoso.com")
+    rdsh01(emulator)["dns_domain"] = ""
+    assert wts.is_local_server("rdsh01")
+    assert not wts.is_local_server("rdsh01.contoso.com")
+
+
+def test_an_ip_address_is_local_when_the_own_fqdn_resolves_to_it(emulator, monkeypatch):
+    asked = []
+
+    def resolve(host, port):
+        asked.append(host)
+        return [(2, 1, 6, "", ("10.20.0.11", 0)), (23, 1, 6, "", ("fe80::11%4", 0, 0, 4))]
+
+    monkeypatch.setattr(wts.socket, "getaddrinfo", resolve)
+    assert wts.is_local_server("10.20.0.11") and wts.is_local_server("fe80::11")
+    assert not wts.is_local_server("10.20.0.12")
+    assert asked[0] == "rdsh01.contoso.com"
+
+
+def test_an_ip_address_is_not_local_when_the_own_name_does_not_resolve(emulator, monkeypatch):
+    def fail(host, port):
+        raise OSError("no such host")
+
+    monkeypatch.setattr(wts.socket, "getaddrinfo", fail)
+    assert not wts.is_local_server("10.20.0.11")
+
+
+def test_when_the_computer_name_cannot_be_read_a_name_goes_through_rpc(emulator):
+    emulator.inject("GetComputerNameExW", 5, times=None)
+    assert not wts.is_local_server("rdsh01")
+    assert wts.is_local_server("localhost")
+    with wts.open_server("rdsh01") as handle:
+        assert handle is not wts.WTS_CURRENT_SERVER_HANDLE
 
 
 def test_a_named_server_is_opened_and_closed(emulator):
