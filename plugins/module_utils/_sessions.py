@@ -78,8 +78,14 @@ def describe(listed, details):
 
 class LockFlag:
     """WTSINFOEX's lock flag of one server made right: Windows 7 and Windows Server 2008 R2 report it
-    inverted. The server's version is read (NetServerGetInfo) once, at the first session that reports a
-    lock state; when it cannot be read, lock states are unknown (None) and ``warnings`` gets the reason."""
+    inverted (sdk-api ns-wtsapi32-wtsinfoex_level1_w, SessionFlags: "Windows Server 2008 R2 and Windows 7: Due
+    to a code defect, the usage of the WTS_SESSIONSTATE_LOCK and WTS_SESSIONSTATE_UNLOCK flags is reversed.").
+
+    The server's version is read (NetServerGetInfo) once, at the first session that reports a lock state, and
+    the flag is turned round only when the version is positively 6.1. When it cannot be read (the Server
+    service disabled by hardening: 2114, SMB blocked: 53), every later Windows reports the flag as documented,
+    so it is kept as Windows gives it and ``warnings`` says once that it is wrong on those two versions.
+    """
 
     def __init__(self, server, warnings):
         self._server = server
@@ -97,9 +103,10 @@ class LockFlag:
                 self._inverted = server_get_info(self._server)["version"] == INVERTED_LOCK_FLAG_VERSION
             except WinApiError as error:
                 error.server = error.server or self._server
-                self._warnings.append("The lock state of sessions is unknown (locked: null) because the Windows "
-                                      "version could not be read: %s" % explain(error))
-        return None if self._inverted is None else locked != self._inverted
+                self._warnings.append(
+                    "locked is reported as Windows gives it, which is the wrong way round on Windows 7 and Windows "
+                    "Server 2008 R2 only; the Windows version could not be read to tell: %s" % explain(error))
+        return locked != bool(self._inverted)
 
 
 def list_sessions(handle, server, selection):

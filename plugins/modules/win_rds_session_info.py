@@ -205,7 +205,9 @@ sessions:
     locked:
       description:
         - Whether the session's desktop is locked; null when Windows does not know (for example a
-          disconnected session) or the server's version could not be read (a warning says why).
+          disconnected session).
+        - When the server's version cannot be read, the flag is returned as Windows gives it (inverted on
+          Windows 7 and Windows Server 2008 R2 only) and a warning says so.
       type: bool
       sample: false
     host_name:

@@ -12,6 +12,7 @@ from .memory import read_wstr, wstr, write_ptr, write_u32
 from .structs import SERVER_INFO_100, SERVER_INFO_101
 
 NERR_SUCCESS = 0
+NERR_SERVER_NOT_STARTED = 2114
 MAX_PREFERRED_LENGTH = 0xFFFFFFFF
 SV_TYPE_ALL = 0xFFFFFFFF
 PLATFORM_ID_NT = 500
@@ -79,6 +80,10 @@ def NetServerEnum(call, servername, level, bufptr, prefmaxlen, entriesread, tota
 def NetServerGetInfo(call, servername, level, bufptr):
     write_ptr(bufptr, None)
     key, server = _reachable_server(call, servername)
+    if not server.get("server_service", True):
+        # sdk-api lmserver/nf-lmserver-netservergetinfo, return codes: "NERR_ServerNotStarted 2114 The server
+        # service is not started." (hardened hosts disable the Server service)
+        raise WinFail(NERR_SERVER_NOT_STARTED)
     if level not in LEVELS:
         raise WinFail(ERROR_INVALID_LEVEL)
     major, _dot, minor = server["os_version"].partition(".")

@@ -188,7 +188,9 @@ def _lock_flags(server, session) -> int:
     if session["locked"] is None:
         return WTS_SESSIONSTATE_UNKNOWN
     locked = session["locked"]
-    if server["os_version"] == "6.1":  # Windows 7 / Server 2008 R2 report the two values swapped
+    # sdk-api wtsapi32/ns-wtsapi32-wtsinfoex_level1_w, SessionFlags: "Windows Server 2008 R2 and Windows 7: Due to
+    # a code defect, the usage of the WTS_SESSIONSTATE_LOCK and WTS_SESSIONSTATE_UNLOCK flags is reversed."
+    if server["os_version"] == "6.1":
         locked = not locked
     return WTS_SESSIONSTATE_LOCK if locked else WTS_SESSIONSTATE_UNLOCK
 

@@ -106,14 +106,32 @@ def test_the_version_is_not_asked_when_no_session_reports_a_lock_state(emulator)
     assert emulator.calls["NetServerGetInfo"] == 0
 
 
-def test_an_unreadable_version_makes_the_lock_state_unknown_with_a_warning(emulator):
-    emulator.inject("NetServerGetInfo", 5)
+@pytest.mark.parametrize("fault", ["inject", "server_service"])
+def test_an_unreadable_version_keeps_the_lock_state_as_windows_gives_it_and_warns_once(emulator, fault):
+    if fault == "inject":
+        emulator.inject("NetServerGetInfo", 5)
+    else:
+        emulator.state["servers"]["RDSH01"]["server_service"] = False  # hardened: the Server service is off
 
     [entry] = report_sessions(params(win_rds_session_info))
 
-    assert {session["locked"] for session in entry["sessions"]} == {None}
-    assert "NetServerGetInfo failed" in entry["warnings"][0]
-    assert "locked: null" in entry["warnings"][0]
+    for session in entry["sessions"]:
+        assert session["locked"] == emulator.session("RDSH01", session["session_id"])["locked"]
+    assert any(session["locked"] is not None for session in entry["sessions"])
+    [warning] = entry["warnings"]
+    assert "NetServerGetInfo failed" in warning and "Windows Server 2008 R2" in warning
+    assert emulator.calls["NetServerGetInfo"] == 1
+
+
+def test_an_unreadable_version_on_windows_2008_r2_reports_the_flag_as_given(emulator):
+    emulator.state["servers"]["RDSH01"].update(os_version="6.1", server_service=False)
+
+    [entry] = report_sessions(params(win_rds_session_info))
+
+    raw = [session for session in entry["sessions"] if session["locked"] is not None]
+    assert raw and all(session["locked"] != emulator.session("RDSH01", session["session_id"])["locked"]
+                       for session in raw)
+    assert entry["warnings"]
 
 
 def test_one_enumeration_and_at_most_three_queries_per_session(emulator):
