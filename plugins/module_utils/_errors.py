@@ -116,6 +116,11 @@ def _fix(error):
         return _REMOTE_REGISTRY
     if error.code == ERROR_INVALID_PARAMETER and error.function == "WTSTerminateProcess":
         return "The process ended meanwhile."
+    if error.function == "LookupAccountSidW" and error.code != ERROR_ACCESS_DENIED:
+        # winbase/nf-winbase-lookupaccountsidw, Remarks: SIDs "not recognized by the primary domain are checked
+        # against the trusted domains"; a failure here is that domain (or its trust) not answering.
+        return ("The server could not reach a domain controller that knows the account (its domain, a trust or "
+                "the network is down); the owner is shown by its SID.")
     if error.code != ERROR_ACCESS_DENIED:
         return _FIXES.get(error.code)
     if error.function in _PERMISSIONS:

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import fnmatch
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import ERROR_INVALID_PARAMETER, record_failure
+from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import (
+    ERROR_INVALID_PARAMETER,
+    explain,
+    record_failure,
+)
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, state_diff
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
     SERVICES_SESSION_ID,
@@ -173,8 +177,14 @@ def describe(process):
 
 
 def _selected(handle, server, selection):
-    processes = [process for process in enumerate_processes(handle, server) if selection.matches(process)]
-    return sorted(processes, key=lambda process: process["pid"])
+    """The selected processes by pid, and the warnings: an owner Windows could not name for another reason
+    than "no such account" (a broken trust, an unreachable domain controller) is shown by its SID string,
+    and the server's other processes are listed as usual."""
+    failures = []
+    processes = [process for process in enumerate_processes(handle, server, failures) if selection.matches(process)]
+    warnings = ["Some process owners on %s are shown by their SID, as Windows could not name them: %s"
+                % (server or "this host", explain(error).replace("\n", " ")) for error in failures]
+    return sorted(processes, key=lambda process: process["pid"]), warnings
 
 
 # win_rds_process_info
@@ -187,7 +197,8 @@ def report_processes(params):
 
 def _report(server, selection):
     with open_server(server) as handle:
-        return {"processes": [describe(process) for process in _selected(handle, server, selection)]}
+        processes, warnings = _selected(handle, server, selection)
+    return {"processes": [describe(process) for process in processes], "warnings": warnings}
 
 
 # win_rds_process
@@ -209,7 +220,8 @@ def end_processes(params, check_mode):
 def _end(server, selection, agent, params, check_mode):
     processes, protected = [], []
     with open_server(server) as handle:
-        for process in _selected(handle, server, selection):
+        selected, warnings = _selected(handle, server, selection)
+        for process in selected:
             entry = identify(process)
             reason = None if params["force"] else protection(process, agent)
             if reason:
@@ -219,7 +231,6 @@ def _end(server, selection, agent, params, check_mode):
             if not check_mode:
                 _terminate(handle, server, entry, params["exit_code"])
             processes.append(entry)
-    warnings = []
     if protected:
         warnings.append("Left running on %s, as ending them needs force: true: %s" % (
             server or "this host", "; ".join("%s, %s" % (_what(p), p["reason"]) for p in protected)))

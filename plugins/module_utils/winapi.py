@@ -183,19 +183,28 @@ def iso_time(value):
     return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
-def lookup_account(sid_address, cache, server=None):
+def lookup_account(sid_address, cache, server=None, failures=None):
     """``("DOMAIN\\\\name" or None, "S-1-...")`` for the binary SID at ``sid_address``; ``(None, None)`` for NULL.
 
     ``cache`` (a dict the caller keeps) holds one answer per distinct SID, so a list of processes costs one
     LookupAccountSidW per owner. ``server`` is the machine whose accounts are asked first (None: this one).
-    A SID without an account (ERROR_NONE_MAPPED) gives None as the user.
+    A SID without an account (ERROR_NONE_MAPPED) gives None as the user. Any other failure (a broken trust,
+    an unreachable domain controller: the documentation names no such error, so none is assumed) also gives
+    None, and its WinApiError is appended to ``failures`` (a list) when given, else raised.
     """
     if not sid_address:
         return None, None
     sub_authorities = ctypes.c_uint8.from_address(sid_address + 1).value
     key = ctypes.string_at(sid_address, 8 + 4 * sub_authorities)
     if key not in cache:
-        cache[key] = (_account_name(sid_address, server), _sid_string(sid_address))
+        try:
+            name = _account_name(sid_address, server)
+        except WinApiError as error:
+            if failures is None:
+                raise
+            failures.append(error)
+            name = None
+        cache[key] = (name, _sid_string(sid_address))
     return cache[key]
 
 

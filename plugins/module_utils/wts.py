@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import ipaddress
-import socket
 import threading
 from contextlib import contextmanager
 from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_void_p
@@ -309,23 +308,23 @@ def session_gone(error):
 def is_local_server(name):
     """True only when ``name`` certainly means the machine the code runs on, so that WTS_CURRENT_SERVER_HANDLE
     (no RPC) may stand for it: None, "", ".", "localhost", a loopback address; a dotted name equal to this
-    machine's fully qualified DNS name; a bare name equal to its NetBIOS or DNS host name; an IP address this
-    machine's own FQDN resolves to. Anything else, and any name when the names cannot be read, is reached
-    through WTSOpenServer (RPC), which also works for this machine: a reboot or logoff never lands here by
-    mistake (``rdsh01.fabrikam.com`` is not ``rdsh01.contoso.com``).
+    machine's fully qualified DNS name; a bare name equal to its NetBIOS or DNS host name (GetComputerNameExW).
+    Anything else, and any name when the names cannot be read, is reached through WTSOpenServer (RPC), which
+    also works for this machine: a reboot or logoff never lands here by mistake (``rdsh01.fabrikam.com`` is
+    not ``rdsh01.contoso.com``). That includes this machine's own non-loopback IP addresses: they are not
+    compared with its adapters' addresses (the resolver is no reliable list of them, and a wrong "local"
+    costs more than an RPC round trip).
     """
     if name is None or name.strip().lower() in LOCAL_SERVER_NAMES:
         return True
     wanted = name.strip().lower().rstrip(".")
     address = _ip_address(wanted)
-    if address is not None and address.is_loopback:
-        return True
+    if address is not None:
+        return address.is_loopback
     try:
         netbios, host, full = (computer_name(kind).lower() for kind in _OWN_NAMES)
     except WinApiError:
         return False  # in doubt: RPC
-    if address is not None:
-        return address in _own_addresses(full)
     if "." in wanted:
         return wanted == full
     return wanted in (netbios, host)
@@ -341,17 +340,6 @@ def _ip_address(text):
         return ipaddress.ip_address(text.strip("[]"))
     except ValueError:
         return None
-
-
-def _own_addresses(full_name):
-    """The addresses this machine's own DNS name resolves to (none when it does not resolve). The SDK
-    documents no call that lists them simply; what the resolver says for the own name is enough here, as an
-    address it misses is merely reached over RPC."""
-    try:
-        found = socket.getaddrinfo(full_name, None)
-    except (OSError, UnicodeError):
-        return set()
-    return {ipaddress.ip_address(entry[4][0].split("%")[0]) for entry in found}
 
 
 def message_style(buttons, icon, default_button):
@@ -687,18 +675,20 @@ def send_message(handle, session_id, title, message, style=0, timeout=0, wait=Fa
     return response.value
 
 
-def enumerate_processes(handle, server=None):
+def enumerate_processes(handle, server=None, failures=None):
     """Every process of the server as dicts: pid, name, session_id, sid, user (DOMAIN\\\\user or None),
     threads, handles, working_set, peak_working_set, pagefile_usage, peak_pagefile_usage, private_pages
     (bytes), user_time, kernel_time (seconds).
 
     WTSEnumerateProcessesExW level 1; where it does not exist, WTSEnumerateProcessesW, whose entries
     have no counters (None). Owners are looked up once per distinct SID, on ``server`` (the name the
-    handle was opened for; None: this machine).
+    handle was opened for; None: this machine); an owner that cannot be named has user None, and with
+    ``failures`` (a list) the lookup errors other than ERROR_NONE_MAPPED go there instead of failing the list.
     """
     accounts = {}
+    lookup = (lambda sid: lookup_account(sid, accounts, server, failures))
     try:
-        return _enumerate_processes_ex(handle, accounts, server)
+        return _enumerate_processes_ex(handle, lookup)
     except WinApiError as error:
         if not _ex_unavailable(error, "WTSEnumerateProcessesExW"):
             raise
@@ -706,17 +696,17 @@ def enumerate_processes(handle, server=None):
                              POINTER(c_uint32))
     with _returned_array("WTSEnumerateProcessesW", lambda buffer, count: enumerate_classic(handle, 0, 1, buffer, count),
                          WTS_PROCESS_INFOW) as entries:
-        return [_process(entry, accounts, server) for entry in entries]
+        return [_process(entry, lookup) for entry in entries]
 
 
-def _enumerate_processes_ex(handle, accounts, server):
+def _enumerate_processes_ex(handle, lookup):
     enumerate_ex = _wts("WTSEnumerateProcessesExW", c_int32, c_void_p, POINTER(c_uint32), c_uint32,
                         POINTER(c_void_p), POINTER(c_uint32))
     level = c_uint32(1)
     with _returned_array("WTSEnumerateProcessesExW",
                          lambda buffer, count: enumerate_ex(handle, byref(level), WTS_ANY_SESSION, buffer, count),
                          WTS_PROCESS_INFO_EXW, WTS_TYPE_PROCESS_INFO_LEVEL1) as entries:
-        return [_process(entry, accounts, server) for entry in entries]
+        return [_process(entry, lookup) for entry in entries]
 
 
 _PROCESS_COUNTERS = (("threads", "NumberOfThreads"), ("handles", "HandleCount"), ("working_set", "WorkingSetSize"),
@@ -724,8 +714,8 @@ _PROCESS_COUNTERS = (("threads", "NumberOfThreads"), ("handles", "HandleCount"),
                      ("peak_pagefile_usage", "PeakPagefileUsage"))
 
 
-def _process(entry, accounts, server):
-    user, sid = lookup_account(entry.pUserSid, accounts, server)
+def _process(entry, lookup):
+    user, sid = lookup(entry.pUserSid)
     process = {"pid": entry.ProcessId, "name": read_wide(entry.pProcessName), "session_id": entry.SessionId,
                "sid": sid, "user": user}
     extended = isinstance(entry, WTS_PROCESS_INFO_EXW)

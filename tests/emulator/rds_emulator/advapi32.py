@@ -65,6 +65,11 @@ def LookupAccountSidW(call, lpSystemName, Sid, Name, cchName, ReferencedDomainNa
     account = call.state["accounts"].get(sid)
     if account is None:
         raise WinFail(ERROR_NONE_MAPPED)
+    if isinstance(account, int):
+        # sdk-api winbase/nf-winbase-lookupaccountsidw, Remarks: SIDs "not recognized by the primary domain are
+        # checked against the trusted domains" and the forest's global catalog; the page names no error for a
+        # broken trust or an unreachable domain controller, so a state gives the code it wants (1789, 1355, 1722).
+        raise WinFail(account)
     domain, _sep, name = account.rpartition("\\")
     name_units = name.encode("utf-16-le", "surrogatepass")
     domain_units = domain.encode("utf-16-le", "surrogatepass")

@@ -65,6 +65,7 @@ MESSAGES = {
     1355: "The specified domain either does not exist or could not be contacted.",
     1460: "This operation returned because the timeout period expired.",
     1722: "The RPC server is unavailable.",
+    1789: "The trust relationship between this workstation and the primary domain failed.",
     2114: "The Server service is not started.",
     1726: "The remote procedure call failed.",
     6118: "The list of servers for this workgroup is not currently available",

@@ -102,21 +102,23 @@ def _soon_a_logoff(state):
 # module -> [(task arguments, change to the sample farm before the run)]. Each task reaches a server by name
 # (so WTSOpenServerW/WTSCloseServer are in play) and makes every Windows call of the module's main path.
 # A module without an entry fails test_every_module_has_a_representative_task.
+# RDSH01 by its IP address: a name that is not certainly this machine goes over RPC (wts.is_local_server).
+LOCAL_BY_RPC = "10.20.0.11"
 REPRESENTATIVE_TASKS = {
-    "win_rds_message": [({"server": ["RDSH01"], "username": ["alice", "bob"], "msg": "Hallo", "wait": True,
+    "win_rds_message": [({"server": [LOCAL_BY_RPC], "username": ["alice", "bob"], "msg": "Hallo", "wait": True,
                           "timeout": 1}, _quick_answers)],
-    "win_rds_process": [({"server": ["RDSH01"], "name": ["notepad", "chrome"]}, None)],
-    "win_rds_process_info": [({"server": ["RDSH01"], "name": ["notepad", "MsMpEng"]}, None)],
-    "win_rds_server": [({"server": ["RDSH01"], "state": "rebooted"}, None)],
+    "win_rds_process": [({"server": [LOCAL_BY_RPC], "name": ["notepad", "chrome"]}, None)],
+    "win_rds_process_info": [({"server": [LOCAL_BY_RPC], "name": ["notepad", "MsMpEng"]}, None)],
+    "win_rds_server": [({"server": [LOCAL_BY_RPC], "state": "rebooted"}, None)],
     "win_rds_server_info": [({"server_types": ["terminal_server"]}, None)],
-    "win_rds_session": [({"server": ["RDSH01"], "username": ["alice"], "state": "disconnected"}, None),
-                        ({"server": ["RDSH01"], "username": ["bob"], "state": "logged_off", "timeout": 5},
+    "win_rds_session": [({"server": [LOCAL_BY_RPC], "username": ["alice"], "state": "disconnected"}, None),
+                        ({"server": [LOCAL_BY_RPC], "username": ["bob"], "state": "logged_off", "timeout": 5},
                          _quick_logoff)],
-    "win_rds_session_info": [({"server": ["RDSH01"], "username": ["alice", "bob"]}, None)],
+    "win_rds_session_info": [({"server": [LOCAL_BY_RPC], "username": ["alice", "bob"]}, None)],
     "win_rds_virtual_channel": [({"session_id": 2, "name": "ECHO", "data": "ping", "purge_input": True,
                                   "read": True, "timeout": 1}, None),
                                 ({"session_id": 2, "name": "CLIPRDR", "query_client_data": True}, None)],
-    "win_rds_wait": [({"server": ["RDSH01"], "event": ["logoff"], "timeout": 5}, _soon_a_logoff)],
+    "win_rds_wait": [({"server": [LOCAL_BY_RPC], "event": ["logoff"], "timeout": 5}, _soon_a_logoff)],
 }
 
 

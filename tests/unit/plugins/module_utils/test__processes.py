@@ -187,6 +187,34 @@ def test_an_owner_that_cannot_be_named_is_shown_as_its_sid_string(emulator):
     assert [(p["user"], p["sid"]) for p in entry["processes"]] == [(ORPHAN_SID, ORPHAN_SID)]
 
 
+@pytest.mark.parametrize("code", [1789, 1355, 1722])  # broken trust, no such domain, DC unreachable
+def test_an_owner_whose_lookup_fails_otherwise_is_its_sid_string_with_a_warning_not_a_failed_server(emulator, code):
+    trusted_sid = "S-1-5-21-3000000000-3000000000-3000000000-1500"
+    emulator.state["accounts"][trusted_sid] = code  # a user of a trusted domain the server cannot reach now
+    local(emulator)["processes"].append(rds_emulator.make_process(7778, "app.exe", session=2, sid=trusted_sid))
+
+    entry = only(report_processes(params()))
+
+    app = next(p for p in entry["processes"] if p["pid"] == 7778)
+    assert (app["user"], app["sid"]) == (trusted_sid, trusted_sid)
+    explorer = next(p for p in entry["processes"] if p["name"] == "explorer.exe" and p["session_id"] == 2)
+    assert explorer["user"] == "CONTOSO\\alice"
+    [warning] = entry["warnings"]
+    assert "LookupAccountSidW failed" in warning and "[%d]" % code in warning and "SID" in warning
+
+
+def test_a_failed_owner_lookup_does_not_stop_ending_that_process(emulator):
+    trusted_sid = "S-1-5-21-3000000000-3000000000-3000000000-1500"
+    emulator.state["accounts"][trusted_sid] = 1789
+    local(emulator)["processes"].append(rds_emulator.make_process(7778, "app.exe", session=2, sid=trusted_sid))
+
+    results, _diff = end_processes(params(pid=[7778]), check_mode=False)
+
+    [entry] = results
+    assert [p["result"] for p in entry["processes"]] == ["terminated"]
+    assert entry["warnings"] and emulator.process("RDSH01", 7778) is None
+
+
 def test_without_the_ex_function_the_processes_are_listed_without_counters(emulator):
     emulator.state["hidden_exports"] = ["WTSEnumerateProcessesExW"]
 
