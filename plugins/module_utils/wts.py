@@ -9,6 +9,7 @@ from __future__ import annotations
 # allocates is freed exactly once with the function Microsoft names for it, on success and on error.
 
 import ctypes
+import functools
 import ipaddress
 import threading
 from contextlib import contextmanager
@@ -686,7 +687,7 @@ def enumerate_processes(handle, server=None, failures=None):
     ``failures`` (a list) the lookup errors other than ERROR_NONE_MAPPED go there instead of failing the list.
     """
     accounts = {}
-    lookup = (lambda sid: lookup_account(sid, accounts, server, failures))
+    lookup = functools.partial(lookup_account, cache=accounts, server=server, failures=failures)
     try:
         return _enumerate_processes_ex(handle, lookup)
     except WinApiError as error:
