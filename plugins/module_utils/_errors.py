@@ -14,6 +14,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import SESSION_GO
 ERROR_ACCESS_DENIED = 5
 ERROR_INVALID_HANDLE = 6
 ERROR_NOT_ENOUGH_MEMORY = 8
+ERROR_INVALID_DATA = 13
 ERROR_NOT_SUPPORTED = 50
 ERROR_BAD_NETPATH = 53
 ERROR_INVALID_PARAMETER = 87
@@ -57,6 +58,8 @@ _FIXES.update({
     ERROR_MORE_DATA: ("The answer changed while Windows was returning it; run the task again. If it persists, "
                       "report it with the -vvv output."),
     ERROR_NOT_SUPPORTED: "This version of Windows does not support the call.",
+    ERROR_INVALID_DATA: ("Windows answered in a form the collection does not know; report it with the -vvv output "
+                         "and the server's Windows build."),
     ERROR_BAD_NETPATH: _UNREACHABLE,
     ERROR_CALL_NOT_IMPLEMENTED: ("The task did not run on Windows: point ansible_python_interpreter at a Python "
                                  "on the Windows host."),

@@ -59,14 +59,21 @@ def _seconds(since, now):
 def describe(listed, details):
     """One session as the modules return it, from its ``enumerate_sessions`` entry and ``session_details``.
 
-    Times become ISO 8601 UTC; ``idle_seconds`` is CurrentTime - LastInputTime on the server's clock, for a
+    User and domain are the enumeration's (full length) where it has them. Times become ISO 8601 UTC;
+    ``idle_seconds`` is CurrentTime - LastInputTime on the server's clock, for a
     disconnected session CurrentTime - DisconnectTime (``disconnected_seconds``); ``user`` is DOMAIN\\user.
     ``locked`` is Windows' raw flag (see ``LockFlag``).
     """
     now = details["current_time"]
     session = {key: value for key, value in details.items() if key != "current_time"}
     session.update((key, iso_time(details[key])) for key in _TIMES)
-    session["user"] = qualified_name(details["domain"], details["username"])
+    # The user's names come from WTSEnumerateSessionsExW's pUserName/pDomainName ("A pointer to a
+    # null-terminated string", any length): WTSINFOEX_LEVEL1_W holds them in fixed arrays,
+    # "WCHAR UserName[USERNAME_LENGTH + 1]" (20 characters), which cut Entra ID and other long names.
+    # The arrays name the user only where the enumeration has no names (WTSEnumerateSessionsW).
+    if listed["username"]:
+        session["username"], session["domain"] = listed["username"], listed["domain"]
+    session["user"] = qualified_name(session["domain"], session["username"])
     session["host_name"] = listed["host_name"]
     session["farm_name"] = listed["farm_name"]
     disconnected = details["state"] == "disconnected"

@@ -34,6 +34,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import (
 )
 
 ERROR_FILE_NOT_FOUND = 2
+ERROR_INVALID_DATA = 13
 ERROR_NOT_SUPPORTED = 50
 ERROR_IO_INCOMPLETE = 996
 RPC_S_PROCNUM_OUT_OF_RANGE = 1745
@@ -111,6 +112,7 @@ WTS_INFO_CLASS = {name: number for number, name in enumerate((
 WTS_TYPE_PROCESS_INFO_LEVEL0 = 0
 WTS_TYPE_PROCESS_INFO_LEVEL1 = 1
 WTS_TYPE_SESSION_INFO_LEVEL1 = 2
+WTSINFOEX_LEVEL_1 = 1
 
 WTS_VIRTUAL_CLIENT_DATA = 0
 CHANNEL_NAME_LEN = 7
@@ -493,12 +495,26 @@ def _text(data):
     return decode_wide(data) or None
 
 
+def _fixed(ctype, data):
+    """``data`` as the structure or number ``ctype``, after checking that Windows returned at least its size.
+
+    sdk-api wtsapi32/nf-wtsapi32-wtsquerysessioninformationw, pBytesReturned: "receives the size, in bytes, of
+    the data returned in ppBuffer". Nothing promises that size for any class, so a shorter answer is a failure
+    with a clear message, never a read past the buffer.
+    """
+    if len(data) < ctypes.sizeof(ctype):
+        raise WinApiError("WTSQuerySessionInformationW", ERROR_INVALID_DATA,
+                          "Windows returned %d bytes where %s takes %d" % (len(data), ctype.__name__,
+                                                                            ctypes.sizeof(ctype)))
+    return ctype.from_buffer_copy(data)
+
+
 def _array_text(array):
     return decode_wide(bytes(array)) or None
 
 
 def _number(ctype):
-    return lambda data: ctype.from_buffer_copy(data).value
+    return lambda data: _fixed(ctype, data).value
 
 
 def _address_family(family):
@@ -521,7 +537,7 @@ def _display(width, height, color_depth):
 
 
 def _client_display(data):
-    display = WTS_CLIENT_DISPLAY.from_buffer_copy(data)
+    display = _fixed(WTS_CLIENT_DISPLAY, data)
     return _display(display.HorizontalResolution, display.VerticalResolution, display.ColorDepth)
 
 
@@ -535,7 +551,7 @@ def _client_info_address(client):
 
 
 def _client_info(data):
-    client = WTSCLIENTW.from_buffer_copy(data)
+    client = _fixed(WTSCLIENTW, data)
     return {
         "client_name": _array_text(client.ClientName),
         "client_domain": _array_text(client.Domain),
@@ -572,12 +588,18 @@ def _session_facts(info, session_id, session_name, state, username, domain):
 
 
 def _session_info(data):
-    info = WTSINFOW.from_buffer_copy(data)
+    info = _fixed(WTSINFOW, data)
     return _session_facts(info, info.SessionId, info.WinStationName, info.State, info.UserName, info.Domain)
 
 
 def _session_info_ex(data):
-    info = WTSINFOEXW.from_buffer_copy(data).Data.WTSInfoExLevel1
+    answer = _fixed(WTSINFOEXW, data)
+    if answer.Level != WTSINFOEX_LEVEL_1:
+        # sdk-api wtsapi32/ns-wtsapi32-wtsinfoexw, Level: "Specifies the level of information contained in the
+        # Data member. This can be the following value. 1"; another level has a layout nobody documents.
+        raise WinApiError("WTSQuerySessionInformationW", ERROR_INVALID_DATA,
+                          "WTSSessionInfoEx answered WTSINFOEXW level %d; only level 1 is documented" % answer.Level)
+    info = answer.Data.WTSInfoExLevel1
     facts = _session_facts(info, info.SessionId, info.WinStationName, info.SessionState, info.UserName,
                            info.DomainName)
     facts["locked"] = _LOCKED.get(info.SessionFlags)
@@ -585,7 +607,7 @@ def _session_info_ex(data):
 
 
 def _config_info(data):
-    config = WTSCONFIGINFOW.from_buffer_copy(data)
+    config = _fixed(WTSCONFIGINFOW, data)
     return {
         "version": config.version,
         "connect_client_drives_at_logon": bool(config.fConnectClientDrivesAtLogon),
@@ -609,20 +631,20 @@ _DECODERS = {
     WTS_INFO_CLASS["WTSUserName"]: _text,
     WTS_INFO_CLASS["WTSWinStationName"]: _text,
     WTS_INFO_CLASS["WTSDomainName"]: _text,
-    WTS_INFO_CLASS["WTSConnectState"]: lambda data: state_name(c_int32.from_buffer_copy(data).value),
+    WTS_INFO_CLASS["WTSConnectState"]: lambda data: state_name(_fixed(c_int32, data).value),
     WTS_INFO_CLASS["WTSClientBuildNumber"]: _number(c_uint32),
     WTS_INFO_CLASS["WTSClientName"]: _text,
     WTS_INFO_CLASS["WTSClientDirectory"]: _text,
     WTS_INFO_CLASS["WTSClientProductId"]: _number(c_uint16),
     WTS_INFO_CLASS["WTSClientHardwareId"]: _number(c_uint32),
-    WTS_INFO_CLASS["WTSClientAddress"]: lambda data: _network_address(WTS_CLIENT_ADDRESS.from_buffer_copy(data)),
+    WTS_INFO_CLASS["WTSClientAddress"]: lambda data: _network_address(_fixed(WTS_CLIENT_ADDRESS, data)),
     WTS_INFO_CLASS["WTSClientDisplay"]: _client_display,
-    WTS_INFO_CLASS["WTSClientProtocolType"]: lambda data: PROTOCOL_NAMES.get(c_uint16.from_buffer_copy(data).value),
+    WTS_INFO_CLASS["WTSClientProtocolType"]: lambda data: PROTOCOL_NAMES.get(_fixed(c_uint16, data).value),
     WTS_INFO_CLASS["WTSClientInfo"]: _client_info,
     WTS_INFO_CLASS["WTSSessionInfo"]: _session_info,
     WTS_INFO_CLASS["WTSSessionInfoEx"]: _session_info_ex,
     WTS_INFO_CLASS["WTSConfigInfo"]: _config_info,
-    WTS_INFO_CLASS["WTSSessionAddressV4"]: lambda data: _network_address(WTS_SESSION_ADDRESS.from_buffer_copy(data)),
+    WTS_INFO_CLASS["WTSSessionAddressV4"]: lambda data: _network_address(_fixed(WTS_SESSION_ADDRESS, data)),
     WTS_INFO_CLASS["WTSIsRemoteSession"]: any,  # a BOOLEAN or BOOL: true when any byte is set
 }
 

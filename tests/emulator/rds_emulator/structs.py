@@ -152,7 +152,9 @@ ALL = [
 
 
 def set_field(struct, field: str, value) -> None:
-    """Set one field: str into a fixed WCHAR array (truncated and NUL-terminated like Windows does),
+    """Set one field: str into a fixed WCHAR array (truncated and NUL-terminated: the arrays hold what their
+    declaration says, e.g. WTSINFOEX_LEVEL1_W's "WCHAR UserName[USERNAME_LENGTH + 1]"; the SDK is silent on a
+    longer name, and a fixed array can only cut it),
     bytes into a byte/USHORT array (raw), anything else by plain assignment."""
     if isinstance(value, str):
         array = getattr(struct, field)

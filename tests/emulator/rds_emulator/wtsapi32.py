@@ -281,6 +281,12 @@ def WTSQuerySessionInformationW(call, hServer, SessionId, WTSInfoClass, ppBuffer
         data = INFO_CLASSES[WTSInfoClass](server, session)
     else:
         raise WinFail(ERROR_INVALID_PARAMETER)
+    raw = session.get("raw_answers", {}).get(str(WTSInfoClass))
+    if raw is not None:
+        # sdk-api wtsapi32/nf-wtsapi32-wtsquerysessioninformationw, pBytesReturned: "receives the size, in bytes,
+        # of the data returned in ppBuffer". The page promises no size per class (nor WTSINFOEXW's Level): a
+        # state may make Windows answer other bytes (a short buffer, another level) to test the caller's checks.
+        data = base64.b64decode(raw)
     write_ptr(ppBuffer, call.emulator.heap.allocate(data, "WTSFreeMemory", call.name))
     write_u32(pBytesReturned, len(data))
     return 1

@@ -106,6 +106,41 @@ def test_the_version_is_not_asked_when_no_session_reports_a_lock_state(emulator)
     assert emulator.calls["NetServerGetInfo"] == 0
 
 
+def test_a_short_answer_from_windows_fails_the_server_with_a_clear_message_not_a_traceback(emulator):
+    emulator.session("RDSH01", 2)["raw_answers"] = {"25": "AAAA"}  # WTSSessionInfoEx: 3 bytes
+
+    [entry] = report_sessions(params(win_rds_session_info))
+
+    assert entry["failed"] is True
+    assert "WTSQuerySessionInformationW failed" in entry["msg"] and "where WTSINFOEXW takes" in entry["msg"]
+
+
+LONG_USER = "a.very.long.entra.id.user.name.of.sixty.four.characters.12345678"  # 64 characters
+LONG_DOMAIN = "AzureAD"
+
+
+def test_user_names_longer_than_twenty_characters_are_reported_and_matched_in_full(emulator):
+    assert len(LONG_USER) == 64
+    emulator.state["servers"]["RDSH01"]["sessions"].append(rds_emulator.make_session(
+        9, station="RDP-Tcp#9", state="active", user=LONG_USER, domain=LONG_DOMAIN, protocol="rdp"))
+
+    [entry] = report_sessions(params(win_rds_session_info, username=[LONG_USER]))
+
+    [session] = entry["sessions"]
+    assert (session["session_id"], session["username"], session["domain"]) == (9, LONG_USER, LONG_DOMAIN)
+    assert session["user"] == "AzureAD\\" + LONG_USER
+    [entry] = report_sessions(params(win_rds_session_info, username=["AzureAD\\a.very.long.*.12345678"]))
+    assert [session["session_id"] for session in entry["sessions"]] == [9]
+
+
+def test_the_fixed_arrays_name_the_user_where_the_enumeration_has_no_names(emulator):
+    emulator.state["hidden_exports"] = ["WTSEnumerateSessionsExW"]  # WTSEnumerateSessionsW: no user names
+
+    [entry] = report_sessions(params(win_rds_session_info, session_id=[2]))
+
+    assert entry["sessions"][0]["user"] == "CONTOSO\\alice"
+
+
 @pytest.mark.parametrize("fault", ["inject", "server_service"])
 def test_an_unreadable_version_keeps_the_lock_state_as_windows_gives_it_and_warns_once(emulator, fault):
     if fault == "inject":

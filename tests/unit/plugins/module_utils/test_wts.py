@@ -10,6 +10,8 @@ class or count, or passes character counts where Windows wants bytes.
 
 from __future__ import annotations
 
+import base64
+import ctypes
 import datetime
 import time
 
@@ -251,6 +253,25 @@ def test_is_remote_session_is_a_bool(emulator, session_id, remote):
 def test_a_session_without_virtual_ip_has_no_session_address(emulator):
     error = raised_by(wts.query_session, None, 2, "WTSSessionAddressV4")
     assert error.code == wts.ERROR_NOT_SUPPORTED
+
+
+@pytest.mark.parametrize("info_class, number", [("WTSSessionInfoEx", 25), ("WTSSessionInfo", 24), ("WTSClientInfo", 23),
+                                                ("WTSConfigInfo", 26), ("WTSClientDisplay", 15),
+                                                ("WTSClientAddress", 14), ("WTSClientProtocolType", 16),
+                                                ("WTSConnectState", 8), ("WTSSessionId", 4)])
+def test_an_answer_shorter_than_its_structure_is_a_clear_windows_error(emulator, info_class, number):
+    emulator.session("RDSH01", 2)["raw_answers"] = {str(number): "AQ=="}  # one byte
+    error = raised_by(wts.query_session, None, 2, info_class)
+    assert (error.function, error.code) == ("WTSQuerySessionInformationW", wts.ERROR_INVALID_DATA)
+    assert "returned 1 bytes where" in str(error)
+
+
+def test_a_wtsinfoex_of_another_level_is_refused(emulator):
+    answer = bytearray(ctypes.sizeof(wts.WTSINFOEXW))  # full size, Level 2
+    answer[0:4] = (2).to_bytes(4, "little")
+    emulator.session("RDSH01", 2)["raw_answers"] = {"25": base64.b64encode(bytes(answer)).decode("ascii")}
+    error = raised_by(wts.query_session, None, 2, "WTSSessionInfoEx")
+    assert "level 2; only level 1 is documented" in str(error)
 
 
 @pytest.mark.parametrize("info_class", ["WTSIdleTime", 17, "WTSOEMId", "WTSValidationInfo", "WTSBogus", 99])
