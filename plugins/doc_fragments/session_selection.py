@@ -57,6 +57,10 @@ options:
         C(WTSEnumerateSessionsExW)).
       - V(active) has a user working; V(disconnected) keeps the user's programs running without a client;
         V(connected) has a client at the logon screen; V(listen) is a listener.
+      - The alias C(state) is deprecated and will be removed in release 1.0.0, and a deprecation warning says
+        so when it is used. Use O(session_state). In M(wtsadmin.rds.win_rds_session),
+        O(wtsadmin.rds.win_rds_session#module:state) is the state the task brings sessions to, so
+        C(state=disconnected) copied from here would disconnect sessions.
     type: list
     elements: str
     choices: [active, connected, connect_query, shadow, disconnected, idle, listen, reset, down, init]

@@ -16,6 +16,8 @@ SESSION_STATES = ("active", "connected", "connect_query", "shadow", "disconnecte
 SERVICES_SESSION_ID = 0
 FIRST_LISTENER_ID = 65536
 CONSOLE_SESSION_NAME = "console"
+# The release that drops the alias ``state`` of ``session_state`` (info and message modules).
+STATE_ALIAS_REMOVAL = "1.0.0"
 # The options that narrow a selection; a task that acts on sessions must give one of them or `all`.
 FILTER_OPTIONS = ("session_id", "username", "session_state", "min_idle_seconds", "min_disconnected_seconds")
 _WILDCARDS = frozenset("*?[")
@@ -26,7 +28,7 @@ def selection_spec(state_alias=False, acting=False, include_system=False):
 
     It matches the ``wtsadmin.rds.session_selection`` doc fragment section by section: always the base
     options (fragment ``session_selection``: session_id, username, min_idle_seconds,
-    min_disconnected_seconds); ``session_state`` with the alias ``state`` when ``state_alias``
+    min_disconnected_seconds); ``session_state`` with the deprecated alias ``state`` when ``state_alias``
     (``session_selection.state``, for modules without an option of their own named ``state``) or without
     it (``session_selection.session_state``); ``all`` and ``allow_console`` when ``acting``
     (``session_selection.acting``); ``include_system`` when ``include_system`` (``session_selection.system``).
@@ -39,7 +41,11 @@ def selection_spec(state_alias=False, acting=False, include_system=False):
         "min_disconnected_seconds": {"type": "int"},
     }
     if state_alias:
+        # Deprecated: in win_rds_session ``state`` is the state a task brings sessions to, so an ad-hoc
+        # ``state=disconnected`` copied from an info task would disconnect sessions.
         spec["session_state"]["aliases"] = ["state"]
+        spec["session_state"]["deprecated_aliases"] = [
+            {"name": "state", "version": STATE_ALIAS_REMOVAL, "collection_name": "wtsadmin.rds"}]
     if acting:
         spec["all"] = {"type": "bool", "default": False}
         spec["allow_console"] = {"type": "bool", "default": False}

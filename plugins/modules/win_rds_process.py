@@ -30,9 +30,10 @@ options:
   state:
     description:
       - V(absent) ends the selected processes.
+      - Required, so that a task never ends processes without saying so (C(-a name=chrome) alone is refused).
     type: str
     choices: [absent]
-    default: absent
+    required: true
   exit_code:
     description:
       - The exit code the ended processes get, as their parents and the event log see it.
@@ -76,15 +77,18 @@ EXAMPLES = r"""
   wtsadmin.rds.win_rds_process:
     server: [RDSH01, RDSH02]
     name: winword
+    state: absent
 
 - name: End what bob left running in his disconnected session
   wtsadmin.rds.win_rds_process:
     session_id: 3
     username: CONTOSO\bob
+    state: absent
 
 - name: See what would be ended, without ending anything
   wtsadmin.rds.win_rds_process:
     name: chrome*
+    state: absent
   check_mode: true
   diff: true
   register: would_end
@@ -93,12 +97,14 @@ EXAMPLES = r"""
   wtsadmin.rds.win_rds_process:
     pid: 3630
     exit_code: 143
+    state: absent
 
 - name: Clean up after a crashed agent on all servers, reporting servers that cannot be reached
   wtsadmin.rds.win_rds_process:
     server: "{{ groups['session_hosts'] }}"
     name: contoso-agent
     on_error: warn
+    state: absent
 """
 
 RETURN = r"""
@@ -229,7 +235,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiE
 def module_args():
     spec = dict(server_spec(), **selection_spec())
     spec.update(
-        state={"type": "str", "choices": ["absent"], "default": "absent"},
+        state={"type": "str", "choices": ["absent"], "required": True},
         exit_code={"type": "int", "default": 1},
         force={"type": "bool", "default": False},
     )

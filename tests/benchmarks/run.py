@@ -41,7 +41,7 @@ MODULE_TASKS = [
     ("win_rds_session", {"session_id": 2, "state": "disconnected"}),
     ("win_rds_message", {"msg": "Maintenance tonight at 20:00."}),
     ("win_rds_process_info", {}),
-    ("win_rds_process", {"session_id": 3}),
+    ("win_rds_process", {"session_id": 3, "state": "absent"}),
     ("win_rds_wait", {"until": "no_user_sessions", "username": "CONTOSO\\nobody", "timeout": 5}),
     ("win_rds_server_info", {}),
     ("win_rds_server", {"state": "logged_off"}),

@@ -107,7 +107,7 @@ LOCAL_BY_RPC = "10.20.0.11"
 REPRESENTATIVE_TASKS = {
     "win_rds_message": [({"server": [LOCAL_BY_RPC], "username": ["alice", "bob"], "msg": "Hallo", "wait": True,
                           "timeout": 1}, _quick_answers)],
-    "win_rds_process": [({"server": [LOCAL_BY_RPC], "name": ["notepad", "chrome"]}, None)],
+    "win_rds_process": [({"server": [LOCAL_BY_RPC], "name": ["notepad", "chrome"], "state": "absent"}, None)],
     "win_rds_process_info": [({"server": [LOCAL_BY_RPC], "name": ["notepad", "MsMpEng"]}, None)],
     "win_rds_server": [({"server": [LOCAL_BY_RPC], "state": "rebooted"}, None)],
     "win_rds_server_info": [({"server_types": ["terminal_server"]}, None)],

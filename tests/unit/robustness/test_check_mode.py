@@ -27,7 +27,7 @@ def _makes_changes(name, args, change):
 NOTHING_TO_DO = [
     ("win_rds_session", {"server": ["RDSH01"], "session_id": [3], "state": "disconnected"}, None),
     ("win_rds_session", {"username": ["nobody"], "state": "logged_off"}, None),
-    ("win_rds_process", {"name": ["no-such-program"]}, None),
+    ("win_rds_process", {"name": ["no-such-program"], "state": "absent"}, None),
     ("win_rds_message", {"username": ["nobody"], "msg": "Hallo"}, None),
     ("win_rds_virtual_channel", {"session_id": 2, "name": "ECHO"}, None),
 ]

@@ -81,7 +81,7 @@ def test_allow_console_lets_the_console_be_disconnected(farm):
 def test_critical_processes_are_left_running_without_force(farm, name):
     emu = farm()
 
-    result = run_module("win_rds_process", {"name": [name]})
+    result = run_module("win_rds_process", {"name": [name], "state": "absent"})
 
     assert emu.mutating_calls == []
     assert result["changed"] is False and result["processes"] == []
@@ -92,7 +92,7 @@ def test_critical_processes_are_left_running_without_force(farm, name):
 def test_the_process_tree_running_the_task_is_left_running_without_force(farm):
     emu = farm()
 
-    result = run_module("win_rds_process", {"name": ["python", "powershell", "wsmprovhost"]})
+    result = run_module("win_rds_process", {"name": ["python", "powershell", "wsmprovhost"], "state": "absent"})
 
     assert emu.mutating_calls == []
     assert [(p["pid"], p["reason"]) for p in result["protected"]] == [
@@ -102,7 +102,7 @@ def test_the_process_tree_running_the_task_is_left_running_without_force(farm):
 def test_force_ends_a_critical_process(farm):
     emu = farm()
 
-    result = run_module("win_rds_process", {"pid": [716], "force": True})
+    result = run_module("win_rds_process", {"pid": [716], "force": True, "state": "absent"})
 
     assert [call["args"]["ProcessId"] for call in emu.mutating_calls] == [716]
     assert result["processes"][0]["result"] == "terminated"
@@ -118,7 +118,7 @@ def test_win_rds_session_without_a_selection_is_refused_before_any_call(farm):
 
 
 def test_win_rds_process_without_a_selection_is_refused_by_the_controller():
-    _params, errors = validate("win_rds_process", {"force": True})
+    _params, errors = validate("win_rds_process", {"force": True, "state": "absent"})
 
     assert errors == ["one of the following is required: name, pid, session_id, username"]
 
@@ -128,7 +128,7 @@ def test_win_rds_process_ends_nothing_when_the_task_own_process_tree_cannot_be_r
     emu = farm()
     emu.inject("CreateToolhelp32Snapshot", 5)
 
-    result = run_module("win_rds_process", {"name": ["notepad"]})
+    result = run_module("win_rds_process", {"name": ["notepad"], "state": "absent"})
 
     assert result["failed"] is True
     assert result["msg"].startswith("CreateToolhelp32Snapshot failed: [5] Access is denied.")

@@ -58,7 +58,7 @@ def test_process_name_and_owner_select_and_come_back_unchanged(farm):
 def test_a_process_with_a_non_bmp_name_is_ended_and_named_in_the_diff(farm):
     emu = farm(_unicode_user)
 
-    result = _as_the_controller_sees_it(run_module("win_rds_process", {"name": [PROGRAM]}, diff=True))
+    result = _as_the_controller_sees_it(run_module("win_rds_process", {"name": [PROGRAM], "state": "absent"}, diff=True))
 
     assert [call["args"]["ProcessId"] for call in emu.mutating_calls] == [5150]
     assert result["diff"] == {"before": {"process 5150 (%s)" % PROGRAM: "running"},

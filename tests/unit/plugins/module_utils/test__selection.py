@@ -184,12 +184,16 @@ def test_naming_session_0_or_a_listener_fails_even_with_all(session_id):
     assert "never acted on" in problem
 
 
-def test_the_spec_takes_state_as_an_alias_only_where_the_module_has_no_state_of_its_own():
+def test_the_spec_takes_state_as_a_deprecated_alias_only_where_the_module_has_no_state_of_its_own():
     with_alias = ArgumentSpecValidator(selection_spec(state_alias=True)).validate({"state": "disconnected"})
     without = ArgumentSpecValidator(selection_spec(acting=True)).validate({"state": "disconnected"})
+    current = ArgumentSpecValidator(selection_spec(state_alias=True)).validate({"session_state": "disconnected"})
 
     assert not with_alias.errors.errors
     assert with_alias.validated_parameters["session_state"] == ["disconnected"]
+    assert [(d["version"], d["collection_name"]) for d in with_alias._deprecations] == [("1.0.0", "wtsadmin.rds")]
+    assert "'state'" in with_alias._deprecations[0]["msg"]
+    assert current._deprecations == []
     assert without.errors.errors
 
 
@@ -232,9 +236,11 @@ def test_the_doc_fragment_documents_exactly_the_options_of_the_spec(sections, fl
         assert doc.get("aliases") == option.get("aliases"), name
 
 
-def test_the_two_session_state_sections_differ_only_in_the_alias():
+def test_the_two_session_state_sections_differ_only_in_the_deprecated_alias():
     with_alias = yaml.safe_load(ModuleDocFragment.STATE)["options"]["session_state"]
     without = yaml.safe_load(ModuleDocFragment.SESSION_STATE)["options"]["session_state"]
 
     assert with_alias.pop("aliases") == ["state"]
+    deprecation = with_alias["description"].pop()
+    assert "deprecated" in deprecation and "1.0.0" in deprecation
     assert with_alias == without

@@ -14,7 +14,7 @@ MODULE = win_rds_message
 
 def test_the_answers_come_back_per_session_by_name(emulator, run_main):
     result = run_main({"msg": "Log off now?", "buttons": "yes_no", "wait": True, "timeout": 2,
-                       "state": "active", "username": ["alice", "carol"]})
+                       "session_state": "active", "username": ["alice", "carol"]})
 
     assert result["changed"] is True
     expected = [("CONTOSO\\alice", "yes"), ("CONTOSO\\carol", "timeout")]

@@ -12,13 +12,19 @@ MODULE = win_rds_process
 
 
 def test_a_task_without_any_selection_is_refused_by_the_controller(validate):
-    checked = validate({"force": True})
+    checked = validate({"force": True, "state": "absent"})
 
     assert "one of the following is required: name, pid, session_id, username" in str(checked.errors.errors[0])
 
 
+def test_a_task_that_does_not_say_state_absent_is_refused_by_the_controller(validate):
+    checked = validate({"name": "chrome"})
+
+    assert [str(error) for error in checked.errors.errors] == ["missing required arguments: state"]
+
+
 def test_ending_a_process_returns_it_with_its_previous_state_and_the_diff(emulator, run_main):
-    result = run_main({"name": "notepad"}, diff=True)
+    result = run_main({"state": "absent", "name": "notepad"}, diff=True)
 
     assert result["changed"] is True
     assert [(p["pid"], p["previous_state"], p["state"], p["result"]) for p in result["processes"]] == [
@@ -29,9 +35,9 @@ def test_ending_a_process_returns_it_with_its_previous_state_and_the_diff(emulat
 
 
 def test_check_mode_makes_no_call_and_reports_what_the_real_run_does(emulator, run_main):
-    preview = run_main({"username": "CONTOSO\\bob"}, check_mode=True, diff=True)
+    preview = run_main({"state": "absent", "username": "CONTOSO\\bob"}, check_mode=True, diff=True)
     assert emulator.mutating_calls == []
-    real = run_main({"username": "CONTOSO\\bob"}, diff=True)
+    real = run_main({"state": "absent", "username": "CONTOSO\\bob"}, diff=True)
 
     assert preview["changed"] is real["changed"] is True
     assert preview["diff"] == real["diff"]
@@ -39,7 +45,7 @@ def test_check_mode_makes_no_call_and_reports_what_the_real_run_does(emulator, r
 
 
 def test_selecting_a_critical_process_warns_and_leaves_it_running(emulator, run_main):
-    result = run_main({"name": ["lsass", "notepad"]})
+    result = run_main({"state": "absent", "name": ["lsass", "notepad"]})
 
     assert "failed" not in result and result["changed"] is True
     assert [p["name"] for p in result["protected"]] == ["lsass.exe"]
@@ -50,7 +56,7 @@ def test_selecting_a_critical_process_warns_and_leaves_it_running(emulator, run_
 def test_a_refused_termination_fails_the_task_at_the_end(emulator, run_main):
     emulator.inject("WTSTerminateProcess", 5, pid=3630)
 
-    result = run_main({"name": ["notepad", "chrome"]})
+    result = run_main({"state": "absent", "name": ["notepad", "chrome"]})
 
     assert result["failed"] is True
     assert result["msg"].startswith("WTSTerminateProcess failed for process 3630 (notepad.exe): [5] Access is denied.")
@@ -61,7 +67,7 @@ def test_a_refused_termination_fails_the_task_at_the_end(emulator, run_main):
 def test_on_error_warn_turns_the_failure_into_a_warning(emulator, run_main):
     emulator.inject("WTSTerminateProcess", 5, pid=3630)
 
-    result = run_main({"pid": 3630, "on_error": "warn"})
+    result = run_main({"state": "absent", "pid": 3630, "on_error": "warn"})
 
     assert "failed" not in result and result["changed"] is False
     assert any("Access is denied" in warning for warning in result["warnings"])

@@ -38,7 +38,7 @@ def test_one_server_or_two_give_the_same_shape_and_the_counts_add_up(emulator, r
 
 
 def test_ad_hoc_state_filter_lists_the_disconnected_sessions(emulator, run_main):
-    result = run_main({"state": "disconnected"})
+    result = run_main({"session_state": "disconnected"})
 
     assert [(s["session_id"], s["state"]) for s in result["sessions"]] == [(3, "disconnected"), (6, "disconnected")]
 
