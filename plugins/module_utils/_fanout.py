@@ -16,6 +16,9 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explai
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
 
 MAX_PARALLEL_SERVERS = 64
+# What a change did (an object's or server's ``result``) -> what check mode says it would do instead.
+PREVIEWS = {"disconnected": "would_disconnect", "logged_off": "would_log_off", "sent": "would_send",
+            "terminated": "would_terminate", "requested": "would_request"}
 
 
 def server_spec():
@@ -86,6 +89,12 @@ def _work_on(server, work):
     except WinApiError as error:
         error.server = error.server or server
         return {"server": server, "failed": True, "msg": explain(error)}
+
+
+def outcome(done, check_mode):
+    """The ``result`` of a change: ``done`` (``logged_off``, ``terminated``, ...) after a real run, what would
+    be done (``would_log_off``, ``would_terminate``, ...) in check mode, which changes nothing."""
+    return PREVIEWS[done] if check_mode else done
 
 
 def state_diff(results, items, describe):

@@ -17,7 +17,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import (
     explain,
     record_failure,
 )
-from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, state_diff
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, outcome, state_diff
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
     SERVICES_SESSION_ID,
     matches_any_name,
@@ -208,8 +208,9 @@ def end_processes(params, check_mode):
 
     Each process ended (or, in check mode, that would be) gets ``previous_state`` (``running``), ``state``
     (``absent``, or ``running`` when it failed) and ``result`` (``terminated``, ``vanished`` when it had
-    ended meanwhile, ``failed`` with ``error``). Protected processes are not ended without ``force``: they
-    are listed under ``protected`` with the reason, and a warning names them. Check mode ends nothing.
+    ended meanwhile, ``failed`` with ``error``; ``would_terminate`` in check mode, which ends nothing).
+    Protected processes are not ended without ``force``: they are listed under ``protected`` with the
+    reason, and a warning names them.
     """
     selection = ProcessSelection.from_params(params)
     agent = agent_processes(current_process_id(), process_tree())
@@ -227,14 +228,14 @@ def _end(server, selection, agent, params, check_mode):
             if reason:
                 protected.append(dict(entry, reason=reason))
                 continue
-            entry.update(previous_state="running", state="absent", result="terminated")
+            entry.update(previous_state="running", state="absent", result=outcome("terminated", check_mode))
             if not check_mode:
                 _terminate(handle, server, entry, params["exit_code"])
             processes.append(entry)
     if protected:
         warnings.append("Left running on %s, as ending them needs force: true: %s" % (
             server or "this host", "; ".join("%s, %s" % (_what(p), p["reason"]) for p in protected)))
-    return {"changed": any(p["result"] == "terminated" for p in processes), "processes": processes,
+    return {"changed": any(p["result"] in ("terminated", "would_terminate") for p in processes), "processes": processes,
             "protected": protected, "warnings": warnings}
 
 

@@ -13,7 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain, record_failure
-from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, state_diff
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, outcome, state_diff
 from ansible_collections.wtsadmin.rds.plugins.module_utils._logon import logon_report
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
     FILTER_OPTIONS,
@@ -195,7 +195,8 @@ def change_sessions(params, check_mode):
 
     Each session gets ``previous_state``, ``state`` (after) and ``result`` (``disconnected``, ``logged_off``,
     ``unchanged``, ``vanished`` or ``failed`` with ``error``). Check mode calls nothing that changes a
-    session and predicts the same results. The diff lists each selected session's state before and after.
+    session; its results say what a real run would do (``would_disconnect``, ``would_log_off``) and its
+    ``state`` the state a real run leaves. The diff lists each selected session's state before and after.
     """
     selection = SessionSelection.from_params(params, acting=True)
     results = for_each_server(params["server"], lambda server: _change(server, selection, params, check_mode))
@@ -219,11 +220,12 @@ def _change(server, selection, params, check_mode):
                 except WinApiError as error:  # the requests were made: keep what they did, say what failed after
                     error.server = error.server or server
                     confirm_failure = explain(error, "the sessions after the %s requests" % _ACTIONS[target][0])
+    changed = False
     for session in pending:
         if session["result"] == target:
-            session["state"] = target
-    entry = {"changed": any(session["result"] == target for session in pending), "sessions": sessions,
-             "protected": protected, "warnings": warnings}
+            session.update(state=target, result=outcome(target, check_mode))
+            changed = True
+    entry = {"changed": changed, "sessions": sessions, "protected": protected, "warnings": warnings}
     if confirm_failure:
         entry.update(failed=True, msg=confirm_failure)
     return entry
@@ -286,8 +288,9 @@ def send_messages(params, check_mode):
     """win_rds_message: show the message in each selected session of each server, concurrently.
 
     Without any selection option, the targets are the active sessions that have a user. Each session gets
-    ``result`` (``sent``, ``vanished``, ``failed`` with ``error``) and ``answer`` (ok, cancel, yes, no, ...,
-    ``timeout``, ``async`` without ``wait``; None in check mode, which sends nothing).
+    ``result`` (``sent``, ``vanished``, ``failed`` with ``error``; ``would_send`` in check mode, which sends
+    nothing) and ``answer`` (ok, cancel, yes, no, ..., ``timeout``, ``async`` without ``wait``; None in
+    check mode).
     """
     if all(params.get(name) is None for name in FILTER_OPTIONS):
         params = dict(params, session_state=["active"], username=["*"])
@@ -302,12 +305,12 @@ def _send(server, selection, message, check_mode):
     with open_server(server) as handle:
         sessions, _protected, warnings = list_sessions(handle, server, selection)
         for session in sessions:
-            session.update(result="sent", answer=None)
+            session.update(result=outcome("sent", check_mode), answer=None)
         if sessions and not check_mode:
             with ThreadPoolExecutor(max_workers=min(len(sessions), MAX_PARALLEL_MESSAGES)) as pool:
                 list(pool.map(lambda session: _message(handle, server, session, message), sessions))
-    return {"changed": any(session["result"] == "sent" for session in sessions), "sessions": sessions,
-            "warnings": warnings}
+    return {"changed": any(session["result"] in ("sent", "would_send") for session in sessions),
+            "sessions": sessions, "warnings": warnings}
 
 
 def _message(handle, server, session, message):

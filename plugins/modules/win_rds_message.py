@@ -68,7 +68,7 @@ options:
     default: false
 attributes:
   check_mode:
-    details: No message is sent; the result lists the sessions that would get it.
+    details: No message is sent; the result lists the sessions that would get it, with RV(sessions[].result) V(would_send).
 notes:
   - The connecting account needs the C(Message) permission of Remote Desktop Services on each server
     (local Administrators have it).
@@ -137,8 +137,9 @@ sessions:
       sample: CONTOSO\alice
     result:
       description:
-        - V(sent) (in check mode, would be sent); V(vanished) when the session ended before the message
-          was shown; V(failed) with RV(sessions[].error).
+        - V(sent); V(vanished) when the session ended before the message was shown; V(failed) with
+          RV(sessions[].error).
+        - V(would_send) in check mode, which sends nothing.
       type: str
       sample: sent
     answer:

@@ -50,7 +50,9 @@ options:
     default: false
 attributes:
   check_mode:
-    details: Nothing is ended; the result and the diff are the ones the real run would give.
+    details:
+      - Nothing is ended. RV(processes[].result) is V(would_terminate) for each process a real run would end;
+        the diff is the one a real run would give.
   diff_mode:
     support: full
     details: Each process to end, C(running) before and C(absent) after.
@@ -147,8 +149,9 @@ processes:
       sample: absent
     result:
       description:
-        - V(terminated) (or would be, in check mode); V(vanished) when it ended by itself between the listing
-          and the call; V(failed) when Windows refused (RV(processes[].error) says why).
+        - V(terminated); V(vanished) when it ended by itself between the listing and the call; V(failed) when
+          Windows refused (RV(processes[].error) says why).
+        - V(would_terminate) in check mode, which ends nothing.
       type: str
       sample: terminated
     error:

@@ -60,7 +60,7 @@ options:
 attributes:
   check_mode:
     details:
-      - O(state) - the user sessions are counted, nothing is shut down; the result is the one the real run gives.
+      - O(state) - the user sessions are counted, nothing is shut down; RV(servers[].result) is V(would_request).
       - O(logons) - the mode is read and nothing is changed; the result says what the real run would change.
   diff_mode:
     support: partial
@@ -191,7 +191,9 @@ servers:
       returned: with O(state), when RV(servers[].failed) is false
       sample: rebooted
     result:
-      description: V(requested) once Windows has accepted the request (in check mode, it would have been asked).
+      description:
+        - V(requested) once Windows has accepted the request.
+        - V(would_request) in check mode, which asks nothing.
       type: str
       returned: with O(state), when RV(servers[].failed) is false
       sample: requested
@@ -228,7 +230,7 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, for_each_server, server_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, for_each_server, outcome, server_spec
 from ansible_collections.wtsadmin.rds.plugins.module_utils._logon import LOGON_MODES, change_logon_mode, logon_diff
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import is_system
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
@@ -269,7 +271,7 @@ def request_shutdown(server, state, check_mode):
                             if session["username"] and not is_system(session))
         if not check_mode:
             shutdown_system(handle, SHUTDOWN_FLAGS[state])
-    entry = {"changed": True, "previous_state": "running", "state": state, "result": "requested",
+    entry = {"changed": True, "previous_state": "running", "state": state, "result": outcome("requested", check_mode),
              "user_sessions": user_sessions}
     if state == "logged_off":
         entry["warnings"] = [LOGGED_OFF_WARNING % (server or "this host")]

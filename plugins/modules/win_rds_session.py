@@ -47,7 +47,9 @@ options:
     default: 60
 attributes:
   check_mode:
-    details: Nothing is disconnected or logged off; the result and the diff predict what a real run does.
+    details:
+      - Nothing is disconnected or logged off. RV(sessions[].result) says what a real run would do
+        (V(would_disconnect), V(would_log_off)), and RV(sessions[].state) and the diff the state it would leave.
   diff_mode:
     support: full
     details: Shows the state of each selected session before and after.
@@ -128,9 +130,10 @@ sessions:
       sample: logged_off
     result:
       description:
-        - What happened. V(disconnected) or V(logged_off) (in check mode, what would happen);
-          V(unchanged) when the session already was in O(state); V(vanished) when it ended by itself
-          meanwhile; V(failed) with RV(sessions[].error).
+        - What happened. V(disconnected) or V(logged_off); V(unchanged) when the session already was in
+          O(state); V(vanished) when it ended by itself meanwhile; V(failed) with RV(sessions[].error).
+        - In check mode, what a real run would do - V(would_disconnect) or V(would_log_off) - or
+          V(unchanged).
       type: str
       sample: logged_off
     error:

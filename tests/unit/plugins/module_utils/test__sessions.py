@@ -272,8 +272,9 @@ def test_check_mode_calls_nothing_and_predicts_the_real_result_and_diff(emulator
     real, real_diff = change_sessions(task, False)
 
     assert predicted_diff == real_diff
-    assert predicted == real
-    assert predicted[0]["changed"] is True
+    assert {s["result"] for s in real[0]["sessions"]} == {"logged_off"}
+    assert predicted[0]["sessions"] == [dict(s, result="would_log_off") for s in real[0]["sessions"]]
+    assert predicted[0]["changed"] is real[0]["changed"] is True
 
 
 def test_the_console_is_left_alone_and_reported_unless_allow_console(emulator):
@@ -413,7 +414,7 @@ def test_check_mode_sends_nothing_and_lists_the_recipients(emulator):
 
     assert emulator.mutating_calls == []
     assert len(entry["sessions"]) == 4
-    assert all(s["answer"] is None and s["result"] == "sent" for s in entry["sessions"])
+    assert all(s["answer"] is None and s["result"] == "would_send" for s in entry["sessions"])
 
 
 def test_a_message_failure_on_one_session_does_not_stop_the_others(emulator):

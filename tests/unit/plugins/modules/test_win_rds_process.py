@@ -41,7 +41,8 @@ def test_check_mode_makes_no_call_and_reports_what_the_real_run_does(emulator, r
 
     assert preview["changed"] is real["changed"] is True
     assert preview["diff"] == real["diff"]
-    assert preview["processes"] == real["processes"]
+    assert {p["result"] for p in real["processes"]} == {"terminated"}
+    assert preview["processes"] == [dict(p, result="would_terminate") for p in real["processes"]]
 
 
 def test_selecting_a_critical_process_warns_and_leaves_it_running(emulator, run_main):

@@ -43,7 +43,8 @@ def test_check_mode_counts_the_sessions_and_shuts_nothing_down(emulator, run_mai
     assert emulator.mutating_calls == []
     assert emulator.state["servers"]["RDSH01"]["shutdown"] is None
     real = run_main({"state": "rebooted"})
-    assert preview == real
+    assert preview["servers"][0]["result"] == "would_request" and real["servers"][0]["result"] == "requested"
+    assert preview == dict(real, servers=[dict(real["servers"][0], result="would_request")])
     user_sessions = [s for s in emulator.state["servers"]["RDSH01"]["sessions"] if s["user"] and 0 < s["id"] < 65536]
     assert real["servers"][0]["user_sessions"] == len(user_sessions) > 0
 

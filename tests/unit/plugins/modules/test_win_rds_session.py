@@ -53,7 +53,7 @@ def test_check_mode_reports_the_change_without_making_it(emulator, run_main):
     result = run_main({"state": "disconnected", "session_id": [2, 4]}, check_mode=True)
 
     assert result["changed"] is True
-    assert [s["result"] for s in result["sessions"]] == ["disconnected", "disconnected"]
+    assert [(s["result"], s["state"]) for s in result["sessions"]] == [("would_disconnect", "disconnected")] * 2
     assert emulator.mutating_calls == []
     assert emulator.session("RDSH01", 2)["state"] == "active"
 
