@@ -177,7 +177,7 @@ def test_a_wildcard_narrowed_by_another_filter_needs_no_all(farm):
 def test_win_rds_process_refuses_a_selection_that_matches_every_process(farm, selection):
     emu = farm()
 
-    result = run_module("win_rds_process", dict(selection, force=True))
+    result = run_module("win_rds_process", dict(selection, force=True, state="absent"))
 
     assert result["failed"] is True
     assert "there is no way to end every process" in result["msg"]
@@ -188,7 +188,7 @@ def test_win_rds_process_refuses_a_selection_that_matches_every_process(farm, se
 def test_service_processes_of_session_0_are_left_running_without_force(farm, name):
     emu = farm()
 
-    result = run_module("win_rds_process", {"name": [name]})
+    result = run_module("win_rds_process", {"name": [name], "state": "absent"})
 
     assert emu.mutating_calls == []
     assert result["processes"] == []
@@ -201,6 +201,6 @@ def test_service_processes_of_session_0_are_left_running_without_force(farm, nam
 def test_force_ends_a_service_process(farm):
     emu = farm()
 
-    result = run_module("win_rds_process", {"pid": [1400], "force": True})
+    result = run_module("win_rds_process", {"pid": [1400], "force": True, "state": "absent"})
 
     assert [call["args"]["ProcessId"] for call in emu.mutating_calls] == [1400]

@@ -24,7 +24,7 @@ FAN_OUT_MODULES = sorted(name for name, module in MODULES.items()
 BASE = {
     "win_rds_session": {"state": "logged_off", "all": True},
     "win_rds_message": {"msg": "The server restarts at 22:00."},
-    "win_rds_process": {"name": ["notepad"]},
+    "win_rds_process": {"name": ["notepad"], "state": "absent"},
     "win_rds_server": {"state": "rebooted"},
     "win_rds_wait": {"until": "no_user_sessions"},
     "win_rds_virtual_channel": {"session_id": 2, "name": "ECHO"},
