@@ -14,6 +14,10 @@ if EMULATOR_DIR not in sys.path:
 
 import rds_emulator  # noqa: E402
 
+# Every emulated call of the unit tests checks that the emulator declares each state change it makes
+# (with a state file, an undeclared change would be lost: tests/emulator/README.md, "State file").
+os.environ.setdefault("RDS_EMULATOR_CHECK_WRITES", "1")
+
 
 @pytest.fixture
 def emulator():

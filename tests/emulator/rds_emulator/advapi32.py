@@ -140,7 +140,7 @@ def LookupPrivilegeValueW(call, lpSystemName, lpName, lpLuid):
 
 @export("advapi32", DWORD, ("TokenHandle", HANDLE), ("DisableAllPrivileges", DWORD),
         ("NewState", PVOID(TOKEN_PRIVILEGES)), ("BufferLength", DWORD), ("PreviousState", PVOID),
-        ("ReturnLength", LPDWORD))
+        ("ReturnLength", LPDWORD), changes_state=True)  # enabled_privileges
 def AdjustTokenPrivileges(call, TokenHandle, DisableAllPrivileges, NewState, BufferLength, PreviousState,
                           ReturnLength):
     """Enables privileges the token holds; like Windows, succeeds with ERROR_NOT_ALL_ASSIGNED for the others."""

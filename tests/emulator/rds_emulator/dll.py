@@ -162,7 +162,8 @@ EXPORTS = {name: {} for name in DLL_NAMES}
 
 
 class Export:
-    def __init__(self, dll: str, impl, restype, params, mutating: bool, status_return: bool, failure_value):
+    def __init__(self, dll: str, impl, restype, params, mutating: bool, status_return: bool, failure_value,
+                 changes_state: bool = False):
         self.dll = dll
         self.name = impl.__name__
         self.impl = impl
@@ -170,6 +171,7 @@ class Export:
         self.params = params
         self.param_names = [name for name, _kind in params]
         self.mutating = mutating
+        self.changes_state = changes_state
         self.status_return = status_return
         self.failure_value = failure_value
 
@@ -180,14 +182,19 @@ class Export:
         return self.failure_value
 
 
-def export(dll: str, restype, *params, mutating=False, status_return=False, failure_value=_DEFAULT):
+def export(dll: str, restype, *params, mutating=False, status_return=False, failure_value=_DEFAULT,
+           changes_state=False):
     """Declare an emulated export: ``impl(call, *raw_args)`` with the Windows prototype given here.
-    A failing call returns failure_value (default NULL/FALSE), or the error code when status_return."""
+    A failing call returns failure_value (default NULL/FALSE), or the error code when status_return.
+    ``mutating``: it changes the host (logged in mutating_calls); ``changes_state``: it is not mutating but
+    changes the emulator's state (with a state file, only such calls save it; RDS_EMULATOR_CHECK_WRITES=1
+    reports an undeclared change)."""
     if failure_value is _DEFAULT:
         failure_value = None if restype in (VOID, HANDLE) else 0
 
     def register(impl):
-        EXPORTS[dll][impl.__name__] = Export(dll, impl, restype, params, mutating, status_return, failure_value)
+        EXPORTS[dll][impl.__name__] = Export(dll, impl, restype, params, mutating, status_return, failure_value,
+                                                   changes_state)
         return impl
     return register
 

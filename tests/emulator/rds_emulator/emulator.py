@@ -7,6 +7,7 @@ import contextlib
 import copy
 import datetime
 import itertools
+import json
 import os
 import threading
 import time
@@ -46,36 +47,63 @@ class Handle:
 
 
 class Transaction:
-    """Exclusive access to the state: the process lock, plus the file lock and a fresh read in file mode."""
+    """Exclusive access to the state: the process lock, plus the file lock in file mode.
+
+    ``write``: the state is saved at close() (always for edit(); for an emulated call, when it changed more
+    than the call counters). An emulated call costs the same whatever the size of the farm: the state is kept
+    parsed between calls (re-read only when another process saved it), a call that changes nothing but the
+    counters appends one journal line instead of saving the state (state.py, "persistence"), and lookups go
+    through indexes.
+    """
 
     def __init__(self, emulator, write=True):
         self._emulator = emulator
-        self._write = write
+        self.write = write
+        self.counted = []  # (function, mutation) of the calls counted in this transaction
         self.state = None
 
     def open(self) -> dict:
         emulator = self._emulator
         emulator._lock.acquire()
-        if emulator.path:
-            self._file_lock = st.file_lock(emulator.path)
-            self._file_lock.__enter__()
-            self.state = st.load(emulator.path)
-        else:
-            self.state = st.normalize(emulator._memory)
-        emulator._settle(self.state)
+        try:
+            if emulator.path:
+                self._file_lock = st.file_lock(emulator.path)
+                self._lock_file = self._file_lock.__enter__()
+                self.state = emulator._file_state(self._lock_file)
+            else:
+                self.state = emulator._memory_state()
+            if emulator._settle(self.state):
+                self.write = True
+        except BaseException:
+            self._release()
+            raise
         return self.state
 
     def close(self) -> None:
         emulator = self._emulator
         try:
             if emulator.path:
-                try:
-                    if self._write:
-                        st.save(emulator.path, self.state)
-                finally:
-                    self._file_lock.__exit__(None, None, None)
+                if self.write:
+                    st.save(emulator.path, self.state, self._lock_file)
+                    emulator._cached_at = st.generation(emulator.path, self._lock_file), 0
+                else:
+                    for function, mutation in self.counted:
+                        size = st.journal(emulator.path, {"function": function, "mutation": mutation})
+                    emulator._cached_at = emulator._cached_at[0], size if self.counted else emulator._cached_at[1]
+        except BaseException:
+            emulator._cached = None  # what is in memory may not be what is in the file
+            raise
         finally:
-            emulator._lock.release()
+            self.counted = []
+            self._release()
+
+    def _release(self) -> None:
+        try:
+            if self._emulator.path and getattr(self, "_file_lock", None) is not None:
+                self._file_lock.__exit__(None, None, None)
+                self._file_lock = None
+        finally:
+            self._emulator._lock.release()
 
     @contextlib.contextmanager
     def released(self):
@@ -151,9 +179,14 @@ class Emulator:
         self._flushes = collections.Counter()
         self._flushed = threading.Condition()
         self.heap = Heap(self.report)
+        self._cached = None  # file mode: the state as parsed or saved last by this process ...
+        self._cached_at = None  # ... and (generation, journal size) it was at
+        self._normalized = False  # memory mode: defaults filled in since code outside the calls last got the state
+        self._watch = set()  # servers with scripted events or pending logoffs (see _settle)
+        self._check_writes = bool(os.environ.get("RDS_EMULATOR_CHECK_WRITES"))
         if isinstance(source, dict):
             self.path = None
-            self._memory = st.normalize(source)
+            self._memory = source
         else:
             self.path = os.fspath(source)
             self._memory = None
@@ -169,6 +202,7 @@ class Emulator:
         try:
             yield state
         finally:
+            self._normalized = False  # the caller may have added sessions without their defaults
             transaction.close()
 
     @property
@@ -177,15 +211,51 @@ class Emulator:
         transaction = Transaction(self, write=False)
         state = transaction.open()
         transaction.close()
+        if self.path:
+            return copy.deepcopy(state)
+        self._normalized = False  # the caller may change the live state in place
         return state
 
     def replace_state(self, new_state: dict) -> None:
         with self._lock:
             if self.path is None:
-                self._memory = st.normalize(new_state)
+                self._memory = new_state
+                self._normalized = False
             else:
-                with st.file_lock(self.path):
-                    st.save(self.path, st.normalize(copy.deepcopy(new_state)))
+                with st.file_lock(self.path) as lock:
+                    st.save(self.path, st.normalize(copy.deepcopy(new_state)), lock)
+
+    def _memory_state(self) -> dict:
+        if not self._normalized:
+            st.normalize(self._memory)
+            self._reindex(self._memory)
+            self._normalized = True
+        return self._memory
+
+    def _file_state(self, lock) -> dict:
+        """The state in the file (the lock held): parsed again only when another process saved it since."""
+        saved = st.generation(self.path, lock)
+        if self._cached is not None and self._cached_at[0] == saved:
+            size = st.journal_size(self.path)
+            if size != self._cached_at[1]:  # other processes' calls that changed only the counters
+                entries, size = st.read_journal(self.path, self._cached_at[1])
+                st.fold_journal(self._cached, entries)
+                self._cached_at = saved, size
+            return self._cached
+        self._cached = st.load(self.path)
+        self._cached_at = saved, st.journal_size(self.path)
+        self._reindex(self._cached)
+        return self._cached
+
+    def _reindex(self, state: dict) -> None:
+        st.clear_indexes()
+        self._watch = {key for key, server in state["servers"].items()
+                       if server["events"] or server["back_at"] is not None
+                       or any(s.get("logoff_at") is not None for s in server["sessions"])}
+
+    def watch(self, server_key: str) -> None:
+        """Have _settle look at this server (it has a pending reboot or logoff, or a scripted event)."""
+        self._watch.add(server_key)
 
     @property
     def calls(self) -> collections.Counter:
@@ -267,27 +337,38 @@ class Emulator:
     # --- calls --------------------------------------------------------------------------------------
 
     def check_export_visible(self, spec, state=None) -> None:
-        hidden = (state or self.state)["hidden_exports"]
+        if state is None:
+            transaction = Transaction(self, write=False)
+            state = transaction.open()
+            try:
+                hidden = list(state["hidden_exports"])
+            finally:
+                transaction.close()
+        else:
+            hidden = state["hidden_exports"]
         if spec.name in hidden or "%s!%s" % (spec.dll, spec.name) in hidden:
             raise AttributeError("function '%s' not found" % spec.name)
 
     def invoke(self, spec, raw: tuple):
         """Run one emulated export with raw integer arguments; returns what the DLL function returns."""
         args = dict(zip(spec.param_names, raw))
-        transaction = Transaction(self)
+        transaction = Transaction(self, write=spec.mutating or spec.changes_state)
         state = transaction.open()
+        before = self._snapshot(state) if self._check_writes and not transaction.write else None
         error = None
         try:
             self.check_export_visible(spec, state)
-            state["calls"][spec.name] = state["calls"].get(spec.name, 0) + 1
             call = Call(self, spec, transaction, args)
             if spec.mutating:
                 call.mutation = {"function": spec.name, "server": self._server_of_call(state, args),
                                  "args": {name: value for (name, kind), value in zip(spec.params, raw)
                                           if not kind.pointer}}
-                state["mutating_calls"].append(call.mutation)
+            st.count_call(state, spec.name, call.mutation)
+            transaction.counted.append((spec.name, call.mutation))
             try:
-                fault = self._take_fault(state, spec, args)
+                fault = self._take_fault(state, spec, args) if state["faults"] else None
+                if fault:
+                    transaction.write = True  # the fault's count went down, or it is gone
                 if fault and fault.get("poison_handle"):
                     call.poison = fault["error"]
                 elif fault:
@@ -297,10 +378,19 @@ class Emulator:
                 error = failure.code
                 result = spec.failure(failure.code)
         finally:
+            if before is not None and not transaction.write and self._snapshot(transaction.state) != before:
+                self.report("emulator defect: %s changed the state but is declared neither mutating nor "
+                            "changes_state, so with a state file the change would be lost" % spec.name)
             transaction.close()
         if error is not None and not spec.status_return:
             set_system_last_error(error)
         return result
+
+    @staticmethod
+    def _snapshot(state: dict) -> str:
+        """The state without the call counters, as text (RDS_EMULATOR_CHECK_WRITES compares it around calls)."""
+        return json.dumps({key: value for key, value in state.items() if key not in ("calls", "mutating_calls")},
+                          sort_keys=True, default=repr)
 
     # --- handles ------------------------------------------------------------------------------------
 
@@ -351,17 +441,36 @@ class Emulator:
 
     # --- time passing: pending logoffs, scripted events, reboots ------------------------------------
 
-    def _settle(self, state: dict) -> None:
+    def _settle(self, state: dict) -> bool:
+        """Carry out the reboots, pending logoffs and scripted events that are due; True if any was."""
         wall = time.time()
-        for key, server in state["servers"].items():
-            if server["back_at"] is not None and server["back_at"] <= wall:
-                self._boot(server)
+        changed = False
+        if not self._watch:
+            return False
+        self._watch &= state["servers"].keys()
+        for key in [key for key in state["servers"] if key in self._watch]:  # in the state's order
+            server = state["servers"][key]
+            pending = False
+            if server["back_at"] is not None:
+                if server["back_at"] <= wall:
+                    self._boot(server)
+                    changed = True
+                else:
+                    pending = True
             for session in list(server["sessions"]):
-                if session.get("logoff_at") is not None and session["logoff_at"] <= wall:
-                    st.remove_session(server, session["id"])
+                if session.get("logoff_at") is not None:
+                    if session["logoff_at"] <= wall:
+                        st.remove_session(server, session["id"])
+                        changed = True
+                    else:
+                        pending = True
             while server["events"] and server["events"][0].get("due_at") is not None \
                     and server["events"][0]["due_at"] <= wall:
                 self._fire(state, server, server["events"].pop(0), wall)
+                changed = True
+            if not pending and not server["events"]:
+                self._watch.discard(key)
+        return changed
 
     def _fire(self, state: dict, server: dict, event: dict, wall: float) -> None:
         server["event_serial"] += 1
@@ -435,6 +544,13 @@ class Emulator:
         with self.edit() as state:
             state["misuse"] = []
         return problems
+
+    def save_counters(self) -> None:
+        """File mode: fold the journal of counted calls into the state file, so that the file alone tells every
+        call (used at interpreter exit; Emulator.calls needs no such step)."""
+        if self.path and st.journal_size(self.path):
+            with self.edit():
+                pass
 
     def record_problems(self, origin: str) -> None:
         """Write this process's leaks and misuse into the shared state (used at interpreter exit)."""

@@ -212,10 +212,10 @@ def chglogon_main(arguments) -> int:
     if not path or not os.path.exists(path):
         sys.stderr.write("emulated chglogon.exe: RDS_EMULATOR_STATE names no state file\n")
         return 1
-    with st.file_lock(path):
+    with st.file_lock(path) as lock:
         state = st.load(path)
         code, output = chglogon(state, arguments)
-        st.save(path, state)
+        st.save(path, state, lock)
     if output:
         (sys.stdout if code == 0 else sys.stderr).write(output + "\n")
     return code

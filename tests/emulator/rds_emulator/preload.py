@@ -2,7 +2,7 @@
 
 Installs the emulator from $RDS_EMULATOR_STATE (default: the path given by the .pth, created from
 sample_state() if missing), appends one line per start to $RDS_EMULATOR_LOG if set, and at exit writes
-this process's leaks and misuse into the state file. Prints nothing.
+this process's leaks and misuse and its call counters into the state file. Prints nothing.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ def start(default_state: str) -> None:
     _started.append(True)
     path = os.environ.get("RDS_EMULATOR_STATE") or default_state
     os.environ["RDS_EMULATOR_STATE"] = path  # for the programs it starts (the emulated chglogon.exe)
-    with state.file_lock(path):
+    with state.file_lock(path) as lock:
         if not os.path.exists(path):
-            state.save(path, sample_state())
+            state.save(path, sample_state(), lock)
     emulator = install(path)
     log = os.environ.get("RDS_EMULATOR_LOG")
     if log:
@@ -37,3 +37,4 @@ def start(default_state: str) -> None:
             handle.write(json.dumps({"pid": os.getpid(), "time": time.time(), "state": path,
                                      "executable": sys.executable}) + "\n")
     atexit.register(emulator.record_problems, "pid %d" % os.getpid())
+    atexit.register(emulator.save_counters)

@@ -9,6 +9,7 @@ import fcntl
 import json
 import os
 import tempfile
+import uuid
 
 SESSION_STATES = ["active", "connected", "connect_query", "shadow", "disconnected", "idle", "listen", "reset",
                   "down", "init"]
@@ -74,29 +75,64 @@ def normalize(state: dict) -> dict:
 
 # --- lookups --------------------------------------------------------------------------------------
 
+# Lookups by name or id go through indexes, so that one emulated call costs the same on a farm of 10 sessions
+# as on one of 10,000. An index belongs to one list or dict object and is rebuilt when its length changes;
+# clear_indexes() drops them all, and the Emulator calls it whenever code outside the emulated calls may have
+# changed the state in place (Emulator.state, Emulator.edit(), a state read from the file).
+_INDEXES = {}
+_MAX_INDEXES = 4096
+
+
+def clear_indexes() -> None:
+    _INDEXES.clear()
+
+
+def _index(container, build):
+    entry = _INDEXES.get(id(container))
+    if entry is None or entry[0] is not container or entry[1] != len(container):
+        if len(_INDEXES) >= _MAX_INDEXES:
+            _INDEXES.clear()
+        entry = _INDEXES[id(container)] = (container, len(container), build(container))
+    return entry[2]
+
+
+def _names(servers: dict) -> dict:
+    names = {}
+    for key, server in servers.items():  # the first server that has the name, as its key or an alias
+        names.setdefault(key.lower(), key)
+        for alias in server["aliases"]:
+            names.setdefault(alias.lower(), key)
+    return names
+
+
+def _positions(items: list, field: str) -> dict:
+    positions = {}
+    for position, item in enumerate(items):
+        positions.setdefault(item[field], position)
+    return positions
+
+
 def server_key(state: dict, name):
     """The key in state["servers"] a name reaches (NULL/empty/localhost = the local server), or None."""
     if not name or name.lower() in ("localhost", ".", "127.0.0.1", "::1"):
         name = state["local_server"]
-    wanted = name.lower().lstrip("\\")
-    for key, server in state["servers"].items():
-        if wanted == key.lower() or wanted in (alias.lower() for alias in server["aliases"]):
-            return key
-    return None
+    return _index(state["servers"], _names).get(name.lower().lstrip("\\"))
+
+
+def _find(items: list, field: str, value):
+    position = _index(items, lambda found: _positions(found, field)).get(value)
+    if position is None:
+        return None
+    item = items[position]
+    return item if item[field] == value else None
 
 
 def find_session(server: dict, session_id: int):
-    for session in server["sessions"]:
-        if session["id"] == session_id:
-            return session
-    return None
+    return _find(server["sessions"], "id", session_id)
 
 
 def find_process(server: dict, pid: int):
-    for process in server["processes"]:
-        if process["pid"] == pid:
-            return process
-    return None
+    return _find(server["processes"], "pid", pid)
 
 
 def remove_session(server: dict, session_id: int) -> None:
@@ -142,26 +178,87 @@ def server_now(state: dict, server: dict) -> datetime.datetime:
 
 
 # --- persistence ----------------------------------------------------------------------------------
+#
+# A state file PATH comes with PATH.lock (the lock every process takes; it also holds the generation: a token
+# that changes on every save, so a process that saved or read the state last can keep it parsed in memory) and
+# PATH.calls (the journal: one JSON line per call that changed nothing but the call counters, so that such a
+# call appends one line instead of rewriting the whole state). The journal is folded into the state at every
+# save; load() folds it in too, so readers always see every call.
 
 def load(path: str) -> dict:
     with open(path, encoding="utf-8") as handle:
-        return normalize(json.load(handle))
+        state = normalize(json.load(handle))
+    fold_journal(state, read_journal(path, 0)[0])
+    return state
 
 
-def save(path: str, state: dict) -> None:
+def save(path: str, state: dict, lock=None) -> None:
+    """Write the whole state (its journal lines must be folded in already), empty the journal, and give the
+    state a new generation (``lock``: the handle file_lock() gave, None when called under no lock of ours)."""
     directory = os.path.dirname(os.path.abspath(path))
     fd, temp = tempfile.mkstemp(prefix=".rds-emulator-", dir=directory)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(state, handle, indent=1)
     os.replace(temp, path)
+    with open(path + ".calls", "w", encoding="utf-8"):
+        pass
+    if lock is not None:
+        lock.seek(0)
+        lock.truncate()
+        lock.write(uuid.uuid4().hex)
+        lock.flush()
+
+
+def generation(path: str, lock) -> tuple:
+    """What identifies the saved state: the token in the lock file and the state file's identity, size and time
+    (the latter catch a state file written by something other than save())."""
+    lock.seek(0)
+    info = os.stat(path)
+    return lock.read(), info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def journal(path: str, entry: dict) -> int:
+    """Append one call's ``entry`` to the journal; returns the journal's size after it."""
+    with open(path + ".calls", "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry) + "\n")
+        return handle.tell()
+
+
+def read_journal(path: str, offset: int) -> tuple:
+    """The journal's entries from byte ``offset`` on, and its size."""
+    try:
+        with open(path + ".calls", encoding="utf-8") as handle:
+            handle.seek(offset)
+            text = handle.read()
+            return [json.loads(line) for line in text.splitlines() if line], handle.tell()
+    except FileNotFoundError:
+        return [], 0
+
+
+def journal_size(path: str) -> int:
+    try:
+        return os.path.getsize(path + ".calls")
+    except FileNotFoundError:
+        return 0
+
+
+def fold_journal(state: dict, entries: list) -> None:
+    for entry in entries:
+        count_call(state, entry["function"], entry.get("mutation"))
+
+
+def count_call(state: dict, function: str, mutation) -> None:
+    state["calls"][function] = state["calls"].get(function, 0) + 1
+    if mutation is not None:
+        state["mutating_calls"].append(mutation)
 
 
 @contextlib.contextmanager
 def file_lock(path: str):
-    """An exclusive lock shared by every process using the state file."""
-    with open(path + ".lock", "a") as handle:
+    """An exclusive lock shared by every process using the state file; yields the lock file's handle."""
+    with open(path + ".lock", "a+", encoding="utf-8") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            yield handle
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)

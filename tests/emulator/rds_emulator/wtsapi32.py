@@ -388,6 +388,7 @@ def WTSLogoffSession(call, hServer, SessionId, bWait):
         raise WinFail(ERROR_ACCESS_DENIED)
     if session.get("logoff_at") is None:
         session["logoff_at"] = time.time() + server["logoff_delay_seconds"]
+        call.emulator.watch(key)
     if bWait:
         call.wait_until(lambda state: st.find_session(state["servers"][key], session["id"]) is None, None)
     return 1
@@ -395,7 +396,7 @@ def WTSLogoffSession(call, hServer, SessionId, bWait):
 
 @export("wtsapi32", DWORD, ("hServer", HANDLE), ("ShutdownFlag", DWORD), mutating=True)
 def WTSShutdownSystem(call, hServer, ShutdownFlag):
-    _key, server = call.server(hServer)
+    key, server = call.server(hServer)
     if ShutdownFlag not in SHUTDOWN_FLAGS:
         raise WinFail(ERROR_INVALID_PARAMETER)
     action = SHUTDOWN_FLAGS[ShutdownFlag]
@@ -407,6 +408,7 @@ def WTSShutdownSystem(call, hServer, ShutdownFlag):
         server["reachable"] = False
         if action in ("reboot", "fastreboot") and server["reboot_seconds"] is not None:
             server["back_at"] = time.time() + server["reboot_seconds"]
+            call.emulator.watch(key)
     server["shutdown"] = {"flag": action, "at": st.format_time(call.server_now(server))}
     return 1
 
@@ -458,7 +460,7 @@ def WTSSendMessageW(call, hServer, SessionId, pTitle, TitleLength, pMessage, Mes
 
 # --- WTSWaitSystemEvent -------------------------------------------------------------------------------
 
-@export("wtsapi32", DWORD, ("hServer", HANDLE), ("EventMask", DWORD), ("pEventFlags", LPDWORD))
+@export("wtsapi32", DWORD, ("hServer", HANDLE), ("EventMask", DWORD), ("pEventFlags", LPDWORD), changes_state=True)
 def WTSWaitSystemEvent(call, hServer, EventMask, pEventFlags):
     key, server = call.server(hServer)
     if EventMask & WTS_EVENT_FLUSH:
@@ -545,7 +547,7 @@ def WTSVirtualChannelWrite(call, hChannelHandle, Buffer, Length, pBytesWritten):
 
 
 @export("wtsapi32", DWORD, ("hChannelHandle", HANDLE), ("TimeOut", DWORD), ("Buffer", PVOID), ("BufferSize", DWORD),
-        ("pBytesRead", LPDWORD))
+        ("pBytesRead", LPDWORD), changes_state=True)
 def WTSVirtualChannelRead(call, hChannelHandle, TimeOut, Buffer, BufferSize, pBytesRead):
     _entry, channel_of = _channel(call, hChannelHandle)
     timeout = None if TimeOut == INFINITE else TimeOut / 1000.0
@@ -561,14 +563,14 @@ def WTSVirtualChannelRead(call, hChannelHandle, TimeOut, Buffer, BufferSize, pBy
     return 1
 
 
-@export("wtsapi32", DWORD, ("hChannelHandle", HANDLE))
+@export("wtsapi32", DWORD, ("hChannelHandle", HANDLE), changes_state=True)
 def WTSVirtualChannelPurgeInput(call, hChannelHandle):
     _entry, channel_of = _channel(call, hChannelHandle)
     _live_channel(channel_of, call.state)["inbox"] = []
     return 1
 
 
-@export("wtsapi32", DWORD, ("hChannelHandle", HANDLE))
+@export("wtsapi32", DWORD, ("hChannelHandle", HANDLE), changes_state=True)  # _live_channel() adds the lists
 def WTSVirtualChannelPurgeOutput(call, hChannelHandle):
     _entry, channel_of = _channel(call, hChannelHandle)
     _live_channel(channel_of, call.state)
@@ -576,7 +578,7 @@ def WTSVirtualChannelPurgeOutput(call, hChannelHandle):
 
 
 @export("wtsapi32", DWORD, ("hChannelHandle", HANDLE), ("WtsVirtualClass", DWORD), ("ppBuffer", PPVOID),
-        ("pBytesReturned", LPDWORD))
+        ("pBytesReturned", LPDWORD), changes_state=True)  # _live_channel() adds the lists
 def WTSVirtualChannelQuery(call, hChannelHandle, WtsVirtualClass, ppBuffer, pBytesReturned):
     entry, channel_of = _channel(call, hChannelHandle)
     channel = _live_channel(channel_of, call.state)
