@@ -9,11 +9,11 @@ from __future__ import annotations
 #     class ActionModule(RdsModuleAction):
 #         MODULE = "win_rds_session_info"
 #
-# It validates the task's arguments against the module's own module_args(), then runs the module on the
-# host with one remote command: the payload program on stdin, its JSON result on stdout.
+# It validates the task's arguments against the module's own module_args() (read at most once per run, see
+# _build.py), then runs the module on the host with one remote command: the payload program on stdin, its
+# JSON result on stdout.
 # docs/execution-model.md explains why and how.
 
-import importlib
 import json
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -24,7 +24,8 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._limits import option_problems
-from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import module_payload, program, remote_command
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._build import module_build
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import program, remote_command
 
 display = Display()
 
@@ -43,8 +44,8 @@ class RdsModuleAction(ActionBase):
     MODULE = ""
 
     def run(self, tmp=None, task_vars=None):
-        module = importlib.import_module(self._module_name())
-        spec = module.module_args()
+        build = module_build(self._module_name())
+        spec = build.module_args
         self._supports_check_mode = spec.get("supports_check_mode", False)
         super().run(tmp, task_vars)
 
@@ -67,8 +68,7 @@ class RdsModuleAction(ActionBase):
             command = remote_command(self._connection._shell, self._interpreter(task_vars or {}))
         except ValueError as exc:
             return {"failed": True, "msg": str(exc)}
-        stdin = program(module_payload(module.__name__),
-                        json.dumps(task, cls=AnsibleJSONEncoder, vault_to_text=True, sort_keys=True))
+        stdin = program(build.payload, json.dumps(task, cls=AnsibleJSONEncoder, vault_to_text=True, sort_keys=True))
         reply = self._low_level_execute_command(command, sudoable=False, in_data=stdin)
 
         result = remove_values(self._result(reply), no_log_values)

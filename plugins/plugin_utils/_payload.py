@@ -21,6 +21,7 @@ import json
 import shlex
 import textwrap
 import zlib
+from pathlib import Path
 
 RUNNER = "ansible_collections.wtsadmin.rds.plugins.module_utils._runner"
 INTERPRETER_SETTING = "ansible_python_interpreter"  # where the host's Python is set (in the inventory: python_interpreter)
@@ -167,14 +168,28 @@ def _powershell_quote(text: str) -> str:
     return "'%s'" % text
 
 
+def collection_root(name: str) -> Path:
+    """The directory of the collection that dotted ``name`` (``ansible_collections.NS.NAME...``) belongs to.
+
+    Only the collection's package is looked up (Ansible's collection loader has imported it already, to load
+    the action plugin); nothing inside it is imported."""
+    package = ".".join(name.split(".")[:3])
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("collection %s not found" % package)
+    return Path(list(spec.submodule_search_locations)[0])
+
+
 def _source(name: str) -> str | None:
-    """The source text of module ``name``; None if it is no module with a source (an attribute, a namespace)."""
-    try:
-        spec = importlib.util.find_spec(name)
-    except ImportError:  # e.g. "wts.WtsError": the parent is a module, not a package
-        return None
-    source = spec.loader.get_source(name) if spec and spec.has_location else None
-    return importlib.util.decode_source(source) if isinstance(source, bytes) else source  # Ansible's loader: bytes
+    """The source text of module ``name`` of a collection, read from its file; None if ``name`` is no module
+    with a source file (an attribute such as ``wts.WtsError``, a package without ``__init__.py``). Never
+    imports it: packing must not run the collection's code."""
+    relative = Path(*name.split(".")[3:])
+    root = collection_root(name)
+    for path in (root / relative.with_name(relative.name + ".py"), root / relative / "__init__.py"):
+        if path.is_file():
+            return importlib.util.decode_source(path.read_bytes())
+    return None
 
 
 def _imports(name: str, source: str) -> set[str]:
