@@ -24,7 +24,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-sys.path[:0] = [str(ROOT / "tests" / "emulator"), str(ROOT / "tests" / "wsman"), str(ROOT / ".build" / "collections")]
+# BENCH_COLLECTIONS: another build of the collection to measure (e.g. an older commit, for before/after figures).
+COLLECTIONS = Path(os.environ.get("BENCH_COLLECTIONS") or ROOT / ".build" / "collections")
+sys.path[:0] = [str(ROOT / "tests" / "emulator"), str(ROOT / "tests" / "wsman"), str(COLLECTIONS)]
 
 import _farm  # noqa: E402
 import rds_emulator  # noqa: E402
@@ -71,7 +73,7 @@ class Workspace:
     def env(self, state_file: Path, **extra) -> dict:
         env = dict(os.environ)
         env.update(
-            ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"),
+            ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
             ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback_plugins"),
             ANSIBLE_CALLBACKS_ENABLED="bench_task_times",
             ANSIBLE_NOCOLOR="1",
@@ -84,25 +86,30 @@ class Workspace:
         env.update(extra)
         return env
 
-    def playbook(self, state: dict, tasks: list, interpreter: str | None = None, verbose: bool = False):
+    def playbook(self, state: dict, tasks: list, interpreter: str | None = None, verbose: bool = False,
+                 hosts: int = 1, forks: int = 5):
         """Run ``tasks`` (dicts) as one play against the emulated host holding ``state``.
 
-        Returns the per-task records of the bench_task_times callback, ansible-playbook's stdout and the
-        run's directory (which holds the stdin meter's log).
+        ``hosts``: how many inventory hosts (all the same emulated host). Returns the per-task records of the
+        bench_task_times callback, ansible-playbook's stdout and the run's directory (which holds the stdin
+        meter's log and controller_cpu.py's log, cpu.jsonl).
         """
         self.runs += 1
         run = self.dir / ("run%02d" % self.runs)
         run.mkdir()
         state_file = run / "state.json"
         state_file.write_text(json.dumps(state))
-        inventory = {"all": {"hosts": {"rdsh01": {"ansible_connection": "local",
-                                                  "ansible_python_interpreter": interpreter or self.interpreter}}}}
+        names = ["rdsh01"] if hosts == 1 else ["rdsh%03d" % number for number in range(1, hosts + 1)]
+        inventory = {"all": {"hosts": {name: None for name in names},
+                             "vars": {"ansible_connection": "local",
+                                      "ansible_python_interpreter": interpreter or self.interpreter}}}
         (run / "inventory.json").write_text(json.dumps(inventory))
         warm_up = {"name": "warm-up", "ansible.builtin.ping": {}}  # the first task of a run pays for start-up
         play = [{"name": "benchmark", "hosts": "all", "gather_facts": False, "tasks": [warm_up] + tasks}]
         (run / "play.json").write_text(json.dumps(play))
         times = run / "times.jsonl"
-        command = [str(BIN / "ansible-playbook"), "-i", str(run / "inventory.json"), str(run / "play.json")]
+        command = [sys.executable, str(HERE / "controller_cpu.py"), str(run / "cpu.jsonl"),
+                   "-i", str(run / "inventory.json"), "--forks", str(forks), str(run / "play.json")]
         if verbose:
             command.append("-vvv")
         env = self.env(state_file, BENCH_TASK_TIMES=str(times), BENCH_STDIN_LOG=str(run / "stdin.log"))
@@ -235,6 +242,25 @@ def bench_ratio(ws: Workspace, repeat: int):
                                      "%.2f" % ((info - emulated) / ping)]]
 
 
+def bench_controller(ws: Workspace, repeat: int):
+    """Controller CPU per host-task: win_rds_session_info against ansible.builtin.ping, same run (goal <= 0.6)."""
+    rows = []
+    for hosts in (1, 50, 200):
+        rounds = repeat if hosts < 200 else 1
+        tasks = []
+        for number in range(rounds):
+            tasks.append({"name": "ping %d" % number, "ansible.builtin.ping": {}})
+            tasks.append(task("win_rds_session_info", {}, "session_info %d" % number))
+        _records, _stdout, run = ws.playbook(rds_emulator.sample_state(), tasks, hosts=hosts, forks=10)
+        cpu = [json.loads(line) for line in (run / "cpu.jsonl").read_text().splitlines()]
+        ping = [r["cpu"] for r in cpu if r["task"].startswith("ping ")]
+        info = [r["cpu"] for r in cpu if r["task"].startswith("session_info ")]
+        rows.append([hosts, len(info), "%.1f" % (statistics.mean(ping) * 1000), "%.1f" % (statistics.mean(info) * 1000),
+                     "%.1f" % (max(info) * 1000), "**%.2f**" % (statistics.mean(info) / statistics.mean(ping))])
+    return ["hosts", "host-tasks of each", "ping ms CPU (mean)", "session_info ms CPU (mean)",
+            "session_info max (the worker that builds)", "ratio"], rows
+
+
 def bench_message_wait(ws: Workspace, repeat: int):
     """win_rds_message with wait to 1/10/100 sessions whose answers come after 2 s."""
     from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions, send_messages
@@ -357,6 +383,7 @@ BENCHMARKS = {
     "commands": bench_commands,
     "calls": bench_calls_per_session,
     "emulator": bench_emulator_cost,
+    "controller": bench_controller,
     "ratio": bench_ratio,
     "message": bench_message_wait,
     "fanout": bench_fanout,
