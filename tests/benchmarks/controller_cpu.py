@@ -3,14 +3,17 @@
     python controller_cpu.py LOG ansible-playbook-arguments...
 
 Every forked worker (one per host-task) appends to LOG, when it is done: the task's name and the worker's
-own CPU seconds (user + system, os.times() of the worker process itself: neither the processes it starts,
-such as the connection's shell and the host's Python, nor the controller's main process).
+own CPU seconds (user + system of the worker process itself, getrusage(RUSAGE_SELF): neither the processes
+it starts, such as the connection's shell and the host's Python, nor the controller's main process).
+With BENCH_PROFILE=DIR, every worker also writes a cProfile of its run to DIR.
 """
 
 from __future__ import annotations
 
+import cProfile
 import json
 import os
+import resource
 import sys
 
 from ansible.executor.process.worker import WorkerProcess
@@ -20,12 +23,19 @@ _run = WorkerProcess.run
 
 
 def run(self):
+    profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
     try:
+        if profile:
+            profile.enable()
         return _run(self)
     finally:
-        times = os.times()
+        usage = resource.getrusage(resource.RUSAGE_SELF)
         with open(LOG, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps({"task": self._task.get_name(), "cpu": times.user + times.system}) + "\n")
+            handle.write(json.dumps({"task": self._task.get_name(), "cpu": usage.ru_utime + usage.ru_stime}) + "\n")
+        if profile:
+            profile.disable()
+            profile.dump_stats(os.path.join(os.environ["BENCH_PROFILE"], "%s-%d.prof"
+                                            % (self._task.get_name().split()[0], os.getpid())))
 
 
 WorkerProcess.run = run
