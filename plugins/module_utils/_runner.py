@@ -12,13 +12,17 @@ from __future__ import annotations
 # then loads the module and calls its main(). Standard library only; nothing POSIX-only is imported.
 
 import datetime
+import hashlib
 import importlib.util
 import json
 import linecache
+import marshal
+import os
 import sys
 import traceback
 import types
 
+CACHE_PATH = (".cache", "wtsadmin.rds", "bytecode")  # under the home directory; POSIX hosts only (see BytecodeCache)
 MODULE_NAME = "__wtsadmin_rds_module__"  # the module runs under this name, so `if __name__ == "__main__"` stays quiet
 _BOOLEANS_TRUE = frozenset(("y", "yes", "on", "1", "true", "t", 1, 1.0, True))
 _BOOLEANS_FALSE = frozenset(("n", "no", "off", "0", "false", "f", "", 0, 0.0, False))
@@ -47,9 +51,10 @@ def run(payload, task):
 def execute(payload, task):
     """Install the stand-in ``ansible`` and the module_utils importer, run the module's main(), return its result."""
     sources = payload["sources"]
-    _install(sources, task)
+    compiler = BytecodeCache.open()
+    _install(sources, task, compiler)
     try:
-        module = _load(payload["module"], sources[payload["module"]])
+        module = _load(payload["module"], sources[payload["module"]], compiler)
         module.main()
     except ModuleExit as done:
         return done.result
@@ -78,7 +83,7 @@ def _filename(name):
     return name.replace(".", "/") + ".py"
 
 
-def _install(sources, task):
+def _install(sources, task, compiler):
     ansible = types.ModuleType("ansible")
     ansible.__path__ = []
     module_utils = types.ModuleType("ansible.module_utils")
@@ -88,15 +93,94 @@ def _install(sources, task):
     ansible.module_utils = module_utils
     module_utils.basic = basic
     sys.modules.update({"ansible": ansible, "ansible.module_utils": module_utils, "ansible.module_utils.basic": basic})
-    sys.meta_path.insert(0, SourceImporter(sources))
+    sys.meta_path.insert(0, SourceImporter(sources, compiler))
 
 
-def _load(name, source):
+def _load(name, source, compiler):
     module = types.ModuleType(MODULE_NAME)
     module.__file__ = _filename(name)
     sys.modules[MODULE_NAME] = module
-    exec(compile(source, module.__file__, "exec"), module.__dict__)
+    exec(compiler.compile(source, module.__file__), module.__dict__)
     return module
+
+
+class BytecodeCache:
+    """Compiles the payload's sources, keeping their code objects in a cache that only this user can write.
+
+    Compiling about 100 KB of source is most of what the collection costs on the host; loading the same code
+    with marshal costs a few percent of that. An entry is named by the SHA-256 of the interpreter's bytecode
+    magic number and version, the source's file name and the source text, and starts with that hash again;
+    an entry is used only when its directory and the entry itself are owned by this user, reached without
+    following a symbolic link, and writable by nobody else. Anything else (another Python, another source,
+    a damaged, foreign or unreadable entry, no such directory, Windows) compiles the source as before.
+    docs/security.md tells why the cache cannot be used to run code the controller did not send.
+    """
+
+    def __init__(self, directory_fd=None):
+        self._fd = directory_fd  # None: no usable cache, compile every source
+
+    @classmethod
+    def open(cls, home=None):
+        """The cache in ``home`` (default: the user's home directory), or one that only compiles."""
+        if os.name != "posix" or not hasattr(os, "O_NOFOLLOW") or os.open not in os.supports_dir_fd:
+            return cls()  # Windows: its ACLs are not checked here, so no cache (docs/security.md)
+        path = os.path.join(home or os.path.expanduser("~"), *CACHE_PATH)
+        try:
+            os.makedirs(path, mode=0o700, exist_ok=True)
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:
+            return cls()
+        if not _private(os.fstat(fd), group_or_other=0o077):
+            os.close(fd)
+            return cls()
+        return cls(fd)
+
+    def compile(self, source, filename):
+        if self._fd is None:
+            return compile(source, filename, "exec")
+        key = hashlib.sha256(b"\0".join((importlib.util.MAGIC_NUMBER, sys.version.encode("utf-8"),
+                                          filename.encode("utf-8"), source.encode("utf-8")))).digest()
+        name = key.hex() + ".bin"
+        code = self._read(name, key, filename)
+        if code is None:
+            code = compile(source, filename, "exec")
+            self._write(name, key + marshal.dumps(code))
+        return code
+
+    def _read(self, name, key, filename):
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=self._fd)
+        except OSError:
+            return None
+        try:
+            with os.fdopen(fd, "rb") as handle:
+                if not _private(os.fstat(handle.fileno()), group_or_other=0o022):
+                    return None
+                data = handle.read()
+            if data[:len(key)] != key:
+                return None
+            code = marshal.loads(data[len(key):])
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+        return code if isinstance(code, types.CodeType) and code.co_filename == filename else None
+
+    def _write(self, name, data):
+        temp = "%s.%d.tmp" % (name, os.getpid())
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=self._fd)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temp, name, src_dir_fd=self._fd, dst_dir_fd=self._fd)  # atomic: whole entries only
+        except OSError:
+            try:
+                os.unlink(temp, dir_fd=self._fd)
+            except OSError:
+                pass
+
+
+def _private(info, group_or_other):
+    """Whether ``info`` (os.fstat) is owned by this process's user, with none of ``group_or_other`` mode bits."""
+    return info.st_uid == os.geteuid() and not info.st_mode & group_or_other
 
 
 class SourceImporter:
@@ -107,8 +191,9 @@ class SourceImporter:
     show their lines.
     """
 
-    def __init__(self, sources):
+    def __init__(self, sources, compiler):
         self._sources = sources
+        self._compiler = compiler
         self._packages = set()
         for name, source in sources.items():
             parts = name.split(".")
@@ -128,7 +213,7 @@ class SourceImporter:
         source = self._sources.get(module.__name__)
         if source is not None:
             module.__file__ = _filename(module.__name__)
-            exec(compile(source, module.__file__, "exec"), module.__dict__)
+            exec(self._compiler.compile(source, module.__file__), module.__dict__)
 
 
 class ModuleExit(SystemExit):

@@ -11,11 +11,14 @@ the program in a fresh Python, the way the host does: ``python -E -s -`` with th
 from __future__ import annotations
 
 import json
+import marshal
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 from types import SimpleNamespace
+
+import pytest
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
@@ -310,3 +313,101 @@ def test_the_runner_never_imports_posix_only_modules(posix_blocked_python):
 
     assert reply.rc == 0, reply
     assert (reply.result["changed"], reply.result["api"]) == (True, "wtsapi32")
+
+
+# --- the bytecode cache on the host --------------------------------------------------------------------------
+
+SOURCE = "ANSWER = 6 * 7\n"
+FILENAME = "ansible_collections/ns/coll/plugins/module_utils/answer.py"
+
+
+def cache_dir(home: Path) -> Path:
+    return home.joinpath(*_runner.CACHE_PATH)
+
+
+def compile_counted(monkeypatch) -> list:
+    """Every compile() the runner makes, as file names."""
+    compiled = []
+    real = compile
+    monkeypatch.setattr(_runner, "compile", lambda source, filename, mode: compiled.append(filename)
+                        or real(source, filename, mode), raising=False)
+    return compiled
+
+
+def run_code(code) -> int:
+    namespace = {}
+    exec(code, namespace)
+    return namespace["ANSWER"]
+
+
+def test_a_source_is_compiled_once_and_then_loaded_from_the_users_cache(tmp_path, monkeypatch):
+    compiled = compile_counted(monkeypatch)
+    assert run_code(_runner.BytecodeCache.open(str(tmp_path)).compile(SOURCE, FILENAME)) == 42
+    assert run_code(_runner.BytecodeCache.open(str(tmp_path)).compile(SOURCE, FILENAME)) == 42
+    assert compiled == [FILENAME]
+    assert cache_dir(tmp_path).stat().st_mode & 0o777 == 0o700
+    assert [entry.stat().st_mode & 0o777 for entry in cache_dir(tmp_path).iterdir()] == [0o600]
+
+
+def test_another_source_or_file_name_is_compiled_not_taken_from_the_cache(tmp_path, monkeypatch):
+    compiled = compile_counted(monkeypatch)
+    cache = _runner.BytecodeCache.open(str(tmp_path))
+    cache.compile(SOURCE, FILENAME)
+    assert run_code(cache.compile("ANSWER = 43\n", FILENAME)) == 43
+    cache.compile(SOURCE, "other.py")
+    assert compiled == [FILENAME, FILENAME, "other.py"]
+
+
+def test_a_damaged_or_foreign_entry_is_never_run(tmp_path, monkeypatch):
+    cache = _runner.BytecodeCache.open(str(tmp_path))
+    cache.compile(SOURCE, FILENAME)
+    (entry,) = cache_dir(tmp_path).iterdir()
+    foreign = compile("ANSWER = 666\n", FILENAME, "exec")
+    for data in (b"", entry.read_bytes()[:40], b"\0" * 32 + marshal.dumps(foreign), entry.read_bytes()[:-3]):
+        entry.write_bytes(data)
+        assert run_code(_runner.BytecodeCache.open(str(tmp_path)).compile(SOURCE, FILENAME)) == 42
+
+
+def test_an_entry_others_can_write_is_ignored(tmp_path, monkeypatch):
+    cache = _runner.BytecodeCache.open(str(tmp_path))
+    cache.compile(SOURCE, FILENAME)
+    (entry,) = cache_dir(tmp_path).iterdir()
+    entry.chmod(0o666)
+    compiled = compile_counted(monkeypatch)
+    _runner.BytecodeCache.open(str(tmp_path)).compile(SOURCE, FILENAME)
+    assert compiled == [FILENAME]
+
+
+@pytest.mark.parametrize("problem", ["group-writable", "symlink", "a file"])
+def test_a_cache_directory_others_could_write_or_redirect_is_not_used(tmp_path, monkeypatch, problem):
+    directory = cache_dir(tmp_path)
+    directory.parent.mkdir(parents=True)
+    if problem == "group-writable":
+        directory.mkdir(mode=0o770)
+        directory.chmod(0o770)
+    elif problem == "symlink":
+        (tmp_path / "elsewhere").mkdir(mode=0o700)
+        directory.symlink_to(tmp_path / "elsewhere")
+    else:
+        directory.write_text("")
+    compiled = compile_counted(monkeypatch)
+    for _ in range(2):
+        assert run_code(_runner.BytecodeCache.open(str(tmp_path)).compile(SOURCE, FILENAME)) == 42
+    assert compiled == [FILENAME, FILENAME]
+    assert not (tmp_path / "elsewhere").exists() or not list((tmp_path / "elsewhere").iterdir())
+
+
+def test_the_module_runs_the_same_from_source_and_from_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    module = """
+        from ansible.module_utils.basic import AnsibleModule
+        from ansible_collections.ns.coll.plugins.module_utils.answer import ANSWER
+        def main():
+            AnsibleModule(argument_spec={}).exit_json(answer=ANSWER)
+        """
+    first = run_module(module, utils={"answer": SOURCE})
+    entries = sorted(path.name for path in cache_dir(tmp_path).iterdir())
+    second = run_module(module, utils={"answer": SOURCE})
+    assert first.result == second.result and first.result["answer"] == 42
+    assert len(entries) == 2  # the module and its module_util (the bootstrap compiles the runner itself)
+    assert sorted(path.name for path in cache_dir(tmp_path).iterdir()) == entries
