@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -35,6 +36,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: 
 COLLECTION = "ansible_collections.wtsadmin.rds.plugins"
 BIN = Path(sys.executable).parent
 PAYLOAD_LIMIT = 64 * 1024
+HOSTS = (1, 50, 200)  # inventory sizes of the controller measurement (--hosts)
 
 # One task of every module, each one that succeeds on the sample farm (tests/emulator/rds_emulator/sample.py).
 MODULE_TASKS = [
@@ -87,7 +89,7 @@ class Workspace:
         return env
 
     def playbook(self, state: dict, tasks: list, interpreter: str | None = None, verbose: bool = False,
-                 hosts: int = 1, forks: int = 5):
+                 hosts: int = 1, forks: int = 5, timeout: int = 300):
         """Run ``tasks`` (dicts) as one play against the emulated host holding ``state``.
 
         ``hosts``: how many inventory hosts (all the same emulated host). Returns the per-task records of the
@@ -113,7 +115,7 @@ class Workspace:
         if verbose:
             command.append("-vvv")
         env = self.env(state_file, BENCH_TASK_TIMES=str(times), BENCH_STDIN_LOG=str(run / "stdin.log"))
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout, check=False)
         if done.returncode != 0:
             raise RuntimeError("ansible-playbook failed:\n%s\n%s" % (done.stdout[-4000:], done.stderr[-2000:]))
         records = [json.loads(line) for line in times.read_text().splitlines()]
@@ -245,13 +247,13 @@ def bench_ratio(ws: Workspace, repeat: int):
 def bench_controller(ws: Workspace, repeat: int):
     """Controller CPU per host-task: win_rds_session_info against ansible.builtin.ping, same run (goal <= 0.6)."""
     rows = []
-    for hosts in (1, 50, 200):
+    for hosts in HOSTS:
         rounds = repeat if hosts < 200 else 1
         tasks = []
         for number in range(rounds):
             tasks.append({"name": "ping %d" % number, "ansible.builtin.ping": {}})
             tasks.append(task("win_rds_session_info", {}, "session_info %d" % number))
-        _records, _stdout, run = ws.playbook(rds_emulator.sample_state(), tasks, hosts=hosts, forks=10)
+        _records, _stdout, run = ws.playbook(rds_emulator.sample_state(), tasks, hosts=hosts, forks=10, timeout=3600)
         cpu = [json.loads(line) for line in (run / "cpu.jsonl").read_text().splitlines()]
         ping = [r["cpu"] for r in cpu if r["task"].startswith("ping ")]
         info = [r["cpu"] for r in cpu if r["task"].startswith("session_info ")]
@@ -259,6 +261,63 @@ def bench_controller(ws: Workspace, repeat: int):
                      "%.1f" % (max(info) * 1000), "**%.2f**" % (statistics.mean(info) / statistics.mean(ping))])
     return ["hosts", "host-tasks of each", "ping ms CPU (mean)", "session_info ms CPU (mean)",
             "session_info max (the worker that builds)", "ratio"], rows
+
+
+def bench_host(ws: Workspace, repeat: int):
+    """Host-side CPU of win_rds_session_info against a bare Python start, same run (goal: the collection's half)."""
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
+    from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
+
+    params = validated("win_rds_session_info", {})
+    task_json = json.dumps({"params": params, "check_mode": False, "diff": False, "verbosity": 0, "no_log": False})
+    program = _payload.program(_payload.module_payload(COLLECTION + ".modules.win_rds_session_info"), task_json)
+    state_file = ws.dir / "host-cost.json"
+    state_file.write_text(json.dumps(rds_emulator.sample_state()))
+    no_cache = ws.dir / "home-without-cache"  # a file: the cache directory cannot be made under it
+    no_cache.write_text("")
+    warm = ws.dir / "home-warm"
+
+    def cpu(arguments, stdin=None, home=None):
+        env = dict(os.environ, RDS_EMULATOR_STATE=str(state_file), HOME=str(home or ws.dir))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run([ws.interpreter, "-E", "-s"] + arguments, input=stdin, env=env, capture_output=True,
+                              check=False)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if done.returncode != 0:
+            raise RuntimeError("the host program failed: %r" % done.stdout[-2000:])
+        return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+    rounds = 5 * repeat
+    cpu(["-"], program, warm)  # fills the warm cache
+    figures = {
+        "bare": [cpu(["-c", "pass"]) for _ in range(rounds)],
+        "source": [cpu(["-"], program, no_cache) for _ in range(rounds)],
+        "cold": [],
+        "warm": [cpu(["-"], program, warm) for _ in range(rounds)],
+    }
+    for number in range(rounds):
+        home = ws.dir / ("home-cold-%d" % number)
+        home.mkdir()
+        figures["cold"].append(cpu(["-"], program, home))
+    rds_emulator.install(str(state_file))  # the module's emulated calls, timed in this process
+    try:
+        report_sessions(params)
+        started = time.process_time()
+        for _ in range(rounds):
+            report_sessions(params)
+        emulated = (time.process_time() - started) / rounds
+    finally:
+        rds_emulator.uninstall()
+    bare = statistics.median(figures["bare"])
+    own = {name: statistics.median(values) - bare - emulated for name, values in figures.items() if name != "bare"}
+    rows = [["bare `python -E -s -c pass` (the emulated host's, emulator loaded)", "%.1f" % (bare * 1000), "", ""]]
+    for name, label in (("source", "compiled from source (no cache possible)"),
+                        ("cold", "cache empty (compiled and stored)"), ("warm", "cache filled (loaded)")):
+        rows.append([label, "%.1f" % (statistics.median(figures[name]) * 1000), "%.1f" % (own[name] * 1000),
+                     "**%.2f**" % (own[name] / own["source"])])
+    rows.append(["of which the module's emulated calls (in-process, subtracted above)", "%.1f" % (emulated * 1000), "", ""])
+    return ["host process", "ms CPU (median)", "collection's own ms (minus bare start and emulated calls)",
+            "vs compiled from source"], rows
 
 
 def bench_message_wait(ws: Workspace, repeat: int):
@@ -384,6 +443,7 @@ BENCHMARKS = {
     "calls": bench_calls_per_session,
     "emulator": bench_emulator_cost,
     "controller": bench_controller,
+    "host": bench_host,
     "ratio": bench_ratio,
     "message": bench_message_wait,
     "fanout": bench_fanout,
@@ -415,7 +475,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--only", action="append", choices=sorted(BENCHMARKS), help="run only these (repeatable)")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each timed task (default 3)")
+    parser.add_argument("--hosts", type=int, action="append", help="inventory sizes for 'controller' (default 1, 50, 200)")
     options = parser.parse_args()
+    if options.hosts:
+        global HOSTS  # pylint: disable=global-statement
+        HOSTS = tuple(options.hosts)
     interpreter = os.environ.get("RDS_EMULATOR_PYTHON")
     if not interpreter or not os.access(interpreter, os.X_OK):
         parser.error("set RDS_EMULATOR_PYTHON to the emulated host's Python (bash scripts/benchmark.sh does)")

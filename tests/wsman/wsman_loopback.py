@@ -130,8 +130,10 @@ class Command:
 class LoopbackWsman:
     """The endpoint: an HTTP server on 127.0.0.1 with a random free port, serving in a thread.
 
-    ``commands`` lists every command line run, so a test can count WinRM round trips. With ``certfile`` (a
-    PEM file holding the certificate and its key) it serves HTTPS.
+    ``commands`` lists every command line run, so a test can count WinRM round trips; ``command_parts`` has
+    each one's Command and Arguments as sent, ``requests`` every request's operation (Create, Command, Send,
+    Receive, Signal, Delete) and body size. With ``certfile`` (a PEM file holding the certificate and its key)
+    it serves HTTPS.
     """
 
     def __init__(self, username, password, command_log=None, certfile=None):
@@ -139,6 +141,8 @@ class LoopbackWsman:
         self.password = password
         self.command_log = command_log
         self.commands = []
+        self.command_parts = []  # (Command, [Arguments...]) of every Command request, as sent
+        self.requests = []  # (operation, request body bytes) of every authenticated request
         self._shells = {}  # shell id -> {command id: Command}
         self._lock = threading.Lock()
         self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -204,6 +208,8 @@ class LoopbackWsman:
     def run_command(self, request):
         command_line = request.findtext(".//rsp:CommandLine/rsp:Command", "", NS)
         arguments = [element.text or "" for element in request.iterfind(".//rsp:CommandLine/rsp:Arguments", NS)]
+        with self._lock:
+            self.command_parts.append((command_line, arguments))
         command_line = " ".join([command_line] + arguments)
         shell = self._shell(request)
         command = Command(command_line)
@@ -321,6 +327,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         action = request.findtext(".//a:Action", "", NS).strip()
         message_id = request.findtext(".//a:MessageID", "", NS).strip()
         operation = OPERATIONS.get(action)
+        with wsman._lock:
+            wsman.requests.append((action.rpartition("/")[2], len(body)))
         if operation is None:
             return self._reply(500, _fault(message_id, WsmanFault(FAULT_SHELL_NOT_FOUND, "Unsupported action %s" % action)))
         try:
