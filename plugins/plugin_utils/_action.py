@@ -31,6 +31,9 @@ display = Display()
 
 _VALIDATOR_ARGS = ("mutually_exclusive", "required_together", "required_one_of", "required_if", "required_by")
 _DISCOVER = frozenset(("", "auto", "auto_silent", "auto_legacy", "auto_legacy_silent"))  # Ansible's "find it" values
+# Connections that wrap every command in PowerShell -EncodedCommand themselves: they get the script, so that
+# they start PowerShell once (ansible-core's winrm before 2.19 also wraps a command that is encoded already).
+_ENCODING_CONNECTIONS = frozenset(("winrm", "ansible.builtin.winrm"))
 _EXCERPT = 1000  # characters of stdout/stderr shown when the host's reply is not a result
 
 
@@ -65,7 +68,8 @@ class RdsModuleAction(ActionBase):
             "no_log": bool(self._task.no_log),
         }
         try:
-            command = remote_command(self._connection._shell, self._interpreter(task_vars or {}))
+            command = remote_command(self._connection._shell, self._interpreter(task_vars or {}),
+                                     encoded=getattr(self._connection, "transport", None) not in _ENCODING_CONNECTIONS)
         except ValueError as exc:
             return {"failed": True, "msg": str(exc)}
         stdin = program(build.payload, json.dumps(task, cls=AnsibleJSONEncoder, vault_to_text=True, sort_keys=True))

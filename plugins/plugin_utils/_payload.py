@@ -11,7 +11,8 @@ from __future__ import annotations
 # - the program: a small Python bootstrap holding the packed payload and the task's parameters, read by
 #   ``python -E -s -`` from stdin; ASCII only;
 # - the command: PowerShell (winrm, psrp, ssh to Windows) or POSIX sh (the local connection) text that finds
-#   Python on the host and pipes its stdin into it.
+#   Python on the host and pipes its stdin into it; one PowerShell start per task over winrm, on every
+#   ansible-core version (tests/unit/plugins/plugin_utils/test_winrm_process_starts.py records it).
 
 import ast
 import base64
@@ -109,17 +110,20 @@ def program(payload: str, task: str, setting: str = INTERPRETER_SETTING) -> byte
     return _BOOTSTRAP.format(fix=python_fix(setting), payload=payload, task=pack(task)).encode("ascii")
 
 
-def remote_command(shell, interpreter: str | None, setting: str = INTERPRETER_SETTING) -> str:
+def remote_command(shell, interpreter: str | None, setting: str = INTERPRETER_SETTING, encoded: bool = True) -> str:
     """The one command that runs the program (given on its stdin) with Python on the host.
 
     ``shell`` is the connection's shell plugin; ``interpreter`` the host's Python as ``setting`` gives it
     (``ansible_python_interpreter``), or None to look for Python on the host. The PowerShell form is the shell
-    plugin's own ``-EncodedCommand`` form, which the winrm and psrp connections pass through unchanged.
+    plugin's own ``-EncodedCommand`` form (psrp runs it in its runspace, ssh hands it to the host's shell), or
+    with ``encoded=False`` the PowerShell script itself, for a connection that encodes every command it is
+    given (ansible-core's winrm before 2.19 encodes even an encoded command, which starts PowerShell twice).
     Raises ValueError for a shell of another family.
     """
     family = shell.SHELL_FAMILY
     if family in ("powershell", "cmd"):
-        return shell._encode_script(_powershell_script(interpreter, setting), strict_mode=False, preserve_rc=False)
+        script = _powershell_script(interpreter, setting)
+        return shell._encode_script(script, strict_mode=False, preserve_rc=False) if encoded else script
     if family == "sh":
         return _sh_script(interpreter, setting)
     raise ValueError("wtsadmin.rds modules run through PowerShell (winrm, psrp, ssh to Windows) or POSIX sh "

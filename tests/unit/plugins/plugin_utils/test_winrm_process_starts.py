@@ -106,8 +106,9 @@ def test_one_task_is_one_winrm_command_starting_one_powershell_and_one_python(tm
         name = "winrm-%s-%s.json" % (ansible.__version__, "set" if interpreter else "discovered")
         Path(record_dir, name).write_text(json.dumps(record, indent=1))
 
-    # Today: WinRM starts PowerShell (the shell plugin's -EncodedCommand form, passed through unwrapped),
-    # and PowerShell starts Python. Two PowerShell starts would mean the connection wrapped it again.
+    # WinRM starts PowerShell (the connection encodes the collection's script once: it is given the script,
+    # not the encoded form, which ansible-core before 2.19 would wrap in a second PowerShell), and PowerShell
+    # starts Python.
     assert command.lower() in ("powershell", "powershell.exe"), record
     assert (powershell, python) == (1, 1), record
     assert operations.count("Create") == 1 and operations.count("Command") == 1, record
