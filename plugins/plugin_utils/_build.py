@@ -11,8 +11,8 @@ from __future__ import annotations
 # host-task to the next. A build (the packed payload, and the module's module_args() read by importing the
 # module) is therefore also kept on disk, in Ansible's temporary directory of this run (C.DEFAULT_LOCAL_TMP:
 # created once by the controller's main process, private to the user, removed when the run ends; Ansible's
-# own AnsiballZ cache lives there too), under the SHA-256 of every source it could depend on. The first
-# worker that needs a module builds it; the others read one small JSON file.
+# own AnsiballZ cache lives there too), under a key that changes whenever any source it could depend on
+# changes (source_key). The first worker that needs a module builds it; the others read one small JSON file.
 
 import contextlib
 import hashlib
@@ -57,17 +57,19 @@ def module_build(module: str, cache_dir: str | None = None) -> Build:
 
 
 def source_key(module: str) -> str:
-    """SHA-256 of everything a build of ``module`` can depend on: the module, every module_util of its
-    collection (whichever the module imports), and the code that builds it (this file and _payload.py)."""
+    """What identifies the version of every source a build of ``module`` can depend on: the module, every
+    module_util of its collection (whichever the module imports) and the code that builds it (this file and
+    _payload.py). A SHA-256 of their paths, sizes, modification times and inode numbers: a file that changes
+    changes the key, and no source has to be read to find a build (reading and hashing them all cost more than
+    the rest of a cached task)."""
     root = _payload.collection_root(module)
     name = module.rpartition(".")[2]
     files = [root / "plugins" / "modules" / (name + ".py"), Path(__file__), Path(_payload.__file__)]
     files += sorted((root / "plugins" / "module_utils").rglob("*.py"))
     digest = hashlib.sha256(("%s\0%s\0" % (FORMAT, module)).encode("utf-8"))
     for path in files:
-        data = path.read_bytes()
-        digest.update(b"%s\0%d\0" % (os.fsencode(path), len(data)))
-        digest.update(data)
+        info = path.stat()
+        digest.update(b"%s\0%d\0%d\0%d\0" % (os.fsencode(path), info.st_size, info.st_mtime_ns, info.st_ino))
     return digest.hexdigest()
 
 
