@@ -138,8 +138,9 @@ class BytecodeCache:
     def compile(self, source, filename):
         if self._fd is None:
             return compile(source, filename, "exec")
-        key = hashlib.sha256(b"\0".join((importlib.util.MAGIC_NUMBER, sys.version.encode("utf-8"),
-                                          filename.encode("utf-8"), source.encode("utf-8")))).digest()
+        parts = (importlib.util.MAGIC_NUMBER, sys.version.encode("utf-8"), filename.encode("utf-8"),
+                 source.encode("utf-8"))
+        key = hashlib.sha256(b"\0".join(parts)).digest()
         name = key.hex() + ".bin"
         code = self._read(name, key, filename)
         if code is None:

@@ -193,8 +193,8 @@ def export(dll: str, restype, *params, mutating=False, status_return=False, fail
         failure_value = None if restype in (VOID, HANDLE) else 0
 
     def register(impl):
-        EXPORTS[dll][impl.__name__] = Export(dll, impl, restype, params, mutating, status_return, failure_value,
-                                                   changes_state)
+        EXPORTS[dll][impl.__name__] = Export(dll, impl, restype, params, mutating, status_return,
+                                             failure_value, changes_state)
         return impl
     return register
 
