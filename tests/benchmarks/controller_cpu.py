@@ -15,6 +15,7 @@ import json
 import os
 import resource
 import sys
+import time
 
 from ansible.executor.process.worker import WorkerProcess
 
@@ -23,7 +24,7 @@ _run = WorkerProcess.run
 
 
 def run(self):
-    profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
+    profile = cProfile.Profile(time.process_time) if os.environ.get("BENCH_PROFILE") else None
     try:
         if profile:
             profile.enable()

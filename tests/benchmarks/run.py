@@ -195,13 +195,13 @@ def bench_calls_per_session(ws: Workspace, repeat: int):
 
 
 def bench_emulator_cost(ws: Workspace, repeat: int):
-    """What one emulated call costs: in memory, and with the state in a file (read and rewritten per call)."""
+    """What one emulated call costs: in memory, and with the state in a file (the same at any farm size)."""
     from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
 
     params = validated("win_rds_session_info", {})
     rows = []
     try:
-        for count in (10, 100):
+        for count in (10, 100, 1000):
             state = _farm.host_with_sessions(count)
             state_file = ws.dir / ("cost-%d.json" % count)
             state_file.write_text(json.dumps(state))
@@ -248,19 +248,21 @@ def bench_controller(ws: Workspace, repeat: int):
     """Controller CPU per host-task: win_rds_session_info against ansible.builtin.ping, same run (goal <= 0.6)."""
     rows = []
     for hosts in HOSTS:
-        rounds = repeat if hosts < 200 else 1
+        rounds = 4 * repeat if hosts == 1 else repeat if hosts < 200 else 1
         tasks = []
         for number in range(rounds):
             tasks.append({"name": "ping %d" % number, "ansible.builtin.ping": {}})
             tasks.append(task("win_rds_session_info", {}, "session_info %d" % number))
         _records, _stdout, run = ws.playbook(rds_emulator.sample_state(), tasks, hosts=hosts, forks=10, timeout=3600)
         cpu = [json.loads(line) for line in (run / "cpu.jsonl").read_text().splitlines()]
-        ping = [r["cpu"] for r in cpu if r["task"].startswith("ping ")]
-        info = [r["cpu"] for r in cpu if r["task"].startswith("session_info ")]
-        rows.append([hosts, len(info), "%.1f" % (statistics.mean(ping) * 1000), "%.1f" % (statistics.mean(info) * 1000),
-                     "%.1f" % (max(info) * 1000), "**%.2f**" % (statistics.mean(info) / statistics.mean(ping))])
-    return ["hosts", "host-tasks of each", "ping ms CPU (mean)", "session_info ms CPU (mean)",
-            "session_info max (the worker that builds)", "ratio"], rows
+        ping = [r["cpu"] * 1000 for r in cpu if r["task"].startswith("ping ")]
+        info = [r["cpu"] * 1000 for r in cpu if r["task"].startswith("session_info ")]
+        rows.append([hosts, len(info), "%.1f / %.1f" % (statistics.mean(ping), statistics.median(ping)),
+                     "%.1f / %.1f" % (statistics.mean(info), statistics.median(info)), "%.1f" % max(info),
+                     "**%.2f** / %.2f" % (statistics.mean(info) / statistics.mean(ping),
+                                          statistics.median(info) / statistics.median(ping))])
+    return ["hosts", "host-tasks of each", "ping ms CPU (mean / median)", "session_info ms CPU (mean / median)",
+            "session_info max ms (the worker that builds)", "ratio (mean / median)"], rows
 
 
 def bench_host(ws: Workspace, repeat: int):
@@ -318,6 +320,51 @@ def bench_host(ws: Workspace, repeat: int):
     rows.append(["of which the module's emulated calls (in-process, subtracted above)", "%.1f" % (emulated * 1000), "", ""])
     return ["host process", "ms CPU (median)", "collection's own ms (minus bare start and emulated calls)",
             "vs compiled from source"], rows
+
+
+PS_MODULE = """#!powershell
+#AnsibleRequires -CSharpUtil Ansible.Basic
+$module = [Ansible.Basic.AnsibleModule]::Create($args, @{ options = @{} })
+$module.ExitJson()
+"""
+
+
+def bench_wire(ws: Workspace, repeat: int):
+    """Bytes per task: win_rds_session_info against a PowerShell module (WinRM) and AnsiballZ ping, same run."""
+    from wsman_loopback import LoopbackWsman
+
+    library = ws.dir / "library"
+    library.mkdir(exist_ok=True)
+    (library / "win_bench_probe.ps1").write_text(PS_MODULE)
+    rows = []
+    for label, action in (("win_rds_session_info (Python on the host)", {"wtsadmin.rds.win_rds_session_info": {}}),
+                          ("PowerShell module with Ansible.Basic (ansible.windows style)", {"win_bench_probe": {}})):
+        with LoopbackWsman("bench", "Passw0rd!") as wsman:
+            host = {"ansible_host": "127.0.0.1", "ansible_port": wsman.port, "ansible_connection": "winrm",
+                    "ansible_winrm_transport": "basic", "ansible_winrm_scheme": "http", "ansible_user": "bench",
+                    "ansible_password": "Passw0rd!", "ansible_python_interpreter": "C:\\Python311\\python.exe"}
+            run = ws.dir / ("wire-%d" % len(rows))
+            run.mkdir()
+            (run / "inventory.json").write_text(json.dumps({"all": {"hosts": {"win": host}}}))
+            play = [{"hosts": "all", "gather_facts": False, "tasks": [dict(action, ignore_errors=True)]}]
+            (run / "play.json").write_text(json.dumps(play))
+            env = dict(ws.env(run / "unused.json"), ANSIBLE_LIBRARY=str(library))
+            subprocess.run([str(BIN / "ansible-playbook"), "-i", str(run / "inventory.json"), str(run / "play.json")],
+                           env=env, capture_output=True, text=True, timeout=600, check=False)
+            operations = [name for name, _size in wsman.requests]
+            command_bytes = sum(len(c) + sum(len(a) for a in args) for c, args in wsman.command_parts)
+            rows.append([label, len(wsman.command_parts), len(operations), command_bytes,
+                         sum(size for _name, size in wsman.requests)])
+    # AnsiballZ ping: the file Ansible copies to the host (local connection, kept with ANSIBLE_KEEP_REMOTE_FILES).
+    os.environ["ANSIBLE_KEEP_REMOTE_FILES"] = "1"
+    try:
+        ws.playbook(rds_emulator.sample_state(), [{"name": "ping", "ansible.builtin.ping": {}}])
+    finally:
+        del os.environ["ANSIBLE_KEEP_REMOTE_FILES"]
+    zips = sorted((ws.dir / "remote-tmp").rglob("AnsiballZ_ping.py"))
+    rows.append(["ansible.builtin.ping (AnsiballZ file, local connection)", "", "", "",
+                 zips[-1].stat().st_size if zips else "not found"])
+    return ["task", "WinRM commands", "WS-Man requests", "command line bytes", "request bytes (SOAP bodies)"], rows
 
 
 def bench_message_wait(ws: Workspace, repeat: int):
@@ -444,6 +491,7 @@ BENCHMARKS = {
     "emulator": bench_emulator_cost,
     "controller": bench_controller,
     "host": bench_host,
+    "wire": bench_wire,
     "ratio": bench_ratio,
     "message": bench_message_wait,
     "fanout": bench_fanout,
