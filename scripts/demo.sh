@@ -9,4 +9,8 @@ source scripts/_setup.sh
 export RDS_EMULATOR_STATE="$BUILD/demo-state.json"
 rm -f "$RDS_EMULATOR_STATE"
 export ANSIBLE_CONFIG="$ROOT/playbooks/ansible.cfg"
-exec "$VENV/bin/ansible-playbook" -i playbooks/inventory.yml playbooks/demo.yml "$@"
+REPORT="$BUILD/demo-sessions.txt"
+rm -f "$REPORT"
+"$VENV/bin/ansible-playbook" -i playbooks/inventory.yml playbooks/demo.yml -e "rds_demo_report=$REPORT" "$@"
+echo
+cat "$REPORT"

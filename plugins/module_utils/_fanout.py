@@ -109,6 +109,22 @@ def state_diff(results, items, describe):
     return {"before": before, "after": after}
 
 
+def fields_spec(choices):
+    """The argument spec of ``fields``, which info modules take to return only some keys of each object."""
+    return {"fields": {"type": "list", "elements": "str", "choices": list(choices)}}
+
+
+def keep_fields(results, items, fields):
+    """``results`` of ``for_each_server`` with each object of their ``items`` list reduced to ``fields``
+    (None: every key), in the order of ``fields``."""
+    if fields is None:
+        return results
+    for entry in results:
+        if items in entry:
+            entry[items] = [{key: item[key] for key in fields} for item in entry[items]]
+    return results
+
+
 def finish(module, results, *lists, **extra):
     """End the task of ``module`` with the per-server ``results`` of ``for_each_server``.
 

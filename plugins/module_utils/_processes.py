@@ -40,6 +40,8 @@ SELECTION_OPTIONS = ("name", "pid", "session_id", "username")
 # under clearer names.
 _REPORTED = ("sid", "threads", "handles", "working_set", "peak_working_set", "pagefile_usage", "peak_pagefile_usage")
 _CPU_SECONDS = (("user_cpu_seconds", "user_time"), ("kernel_cpu_seconds", "kernel_time"))
+# Every key of a process as win_rds_process_info returns it (describe()): its ``fields``.
+PROCESS_FIELDS = ("pid", "name", "session_id", "user") + _REPORTED + tuple(key for key, _source in _CPU_SECONDS)
 
 
 def program_name(name):

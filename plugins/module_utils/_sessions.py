@@ -36,6 +36,13 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
 )
 
 _TIMES = ("logon_time", "connect_time", "disconnect_time", "last_input_time")
+# Every key of a session as win_rds_session_info returns it (describe() and the lock state): its ``fields``.
+SESSION_FIELDS = ("session_id", "session_name", "state", "username", "domain", "user", "client_name",
+                  "client_address", "client_address_family", "client_build", "client_directory",
+                  "client_product_id", "client_hardware_id", "client_display", "client_protocol", "is_remote",
+                  "logon_time", "connect_time", "disconnect_time", "last_input_time", "idle_seconds",
+                  "disconnected_seconds", "locked", "host_name", "farm_name", "incoming_bytes", "outgoing_bytes",
+                  "incoming_frames", "outgoing_frames", "incoming_compressed_bytes", "outgoing_compressed_bytes")
 # WTSINFOEX's lock flag is inverted on this version (Windows 7, Windows Server 2008 R2).
 INVERTED_LOCK_FLAG_VERSION = "6.1"
 

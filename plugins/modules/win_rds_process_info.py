@@ -24,6 +24,16 @@ extends_documentation_fragment:
   - wtsadmin.rds.attributes.read_only
   - wtsadmin.rds.server
   - wtsadmin.rds.process_selection
+options:
+  fields:
+    description:
+      - Return only these keys of each process, in this order (RV(processes[].server) always comes too), for
+        example C(fields=pid,name,session_id,user) for a short ad-hoc list.
+      - Default, every key.
+    type: list
+    elements: str
+    choices: [pid, name, session_id, user, sid, threads, handles, working_set, peak_working_set, pagefile_usage,
+              peak_pagefile_usage, user_cpu_seconds, kernel_cpu_seconds]
 notes:
   - Listing the processes of other users' sessions needs local Administrators on the server; other accounts
     see only their own processes.
@@ -164,20 +174,24 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, server_spec
-from ansible_collections.wtsadmin.rds.plugins.module_utils._processes import report_processes, selection_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import fields_spec, finish, keep_fields, server_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._processes import (
+    PROCESS_FIELDS,
+    report_processes,
+    selection_spec,
+)
 
 
 def module_args():
     return {
-        "argument_spec": dict(server_spec(), **selection_spec()),
+        "argument_spec": dict(server_spec(), **selection_spec(), **fields_spec(PROCESS_FIELDS)),
         "supports_check_mode": True,
     }
 
 
 def main():
     module = AnsibleModule(**module_args())
-    finish(module, report_processes(module.params), "processes")
+    finish(module, keep_fields(report_processes(module.params), "processes", module.params["fields"]), "processes")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,21 @@ extends_documentation_fragment:
   - wtsadmin.rds.session_selection
   - wtsadmin.rds.session_selection.state
   - wtsadmin.rds.session_selection.system
+options:
+  fields:
+    description:
+      - Return only these keys of each session, in this order (RV(sessions[].server) always comes too), for
+        example C(fields=session_id,user,state,idle_seconds,client_name) for an ad-hoc run that reads like
+        C(quser). The selection options still see every key.
+      - Default, every key.
+    type: list
+    elements: str
+    choices: [session_id, session_name, state, username, domain, user, client_name, client_address,
+              client_address_family, client_build, client_directory, client_product_id, client_hardware_id,
+              client_display, client_protocol, is_remote, logon_time, connect_time, disconnect_time,
+              last_input_time, idle_seconds, disconnected_seconds, locked, host_name, farm_name, incoming_bytes,
+              outgoing_bytes, incoming_frames, outgoing_frames, incoming_compressed_bytes,
+              outgoing_compressed_bytes]
 notes:
   - Windows 7 and Windows Server 2008 R2 report the lock state the wrong way round; the module reads each
     server's version (C(NetServerGetInfo)) once, when a session reports a lock state, and corrects it.
@@ -302,14 +317,15 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, server_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import fields_spec, finish, keep_fields, server_spec
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import selection_spec
-from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions, total_counts
+from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import SESSION_FIELDS, report_sessions, total_counts
 
 
 def module_args():
     return {
-        "argument_spec": dict(server_spec(), **selection_spec(state_alias=True, include_system=True)),
+        "argument_spec": dict(server_spec(), **selection_spec(state_alias=True, include_system=True),
+                              **fields_spec(SESSION_FIELDS)),
         "supports_check_mode": True,
     }
 
@@ -317,7 +333,8 @@ def module_args():
 def main():
     module = AnsibleModule(**module_args())
     results = report_sessions(module.params)
-    finish(module, results, "sessions", counts=total_counts(results))
+    counts = total_counts(results)
+    finish(module, keep_fields(results, "sessions", module.params["fields"]), "sessions", counts=counts)
 
 
 if __name__ == "__main__":

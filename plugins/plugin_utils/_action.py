@@ -35,13 +35,23 @@ _DISCOVER = frozenset(("", "auto", "auto_silent", "auto_legacy", "auto_legacy_si
 # they start PowerShell once (ansible-core's winrm before 2.19 also wraps a command that is encoded already).
 _ENCODING_CONNECTIONS = frozenset(("winrm", "ansible.builtin.winrm"))
 _EXCERPT = 1000  # characters of stdout/stderr shown when the host's reply is not a result
+ASYNC_REFUSED = (
+    "%s does not support async: a wtsadmin.rds task is one remote command whose result is read when it ends "
+    "(docs/execution-model.md). Remove async and poll. To wait for users, run wtsadmin.rds.win_rds_wait (until: "
+    "no_user_sessions, with its own timeout); to start logoffs without waiting for them, give "
+    "wtsadmin.rds.win_rds_session wait: false; to work many servers at once, list them in server: (they are "
+    "worked concurrently) instead of poll: 0.")
+BECOME_IGNORED = (
+    "become is ignored by %s: wtsadmin.rds modules run as the connecting account (ansible_user), which also "
+    "reaches the servers named in server:. Give that account the Remote Desktop Services permissions the task "
+    "needs (docs/getting-started.md) and remove become.")
 
 
 class RdsModuleAction(ActionBase):
     """Runs module MODULE of the same collection on the host, through the collection's own payload runner.
 
-    Asynchronous tasks are refused (ActionBase fails them); check mode is honoured as the module's
-    ``supports_check_mode`` says; become is not used.
+    Asynchronous tasks are refused with ASYNC_REFUSED; check mode is honoured as the module's
+    ``supports_check_mode`` says; become is not used, and a task that asks for it gets BECOME_IGNORED.
     """
 
     MODULE = ""
@@ -50,6 +60,8 @@ class RdsModuleAction(ActionBase):
         build = module_build(self._module_name())
         spec = build.module_args
         self._supports_check_mode = spec.get("supports_check_mode", False)
+        if self._task.async_val:
+            return {"failed": True, "msg": ASYNC_REFUSED % self._task.action}
         super().run(tmp, task_vars)
 
         checked = validate_args(spec, self._task.args)
@@ -81,6 +93,8 @@ class RdsModuleAction(ActionBase):
         if "msg" in result and msg_hidden:
             result["msg"] = remove_values(result["msg"], msg_hidden)
         warnings = ["Both option %(option)s and its alias %(alias)s are set." % w for w in checked._warnings]
+        if self._play_context.become:
+            warnings.append(BECOME_IGNORED % self._task.action)
         warnings += result.get("warnings", [])
         deprecations = checked._deprecations + result.get("deprecations", [])
         # Ansible prints warnings and deprecations even under no_log: they are masked exactly like msg.

@@ -53,3 +53,11 @@ def test_unknown_options_are_refused_by_the_controller(validate):
     checked = validate({"state": "absent"})
 
     assert "state" in " ".join(str(error) for error in checked.errors.errors)
+
+
+def test_fields_choose_the_keys_of_each_process_and_every_key_is_a_choice(emulator, run_main):
+    everything = run_main({"pid": 3630})
+    short = run_main({"pid": 3630, "fields": ["name", "pid"]})
+
+    assert set(everything["processes"][0]) == {"server", *MODULE.PROCESS_FIELDS}
+    assert short["processes"] == [{"server": None, "name": "notepad.exe", "pid": 3630}]

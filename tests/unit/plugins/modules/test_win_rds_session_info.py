@@ -97,3 +97,19 @@ def test_a_logon_mode_that_cannot_be_read_is_null_with_a_warning_and_the_session
     (warning,) = result["warnings"]
     assert warning.startswith("logon_mode unknown: RegConnectRegistryW failed on RDSH02: [53]")
     assert "Remote Registry service" in warning
+
+
+def test_fields_choose_the_keys_of_each_session_in_their_order_and_every_key_is_a_choice(emulator, run_main):
+    everything = run_main({})
+    short = run_main({"fields": ["session_id", "user", "state", "idle_seconds", "client_name"],
+                      "session_state": "disconnected"})
+
+    assert set(everything["sessions"][0]) == {"server", *MODULE.SESSION_FIELDS}
+    assert [list(s) for s in short["sessions"]] == [["server", "session_id", "user", "state", "idle_seconds",
+                                                     "client_name"]] * 2
+    assert [s["session_id"] for s in short["sessions"]] == [3, 6]
+    assert short["counts"]["disconnected"] == 2
+
+
+def test_an_unknown_field_is_refused_by_the_controller_by_name(validate):
+    assert "idle_time" in str(validate({"fields": ["idle_time"]}).errors.errors[0])

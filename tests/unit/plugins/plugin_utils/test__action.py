@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from ansible.errors import AnsibleActionFail, AnsibleActionSkip
+from ansible.errors import AnsibleActionSkip
 from ansible.template import trust_as_template
 from ansible.utils.display import Display
 
@@ -100,12 +100,30 @@ def test_check_mode_is_skipped_for_a_module_that_does_not_support_it(action_for)
     assert nocheck.commands == []
 
 
-def test_async_is_refused(action_for):
+def test_async_is_refused_saying_why_and_what_to_use_instead(action_for):
     probe = action_for(args={"name": "Ada"}, async_val=30)
 
-    with pytest.raises(AnsibleActionFail, match="does not support async"):
-        probe.run()
+    result = probe.run()
+
+    assert result["failed"] is True
+    assert result["msg"].startswith("rdsfixture.runner.probe does not support async: ")
+    assert "win_rds_wait" in result["msg"] and "wait: false" in result["msg"] and "poll: 0" in result["msg"]
     assert probe.commands == []
+
+
+def test_become_is_ignored_with_a_warning_that_says_who_runs_the_task(action_for, python39):
+    probe = action_for(args={"name": "Ada"})
+    probe.action._play_context.become = True
+
+    result = probe.run(ansible_python_interpreter=python39)
+
+    assert "failed" not in result
+    assert [w for w in result["warnings"] if w.startswith("become is ignored by rdsfixture.runner.probe")]
+    assert "ansible_user" in result["warnings"][-1]
+
+
+def test_no_become_no_warning(action_for, python39):
+    assert "warnings" not in action_for(args={"name": "Ada"}).run(ansible_python_interpreter=python39)
 
 
 # --- round trips with a real local Python (sh) -----------------------------------------------------------
