@@ -87,6 +87,13 @@ notes:
   - Host variables set by the plugin are C(rds_platform), C(rds_version), C(rds_server_types) and
     C(rds_comment) (discovered servers), and C(rds_source) (V(netserverenum) or V(static)). Their values come
     from the network and are marked unsafe, so they are never evaluated as templates.
+  - Any machine of the network segment can announce a name to the Computer Browser. A discovered name that
+    is no NetBIOS or DNS computer name (letters, digits, C(-), C(_) and dots only) is left out with a
+    warning, so it never becomes a host name (which Ansible may evaluate as a template); a static server
+    with such a name fails the inventory.
+  - O(python_interpreter) goes on the command line that WinRM runs with C(cmd.exe); a path with a character
+    C(cmd.exe) treats specially (C(" % ! & | < > ^ \( \) @), a line break) fails the inventory before the
+    discovery host is contacted. Leave it unset to look for Python with PowerShell instead.
   - With O(cache=true) only the discovered server list is cached; credentials never are. The cache key
     is the configuration file's path; use C(--flush-cache) after changing the discovery options.
   - No connection variables are set; give the hosts C(ansible_connection) and the like in C(group_vars)
@@ -137,6 +144,7 @@ cache_timeout: 3600
 
 import fnmatch
 import json
+import re
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
@@ -158,15 +166,50 @@ ERROR_NO_BROWSER_SERVERS_FOUND = 6118
 INTERPRETER_OPTION = "python_interpreter"  # the option of this plugin that names the discovery host's Python
 
 
+# Characters cmd.exe gives a meaning to in a command line, even inside double quotes (%, ! and the quote
+# itself), or once it strips the quotes of "cmd /c" (&, |, <, >, ^, (, ), @): see discovery_command.
+CMD_SPECIAL = frozenset('"%!&|<>^()@\r\n\x00')
+# The names Windows gives computers: NetBIOS and DNS host names, letters, digits, hyphens and underscores,
+# in dot-separated labels (a browse list is filled by whatever announces itself on the segment).
+SERVER_NAME = re.compile(r"[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\Z")
+MAX_SERVER_NAME = 253
+
+
+def interpreter_problem(interpreter):
+    """Why ``interpreter`` (python_interpreter) cannot go on a cmd.exe command line safely, or None."""
+    special = sorted(CMD_SPECIAL.intersection(interpreter))
+    if special:
+        return ("python_interpreter %r contains %s, which cmd.exe (that runs the WinRM command) would not take "
+                "as part of a path: install Python in a directory without it, or leave python_interpreter unset "
+                "to look for Python on the discovery host" % (interpreter, ", ".join(repr(c) for c in special)))
+    return None
+
+
 def discovery_command(interpreter):
     """The command line that runs the payload given on its stdin with the discovery host's Python.
 
     WinRM runs a command line with cmd.exe, which starts a known interpreter directly (and hands it stdin
-    unchanged); without one, the collection's PowerShell command looks for Python on the host.
+    unchanged); without one, the collection's PowerShell command looks for Python on the host. An
+    interpreter with a character cmd.exe treats specially raises AnsibleParserError (interpreter_problem).
+    cmd /? (the help of cmd.exe) says quotes are preserved only with "no special characters between the two
+    quote characters, where special is one of: &<>()@^|"; "Otherwise, old behavior is to ... strip the
+    leading character and remove the last quote character", which leaves such a character unquoted. %var%
+    is expanded inside quotes too, and ! when delayed expansion is enabled in the registry ("If delayed
+    environment variable expansion is enabled, then ! can be used"). A Windows path has no double quote.
     """
     if interpreter:
+        problem = interpreter_problem(interpreter)
+        if problem:
+            raise AnsibleParserError(problem)
         return '"%s" %s' % (interpreter, PYTHON_ARGS)
     return remote_command(shell_loader.get("powershell"), None, INTERPRETER_OPTION)
+
+
+def server_name_problem(name):
+    """Why ``name`` is no computer name (NetBIOS or DNS characters only), or None."""
+    if not isinstance(name, str) or len(name) > MAX_SERVER_NAME or not SERVER_NAME.match(name):
+        return ("%r is no NetBIOS or DNS computer name (letters, digits, '-', '_' and dots only)" % (name,))
+    return None
 
 
 def discovered_variables(server):
@@ -192,8 +235,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if self.get_option("hostname_format") == "fqdn" and not self.get_option("dns_suffix"):
             raise AnsibleParserError("%s: hostname_format fqdn needs dns_suffix (for example contoso.com)" % path)
         discovered = self._discovered_servers(path, cache) if self.get_option("discovery_host") else []
-        servers = [(server["name"], discovered_variables(server)) for server in discovered]
-        servers += [(name, {"rds_source": "static"}) for name in self.get_option("static_servers")]
+        servers = []
+        for server in discovered:
+            problem = server_name_problem(server["name"])
+            if problem:  # anything on the segment can announce a name: never let it become a host (or a template)
+                self.display.warning("NetServerEnum on %s listed a server that is left out: %s."
+                                     % (self.get_option("discovery_host"), problem))
+            else:
+                servers.append((server["name"], discovered_variables(server)))
+        for name in self.get_option("static_servers"):
+            problem = server_name_problem(name.strip())
+            if problem:
+                raise AnsibleParserError("%s: static_servers: %s" % (path, problem))
+            servers.append((name, {"rds_source": "static"}))
         added = set()
         for server_name, variables in servers:
             host_name = self._host_name(server_name)

@@ -7,9 +7,14 @@ whose commands run the emulated RD Session Host's Python."""
 from __future__ import annotations
 
 import base64
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+import yaml
 from ansible.errors import AnsibleParserError
 from ansible.utils.display import Display
 
@@ -17,6 +22,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import SV_TYPE
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _winrm
 
 TERMINAL_SERVER = SV_TYPES["terminal_server"]
+COLLECTIONS = Path(__file__).parents[4] / ".build" / "collections"
 
 
 def browser_entries(state, domain=None, type_mask=TERMINAL_SERVER):
@@ -263,3 +269,89 @@ def test_read_timeout_must_exceed_operation_timeout(parse_inventory, discovery, 
     with pytest.raises(AnsibleParserError, match="read_timeout"):
         parse_inventory(discovery)
     assert wsman.commands == []
+
+
+# --- values that would run or template something (issue #19, items 1 and 6) -----------------------------
+
+@pytest.mark.parametrize("special", ['"', "&", "|", "^", "%", "<", ">", "\n", "\r", "!", "(", ")", "@"])
+def test_an_interpreter_with_a_character_cmd_treats_specially_is_refused_before_winrm(parse_inventory, discovery,
+                                                                                      wsman, tmp_path, special):
+    # issue #19, item 1: '"%s" -E -s -' % interpreter ran "calc" from C:\Py\python.exe" -E -s - & calc & "x
+    marker = tmp_path / "injected"
+    python = discovery["python_interpreter"]
+    discovery["python_interpreter"] = '%s" -E -s - %s touch %s %s "x' % (python, special, marker, special)
+
+    with pytest.raises(AnsibleParserError, match="python_interpreter .* contains .*which cmd.exe"):
+        parse_inventory(discovery)
+    assert wsman.commands == []
+    assert not marker.exists()
+
+
+def test_an_injection_through_the_interpreter_runs_nothing_on_the_discovery_host(parse_inventory, discovery, wsman,
+                                                                                 tmp_path):
+    # the reproduction of item 1 on the loopback endpoint, whose /bin/sh -c stands in for cmd.exe /c
+    marker = tmp_path / "injected"
+    discovery["python_interpreter"] = '%s" -E -s - & touch %s & "x' % (discovery["python_interpreter"], marker)
+
+    with pytest.raises(AnsibleParserError):
+        parse_inventory(discovery)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("name", [
+    "{{ lookup('pipe', 'touch INJECTED') }}", "RDSH{{ 6 * 7 }}", "RDSH 09", "RDSH09;rm", "RDSH$09", "", "-" * 254,
+    "{% raw %}x{% endraw %}", "RDSH\u200b09",
+])
+def test_a_browse_list_name_that_is_no_computer_name_is_left_out_with_a_warning(parse_inventory, discovery, farm,
+                                                                                monkeypatch, name):
+    # issue #19, item 6: on ansible-core 2.18 a name such as {{ lookup('pipe', ...) }} was templated
+    entry = browser_entries(farm.state)[0]
+    warnings = []
+    monkeypatch.setattr(Display, "warning", lambda self, msg, *args, **kwargs: warnings.append(msg))
+
+    def announce(state):
+        state["browser"]["entries"].append(dict(entry, name=name))
+
+    farm.edit(announce)
+    inventory = parse_inventory(discovery)
+
+    assert sorted(inventory.hosts) == sorted(e["name"].lower() for e in browser_entries(farm.state) if e["name"] != name)
+    assert [w for w in warnings if "is no NetBIOS or DNS computer name" in w] == [
+        "NetServerEnum on 127.0.0.1 listed a server that is left out: %r is no NetBIOS or DNS computer name "
+        "(letters, digits, '-', '_' and dots only)." % name]
+
+
+@pytest.mark.parametrize("name", ["rdsh01", "RDSH-02", "rdsh_03", "rdsh04.contoso.com"])
+def test_computer_names_pass(parse_inventory, name):
+    inventory = parse_inventory({"plugin": "wtsadmin.rds.rds_servers", "static_servers": [name]})
+
+    assert list(inventory.hosts) == [name.lower().split(".")[0]]
+
+
+def test_a_static_server_that_is_no_computer_name_fails_the_inventory(parse_inventory):
+    with pytest.raises(AnsibleParserError, match="static_servers: 'rdsh{{ 1 }}' is no NetBIOS or DNS computer name"):
+        parse_inventory({"plugin": "wtsadmin.rds.rds_servers", "static_servers": ["rdsh01", "rdsh{{ 1 }}"]})
+
+
+def test_a_hostile_browse_list_name_is_never_templated_by_a_playbook(discovery, farm, tmp_path):
+    # issue #19, item 6, end to end with this Python's ansible-core (the version matrix runs it on each one): on
+    # 2.18 the name was templated when a play used it as inventory_hostname
+    marker = tmp_path / "templated"
+    entry = browser_entries(farm.state)[0]
+    farm.edit(lambda state: state["browser"]["entries"].append(
+        dict(entry, name="{{ lookup('pipe', 'touch %s') }}" % marker)))
+    config = tmp_path / "farm.rds_servers.yml"
+    config.write_text(yaml.safe_dump(discovery))
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(yaml.safe_dump([{"hosts": "all", "gather_facts": False, "connection": "local",
+                                         "tasks": [{"ansible.builtin.debug": {"msg": "{{ inventory_hostname }}"}}]}]))
+    env = dict(os.environ, ANSIBLE_INVENTORY_ENABLED="wtsadmin.rds.rds_servers", ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+
+    run = subprocess.run([str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(config), str(playbook)],
+                         capture_output=True, text=True, env=env, timeout=600, check=False)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert not marker.exists()
+    assert "is no NetBIOS or DNS computer name" in run.stdout + run.stderr
+    assert "ok: [%s]" % entry["name"].lower() in run.stdout
