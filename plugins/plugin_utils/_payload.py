@@ -132,20 +132,33 @@ def remote_command(shell, interpreter: str | None, setting: str = INTERPRETER_SE
 
 def _powershell_script(interpreter: str | None, setting: str) -> str:
     if interpreter:
-        lines = ["$a = @(); $p = " + _get_command(_powershell_quote(interpreter))]
+        lines = ["$a = @(); $p = " + _get_command(_literal_name(interpreter))]
     else:  # the py launcher first; python.exe next, but not the Microsoft Store's "install me" alias
         lines = ["$a = @('-3'); $p = " + _get_command("py.exe"),
                  "if (-not $p) { $a = @(); $p = %s }"
                  % _get_command("python.exe", "Where-Object Path -NotLike '*\\WindowsApps\\*'")]
     failure = _powershell_quote(_missing_python(interpreter, setting, "the py launcher and python.exe"))
+    # $p is the command Get-Command found, run as that object: a path string after & would be resolved
+    # again, with its [ ] * ? taken as wildcards (PowerShell/PowerShell#4726). Each argument is a literal.
+    arguments = " ".join(_powershell_quote(argument) for argument in PYTHON_ARGS.split())
     return "\n".join(lines + ["if (-not $p) { %s; exit 1 }" % failure,
-                              "$input | & $p.Path @a " + PYTHON_ARGS,
+                              "$input | & $p @a " + arguments,
                               "exit $LASTEXITCODE"])
 
 
+def _literal_name(path: str) -> str:
+    """PowerShell for ``path`` as a command name whose [ ] * ? match only themselves: Get-Command takes its
+    -Name as a wildcard pattern, and about_Wildcards says "you can use the backtick (`) character to escape
+    the wildcard character so that it is compared using the literal character value", which
+    WildcardPattern.Escape does ("Escapes special characters in a string by replacing them with their escape
+    codes"). A plain name would find C:\\Py[3]\\python.exe only by luck, or a C:\\Py3\\python.exe instead."""
+    return "([Management.Automation.WildcardPattern]::Escape(%s))" % _powershell_quote(path)
+
+
 def _get_command(name: str, *filters: str) -> str:
-    """PowerShell that finds program ``name`` (a path, or a name on PATH): its first match that passes ``filters``."""
-    return " | ".join(("Get-Command %s -CommandType Application -ErrorAction Ignore" % name,) + filters
+    """PowerShell that finds program ``name`` (a name on PATH, or _literal_name of a path): its first match that
+    passes ``filters``."""
+    return " | ".join(("Get-Command -Name %s -CommandType Application -ErrorAction Ignore" % name,) + filters
                       + ("Select-Object -First 1",))
 
 
@@ -166,7 +179,12 @@ def _missing_python(interpreter: str | None, setting: str, looked_for: str) -> s
 
 
 def _powershell_quote(text: str) -> str:
-    """``text`` as a PowerShell single-quoted string (which treats all four Unicode single quotes as quotes)."""
+    """``text`` as a PowerShell single-quoted string literal that PowerShell reads back as exactly ``text``.
+
+    about_Quoting_Rules: in a single-quoted string "No substitution is performed", and "PowerShell treats
+    smart quotation marks, also called typographic or curly quotes, as normal quotation marks for strings":
+    the ASCII quote and the four Unicode single quotes (U+2018 to U+201B) end the string unless doubled. The
+    python_runtime role quotes with this function too (filter wtsadmin.rds.powershell_quote)."""
     for quote in "'\u2018\u2019\u201a\u201b":
         text = text.replace(quote, quote * 2)
     return "'%s'" % text

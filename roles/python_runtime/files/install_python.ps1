@@ -42,8 +42,11 @@ try {
         Expand-Archive -LiteralPath $Package -DestinationPath $InstallDir -Force
     }
 
+    # Get-Command with an escaped name finds python.exe by its literal path; a path string after & would have
+    # its [ ] * ? taken as wildcards (about_Wildcards: escape them with a backtick to compare them literally).
     $python = Join-Path -Path $InstallDir -ChildPath 'python.exe'
-    $found = & $python -E -s -c 'import ctypes, platform; print(platform.python_version())'
+    $command = Get-Command -Name ([Management.Automation.WildcardPattern]::Escape($python)) -CommandType Application
+    $found = & $command -E -s -c 'import ctypes, platform; print(platform.python_version())'
     if ($found -ne $Version) {
         throw "$python reports version '$found' after the installation, not ${Version}; check python_runtime_version."
     }

@@ -305,7 +305,7 @@ def test_powershell_hosts_get_one_encoded_command_and_the_program_on_stdin(actio
     assert result == {"changed": False, "greeting": "Hello, RDSH!"}
     [(command, stdin)] = probe.commands
     script = base64.b64decode(command[len(ENCODED_PREFIX):]).decode("utf-16-le")
-    assert "Get-Command 'C:\\Python311\\python.exe'" in script
+    assert "Escape('C:\\Python311\\python.exe')" in script
     assert stdin.isascii() and stdin.startswith(b"import sys\n")
 
 

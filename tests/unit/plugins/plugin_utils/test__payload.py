@@ -16,6 +16,7 @@ from pathlib import Path
 
 import ansible
 import pytest
+from powershell_syntax import assert_stays_one_literal, parse, string_literals
 from ansible.plugins.loader import shell_loader
 
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
@@ -281,11 +282,12 @@ def test_powershell_discovery_tries_the_py_launcher_then_python_exe_but_not_the_
     script = powershell_script()
 
     assert script == (
-        "$a = @('-3'); $p = Get-Command py.exe -CommandType Application -ErrorAction Ignore | Select-Object -First 1\n"
-        "if (-not $p) { $a = @(); $p = Get-Command python.exe -CommandType Application -ErrorAction Ignore"
+        "$a = @('-3'); $p = Get-Command -Name py.exe -CommandType Application -ErrorAction Ignore"
+        " | Select-Object -First 1\n"
+        "if (-not $p) { $a = @(); $p = Get-Command -Name python.exe -CommandType Application -ErrorAction Ignore"
         " | Where-Object Path -NotLike '*\\WindowsApps\\*' | Select-Object -First 1 }\n"
         "if (-not $p) { '" + json.dumps(failure_json(script)) + "'; exit 1 }\n"
-        "$input | & $p.Path @a -E -s -\n"
+        "$input | & $p @a '-E' '-s' '-'\n"
         "exit $LASTEXITCODE"
     )
     assert failure_json(script) == {
@@ -299,13 +301,15 @@ def test_powershell_uses_the_configured_interpreter_quoted_and_names_it_when_mis
 
     script = powershell_script(interpreter)
 
-    assert script.splitlines()[0] == ("$a = @(); $p = Get-Command 'C:\\Program Files\\Bob''s Python\\python.exe'"
-                                      " -CommandType Application -ErrorAction Ignore | Select-Object -First 1")
+    assert script.splitlines()[0] == (
+        "$a = @(); $p = Get-Command -Name ([Management.Automation.WildcardPattern]::Escape("
+        "'C:\\Program Files\\Bob''s Python\\python.exe')) -CommandType Application -ErrorAction Ignore"
+        " | Select-Object -First 1")
     assert "py.exe" not in script
     assert failure_json(script)["msg"] == (
         "The Python interpreter " + interpreter + " (ansible_python_interpreter) was not found on the host: "
         + _payload.python_fix() + ".")
-    assert script.endswith("$input | & $p.Path @a -E -s -\nexit $LASTEXITCODE")
+    assert script.endswith("$input | & $p @a '-E' '-s' '-'\nexit $LASTEXITCODE")
 
 
 def test_powershell_quotes_every_single_quote_character_powershell_knows():
@@ -333,3 +337,36 @@ def test_other_shell_families_are_refused_with_a_message():
 
     with pytest.raises(ValueError, match="PowerShell .* or POSIX sh .*not the 'fish' shell"):
         _payload.remote_command(Fish(), None)
+
+
+# --- the script read by a real PowerShell grammar (issue #19, items 2 and 13) -----------------------------
+
+HOSTILE_PATHS = [
+    "C:\\Py\u2019; Start-Process calc; \u2019x\\python.exe",  # each Unicode single quote ends a string too
+    "C:\\Py\u2018; calc; \u2018\\python.exe", "C:\\Py\u201a; calc\\python.exe", "C:\\Py\u201b; calc\\python.exe",
+    "C:\\Py'; Start-Process calc; 'x\\python.exe", "C:\\Py''\u2019'\\python.exe", "C:\\Py$(calc)\\python.exe",
+    "C:\\Py`$x\\python.exe", 'C:\\Py"; calc; "\\python.exe', "C:\\Py\u201c$(calc)\u201d\\python.exe",
+    "C:\\Py[3]\\python*.exe", "C:\\Py\nStart-Process calc\\python.exe", "C:\\Py'@\n'@\\python.exe",
+]
+
+
+@pytest.mark.parametrize("interpreter", HOSTILE_PATHS)
+def test_the_configured_interpreter_stays_one_string_literal_whatever_it_holds(interpreter):
+    assert_stays_one_literal(powershell_script, interpreter, benign="C:\\Python312\\python.exe")
+
+
+@pytest.mark.parametrize("interpreter", [None, "C:\\Python312\\python.exe"])
+def test_the_script_parses_as_powershell_and_runs_the_command_found_not_a_path_string(interpreter):
+    script = parse(powershell_script(interpreter))
+
+    calls = [node for node in script.nodes() if node.type == "command" and node.text.startswith(b"&")]
+    assert [call.text.decode() for call in calls] == ["& $p @a '-E' '-s' '-'"]
+
+
+def test_a_configured_interpreter_is_looked_up_literally_not_as_a_wildcard_pattern():
+    # issue #19, item 13: Get-Command <path> took [ ] * ? as wildcards
+    script = powershell_script("C:\\Py[3]\\python?.exe")
+    lookup = script.splitlines()[0]
+
+    assert lookup.startswith("$a = @(); $p = Get-Command -Name ([Management.Automation.WildcardPattern]::Escape(")
+    assert string_literals(lookup) == ["C:\\Py[3]\\python?.exe"]
