@@ -39,6 +39,7 @@ ERROR_NOT_SUPPORTED = 50
 ERROR_IO_INCOMPLETE = 996
 RPC_S_PROCNUM_OUT_OF_RANGE = 1745
 ERROR_CTX_WINSTATION_NOT_FOUND = 7022
+ERROR_TIMEOUT = 1460
 
 # An Ex function that this Windows (or the remote server) does not have: use the older one instead.
 _EX_UNAVAILABLE = frozenset((ERROR_PROC_NOT_FOUND, ERROR_NOT_SUPPORTED, RPC_S_PROCNUM_OUT_OF_RANGE))
@@ -60,6 +61,7 @@ WTS_WSD_FASTREBOOT = 0x10
 
 WTS_EVENT_ALL = 0x7FFFFFFF
 WTS_EVENT_FLUSH = 0x80000000
+FLUSH_GRACE_SECONDS = 5.0  # how long a wait released by WTS_EVENT_FLUSH may take to return
 EVENT_FLAGS = {
     "create": 0x1,
     "delete": 0x2,
@@ -777,21 +779,41 @@ def _wait_system_event(handle, mask):
 def wait_system_event(handle, mask, timeout=None):
     """Block until one of the events in ``mask`` (int or names) happens; return the names that happened.
 
-    WTSWaitSystemEvent has no timeout of its own: after ``timeout`` seconds a timer releases the wait
-    with WTS_EVENT_FLUSH on the same handle, and the answer is an empty set. The events carry no
+    WTSWaitSystemEvent has no timeout of its own ("WTS_EVENT_FLUSH: Causes all pending WTSWaitSystemEvent
+    calls on the specified RD Session Host server handle to return"): the wait runs in a thread of its own
+    and, ``timeout`` seconds later, this thread releases it with WTS_EVENT_FLUSH on the same handle; the
+    answer is then an empty set. When the flush fails, its WinApiError is raised here at the timeout, and
+    when the released wait does not return within FLUSH_GRACE_SECONDS, a WinApiError with ERROR_TIMEOUT:
+    the timeout holds whatever fails. (The documentation is silent on closing a handle with a wait still
+    pending; the abandoned thread is a daemon, which ends with the module's process.) The events carry no
     session id: enumerate again to see what changed.
     """
-    timer = None
-    if timeout is not None:
-        timer = threading.Timer(timeout, _wait_system_event, (handle, WTS_EVENT_FLUSH))
-        timer.daemon = True
-        timer.start()
-    try:
-        flags = _wait_system_event(handle, flag_mask(mask, EVENT_MASKS, "session event"))
-    finally:
-        if timer is not None:
-            timer.cancel()
-            timer.join()  # a flush already under way must not reach a later wait
+    mask = flag_mask(mask, EVENT_MASKS, "session event")
+    if timeout is None:
+        return _event_names(_wait_system_event(handle, mask))
+    outcome = {}
+
+    def wait():
+        try:
+            outcome["flags"] = _wait_system_event(handle, mask)
+        except WinApiError as error:
+            outcome["error"] = error
+
+    waiter = threading.Thread(target=wait, name="WTSWaitSystemEvent", daemon=True)
+    waiter.start()
+    waiter.join(timeout)
+    if waiter.is_alive():
+        _wait_system_event(handle, WTS_EVENT_FLUSH)
+        waiter.join(FLUSH_GRACE_SECONDS)
+        if waiter.is_alive():
+            raise WinApiError("WTSWaitSystemEvent", ERROR_TIMEOUT, "the wait did not return within %g s after "
+                              "WTS_EVENT_FLUSH released it" % FLUSH_GRACE_SECONDS)
+    if "error" in outcome:
+        raise outcome["error"]
+    return _event_names(outcome["flags"])
+
+
+def _event_names(flags):
     return {name for name, bit in EVENT_FLAGS.items() if flags & bit}
 
 

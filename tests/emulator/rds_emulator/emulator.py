@@ -299,10 +299,11 @@ class Emulator:
     # --- faults -------------------------------------------------------------------------------------
 
     def inject(self, function: str, error: int, times=1, server=None, session_id=None, pid=None,
-               poison_handle=False) -> None:
+               poison_handle=False, args=None) -> None:
         with self.edit() as state:
             state["faults"].append({"function": function, "error": error, "times": times, "server": server,
-                                    "session_id": session_id, "pid": pid, "poison_handle": poison_handle})
+                                    "session_id": session_id, "pid": pid, "poison_handle": poison_handle,
+                                    "args": args})
 
     def _take_fault(self, state: dict, spec, args: dict):
         server = self._server_of_call(state, args)
@@ -314,6 +315,8 @@ class Emulator:
             if fault.get("session_id") is not None and args.get("SessionId") != fault["session_id"]:
                 continue
             if fault.get("pid") is not None and args.get("ProcessId") != fault["pid"]:
+                continue
+            if any(args.get(name) != value for name, value in (fault.get("args") or {}).items()):
                 continue
             if fault.get("times") is not None:
                 fault["times"] -= 1

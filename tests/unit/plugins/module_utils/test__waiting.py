@@ -8,10 +8,14 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 import rds_emulator
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils import _waiting
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server
 from ansible_collections.wtsadmin.rds.plugins.module_utils._waiting import condition_holds, wait_on_server
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import WTS_EVENT_FLUSH
 
 SESSIONS = [
     {"session_id": 0, "session_name": "Services", "state": "disconnected", "username": None, "domain": None},
@@ -179,3 +183,27 @@ def test_with_fail_on_timeout_false_a_timeout_is_only_reported(emulator):
 
     assert entry["timed_out"] is True
     assert "failed" not in entry and "msg" not in entry
+
+
+def test_the_timeout_holds_and_is_reported_when_the_flush_that_ends_the_wait_fails(emulator):
+    # issue #19, item 4: the failing WTS_EVENT_FLUSH was lost in the timer thread and the wait went on until
+    # the next event (41-48 s with timeout 2). Here the next event comes 30 s after the wait starts: the wait
+    # must end at its timeout, before it, with the flush's error.
+    farm(emulator, user(2, "alice"), events=[rds_emulator.make_event(30, ["logon"])])
+    emulator.inject("WTSWaitSystemEvent", 6, args={"EventMask": WTS_EVENT_FLUSH})
+
+    with pytest.raises(WinApiError) as failure:
+        wait_on_server(None, params(event=["logon"], timeout=1))
+
+    assert failure.value.function == "WTSWaitSystemEvent" and failure.value.code == 6
+    assert emulator.state["servers"]["RDSH01"]["fired_events"] == []  # ended before the event
+
+
+def test_a_failing_flush_fails_its_server_only_with_the_windows_error(emulator):
+    farm(emulator, user(2, "alice"), events=[rds_emulator.make_event(30, ["logon"])])
+    emulator.inject("WTSWaitSystemEvent", 6, args={"EventMask": WTS_EVENT_FLUSH})
+
+    [entry] = for_each_server(None, lambda server: wait_on_server(server, params(event=["logon"], timeout=1)))
+
+    assert entry["failed"] is True
+    assert entry["msg"].startswith("WTSWaitSystemEvent failed: [6]")
