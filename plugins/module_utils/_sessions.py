@@ -55,7 +55,8 @@ POLL_SECONDS = 0.25
 MAX_TEXT_BYTES = 1022
 DEFAULT_TITLE = "Message from your administrator"
 # Each waiting message holds one thread (one blocked RPC); 256 covers the sessions a session host holds, so
-# wait takes one timeout, not one per batch (docs/performance.md).
+# wait takes one timeout, not one per batch (docs/performance.md). The bound is for the whole task: the servers
+# of a farm message share it.
 MAX_PARALLEL_MESSAGES = 256
 
 
@@ -305,17 +306,19 @@ def send_messages(params, check_mode):
     message = {"title": params["title"] if (params["title"] or "").strip() else DEFAULT_TITLE,
                "message": params["msg"], "timeout": params["timeout"], "wait": params["wait"],
                "style": message_style(params["buttons"], params["icon"], params["default_button"])}
-    return for_each_server(params["server"], lambda server: _send(server, selection, message, check_mode))
+    # One pool for the messages of every server: the task holds at most MAX_PARALLEL_SERVERS + MAX_PARALLEL_MESSAGES
+    # threads however many servers it works (a pool per server made it 64 x 256).
+    with ThreadPoolExecutor(max_workers=MAX_PARALLEL_MESSAGES) as pool:
+        return for_each_server(params["server"], lambda server: _send(server, selection, message, check_mode, pool))
 
 
-def _send(server, selection, message, check_mode):
+def _send(server, selection, message, check_mode, pool):
     with open_server(server) as handle:
         sessions, _protected, warnings = list_sessions(handle, server, selection)
         for session in sessions:
             session.update(result=outcome("sent", check_mode), answer=None)
         if sessions and not check_mode:
-            with ThreadPoolExecutor(max_workers=min(len(sessions), MAX_PARALLEL_MESSAGES)) as pool:
-                list(pool.map(lambda session: _message(handle, server, session, message), sessions))
+            list(pool.map(lambda session: _message(handle, server, session, message), sessions))
     return {"changed": any(session["result"] in ("sent", "would_send") for session in sessions),
             "sessions": sessions, "warnings": warnings}
 

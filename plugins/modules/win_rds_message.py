@@ -72,8 +72,8 @@ attributes:
 notes:
   - The connecting account needs the C(Message) permission of Remote Desktop Services on each server
     (local Administrators have it).
-  - Up to 256 sessions per server are messaged at the same time; with more, O(wait) takes one O(timeout)
-    for each further 256.
+  - Up to 256 sessions are messaged at the same time, for all servers of the task together; with more,
+    O(wait) takes one O(timeout) for each further 256.
 seealso:
   - module: wtsadmin.rds.win_rds_session_info
   - module: wtsadmin.rds.win_rds_session

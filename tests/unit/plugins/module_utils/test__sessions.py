@@ -5,14 +5,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 
 import pytest
 import rds_emulator
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.wtsadmin.rds.plugins.module_utils import _sessions
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import MAX_PARALLEL_SERVERS
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import SessionSelection
 from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import (
+    MAX_PARALLEL_MESSAGES,
     MAX_TEXT_BYTES,
     change_sessions,
     list_sessions,
@@ -451,3 +456,34 @@ def test_list_sessions_leaves_the_console_to_the_guardrail_and_sorts_by_id(emula
     assert [s["session_id"] for s in sessions] == sorted(s["session_id"] for s in sessions)
     assert [p["session_id"] for p in protected] == [1]
     assert warnings == []
+
+
+def test_the_threads_of_a_farm_message_are_bounded_in_total_not_only_per_server(monkeypatch):
+    # issue #19: 72 servers opened up to 916 threads (64 servers x up to 256 message threads each). The Windows
+    # side is left out here (no emulator): this is about the task's own threads.
+    lock, peak, sent = threading.Lock(), [0], []
+    before = threading.active_count()
+
+    @contextlib.contextmanager
+    def no_server(server):
+        yield server
+
+    def eight_sessions(handle, server, selection):
+        return [{"session_id": n, "user": "CONTOSO\\\\u%d" % n} for n in range(2, 10)], [], []
+
+    def send(handle, session_id, **message):
+        with lock:
+            peak[0] = max(peak[0], threading.active_count() - before)
+            sent.append((handle, session_id))
+        time.sleep(1)  # a user reading the message
+        return 1
+
+    monkeypatch.setattr(_sessions, "open_server", no_server)
+    monkeypatch.setattr(_sessions, "list_sessions", eight_sessions)
+    monkeypatch.setattr(_sessions, "send_message", send)
+    servers = ["RDSH%02d" % n for n in range(72)]
+
+    send_messages(params(win_rds_message, msg="x", server=servers, wait=True, timeout=30), check_mode=False)
+
+    assert len(sent) == 72 * 8 and len(set(sent)) == 72 * 8
+    assert peak[0] <= MAX_PARALLEL_SERVERS + MAX_PARALLEL_MESSAGES, peak[0]
