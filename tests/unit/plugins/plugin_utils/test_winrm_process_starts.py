@@ -34,7 +34,7 @@ from wsman_loopback import LoopbackWsman  # noqa: E402
 BIN = Path(sys.executable).parent
 USER, PASSWORD = "rdsadmin", "Passw0rd!"
 ENCODED = re.compile(r"(?i)\b(powershell(?:\.exe)?|pwsh(?:\.exe)?)\b[^\n]*?-EncodedCommand\s+([A-Za-z0-9+/=]+)")
-PYTHON_START = re.compile(r"& \$p\.Path @a -E -s -")  # how the PowerShell form starts Python (_payload.py)
+PYTHON_START = re.compile(r"& \$p @a '-E' '-s' '-'")  # how the PowerShell form starts Python (_payload.py)
 
 
 def powershell_and_python_starts(command_line: str) -> tuple[int, int, list[str]]:
