@@ -3,7 +3,8 @@ emulated RD Session Host, and checked the way AWX sees them: through the job eve
 
 - the demo playbook (playbooks/demo.yml), as a project's playbook with its inventory;
 - the job template of docs/awx.md: examples/awx/drain.yml launched with the answers to its survey
-  (examples/awx/drain_survey.json) as extra variables.
+  (examples/awx/drain_survey.json) as extra variables;
+- playbooks/rolling_maintenance.yml against a farm of emulated hosts (rds_emulator.farm), one at a time.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import ansible_runner
 import pytest
 import rds_emulator
 import yaml
+from rds_emulator import farm, logons
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "awx"
@@ -82,8 +84,8 @@ def test_drain_job_template_with_survey_answers_drains_and_reboots(tmp_path: Pat
     assert {s["session_id"]: s["result"] for s in logged_off["sessions"]} == {2: "logged_off", 3: "logged_off",
                                                                               4: "logged_off", 5: "logged_off"}
     assert [s["session_id"] for s in logged_off["protected"]] == [1]  # the console
-    # win_rds_server also stops new logons (logons:) before the drain; the reboot is the one with a state
-    (reboot,) = [r for r in _results(runner, "wtsadmin.rds.win_rds_server") if "state" in r["servers"][0]]
+    drained, reboot = _results(runner, "wtsadmin.rds.win_rds_server")  # logons first, then the reboot
+    assert [(s["previous_logon_mode"], s["logon_mode"]) for s in drained["servers"]] == [("enabled", "drain_until_restart")]
     assert [(s["state"], s["result"]) for s in reboot["servers"]] == [("rebooted", "requested")]
 
     rdsh01 = json.loads(host_state.read_text())["servers"]["RDSH01"]
@@ -114,3 +116,28 @@ def test_credential_type_injects_what_the_inventory_plugin_reads() -> None:
     assert injected <= readable
     fields = {field["id"] for field in credential["inputs"]["fields"]}
     assert {value.strip("{} ") for value in credential["injectors"]["env"].values()} == fields
+
+
+def test_rolling_maintenance_job_drains_and_enables_one_host_at_a_time(tmp_path: Path, host_state: Path) -> None:
+    hosts = tmp_path / "farm"
+    hosts.mkdir()
+    inventory = farm.write_farm(str(hosts), EMULATED_PYTHON, {"RDSH31": "enabled", "RDSH32": "enabled"})
+    extravars = {"rds_maintenance_grace_minutes": 0.05, "rds_maintenance_reboot_delay": 0,
+                 "rds_maintenance_reboot_poll": 1}
+    runner = _run(tmp_path, host_state, project_dir=str(ROOT / "playbooks"), playbook="rolling_maintenance.yml",
+                  inventory=inventory, extravars=extravars)
+
+    plays = [event["event_data"]["play"] for event in runner.events if event["event"] == "playbook_on_play_start"]
+    assert plays == ["Read the logon mode of every host of the farm"] + ["Maintain the farm a batch of hosts at a time"] * 2
+    # serial: 1 - the first host is drained and enabled again before the second is touched
+    changes = [(event["event_data"]["host"], event["event_data"]["res"]["servers"][0].get("logon_mode"))
+               for event in runner.events if event["event"] == "runner_on_ok"
+               and event["event_data"]["task_action"] == "wtsadmin.rds.win_rds_server"
+               and "logon_mode" in event["event_data"]["res"]["servers"][0]]
+    assert changes == [("rdsh31", "drain"), ("rdsh31", "enabled"), ("rdsh32", "drain"), ("rdsh32", "enabled")]
+    stats = [event for event in runner.events if event["event"] == "playbook_on_stats"][-1]["event_data"]
+    assert set(stats["ok"]) == {"rdsh31", "rdsh32"} and not stats["failures"] and not stats["dark"]
+    for name in ("RDSH31", "RDSH32"):
+        server = farm.read_host(str(hosts), name)["servers"][name]
+        assert logons.logon_mode(server) == "enabled" and server["boots"] == 1
+        assert not [s for s in server["sessions"] if s["user"]]
