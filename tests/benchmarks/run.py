@@ -292,10 +292,10 @@ def bench_host(ws: Workspace, repeat: int):
     rounds = 5 * repeat
     cpu(["-"], program, warm)  # fills the warm cache
     figures = {
-        "bare": [cpu(["-c", "pass"]) for _ in range(rounds)],
-        "source": [cpu(["-"], program, no_cache) for _ in range(rounds)],
+        "bare": [cpu(["-c", "pass"]) for _round in range(rounds)],
+        "source": [cpu(["-"], program, no_cache) for _round in range(rounds)],
         "cold": [],
-        "warm": [cpu(["-"], program, warm) for _ in range(rounds)],
+        "warm": [cpu(["-"], program, warm) for _round in range(rounds)],
     }
     for number in range(rounds):
         home = ws.dir / ("home-cold-%d" % number)
@@ -305,7 +305,7 @@ def bench_host(ws: Workspace, repeat: int):
     try:
         report_sessions(params)
         started = time.process_time()
-        for _ in range(rounds):
+        for _round in range(rounds):
             report_sessions(params)
         emulated = (time.process_time() - started) / rounds
     finally:

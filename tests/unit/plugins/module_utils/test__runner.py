@@ -391,7 +391,7 @@ def test_a_cache_directory_others_could_write_or_redirect_is_not_used(tmp_path, 
     else:
         directory.write_text("")
     compiled = compile_counted(monkeypatch)
-    for _ in range(2):
+    for _attempt in range(2):
         assert run_code(_runner.BytecodeCache.open(str(tmp_path)).compile(SOURCE, FILENAME)) == 42
     assert compiled == [FILENAME, FILENAME]
     assert not (tmp_path / "elsewhere").exists() or not list((tmp_path / "elsewhere").iterdir())
