@@ -7,14 +7,33 @@ BUILD="$ROOT/.build"
 VENV="$ROOT/.venv"
 TEST_HOME="$BUILD/home"
 EMULATED_HOST="$BUILD/emulated-host"
-PYTHON="${PYTHON:-python3}"
 export RDS_EMULATOR_PYTHON="$EMULATED_HOST/bin/python"
 export ANSIBLE_COLLECTIONS_PATH="$BUILD/collections"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# The supported ansible-core versions, each with the controller Python its venv runs on (2.20 and later
+# need Python 3.12). The last one is the newest: .venv runs it (the demo, the full suite, sanity, lint,
+# the docs); every other one gets its own venv under .build/core/ (core_venv below, docs/development.md).
+CORE_MATRIX=(2.16:3.11 2.17:3.11 2.18:3.11 2.19:3.11 2.20:3.12 2.21:3.12)
+CORE_NEWEST="${CORE_MATRIX[-1]%%:*}"
+
+find_python() {  # find_python 3.12: prints the path of an installed Python 3.12; never downloads one
+    local want="$1" candidate root
+    for candidate in "python$want" "$(command -v pyenv >/dev/null 2>&1 && pyenv root)/versions/$want"*/bin/python \
+            "${PYENV_ROOT:-$HOME/.pyenv}/versions/$want"*/bin/python "/usr/bin/python$want"; do
+        # pyenv's shims answer for every version but run only the selected ones: ask the Python itself.
+        "$candidate" -c "import sys; assert '%d.%d' % sys.version_info[:2] == '$want'; print(sys.executable)" \
+            2>/dev/null && return 0
+    done
+    echo "Python $want is needed and was not found (looked for python$want on PATH and under the pyenv" \
+        "root); install it, or set PYTHON=/path/to/python$want for .venv" >&2
+    return 1
+}
+
+PYTHON="${PYTHON:-$(find_python "${CORE_MATRIX[-1]##*:}")}" || exit 1
 PYVER="$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
-if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
-    echo "Python 3.11 or later is needed (found $PYVER at $PYTHON); set PYTHON=/path/to/python3.11" >&2
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then
+    echo "Python 3.12 or later is needed for ansible-core $CORE_NEWEST (found $PYVER at $PYTHON)" >&2
     exit 1
 fi
 
@@ -30,17 +49,40 @@ pip() {  # pip, without the warnings this machine's pip configuration prints abo
     "$VENV/bin/python" -m pip "$@" 2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
 }
 
-setup_venv() {
-    local stamp="$VENV/.requirements.sha256" want
-    want="$(cat tests/requirements.txt requirements.txt | sha256sum | cut -d' ' -f1)"
-    if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        echo "--- creating $VENV"
-        rm -rf "$VENV"
-        "$PYTHON" -m venv "$VENV"
-        pip install -q --upgrade pip
-        pip install -q -r tests/requirements.txt -r requirements.txt
-        echo "$want" > "$stamp"
+make_venv() {  # make_venv DIR PYTHON STAMP PIP-ARGS...: (re)creates DIR only when STAMP changed
+    local dir="$1" python="$2" want="$3"; shift 3
+    if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/.requirements.sha256" 2>/dev/null)" = "$want" ]; then
+        return 0
     fi
+    echo "--- creating $dir"
+    rm -rf "$dir"
+    "$python" -m venv "$dir" || return 1
+    VENV="$dir" pip install -q --upgrade pip && VENV="$dir" pip install -q "$@" || return 1
+    echo "$want" > "$dir/.requirements.sha256"
+}
+
+setup_venv() {
+    make_venv "$VENV" "$PYTHON" \
+        "$( (echo "$PYVER"; cat tests/requirements.txt requirements.txt) | sha256sum | cut -d' ' -f1)" \
+        -r tests/requirements.txt -r requirements.txt
+}
+
+core_venv() {  # core_venv 2.17: prints the venv of that ansible-core, built once and reused
+    local version="$1" entry python dir want
+    if [ "$version" = "$CORE_NEWEST" ]; then echo "$VENV"; return 0; fi
+    for entry in "${CORE_MATRIX[@]}"; do
+        [ "${entry%%:*}" = "$version" ] || continue
+        python="$(find_python "${entry##*:}")" || return 1
+        dir="$BUILD/core/$version"
+        want="$( (echo "$version ${entry##*:}"; cat tests/requirements-core.txt requirements.txt) \
+            | sha256sum | cut -d' ' -f1)"
+        make_venv "$dir" "$python" "$want" "ansible-core==$version.*" \
+            -r tests/requirements-core.txt -r requirements.txt >&2 || return 1
+        echo "$dir"
+        return 0
+    done
+    echo "ansible-core $version is not in the matrix (${CORE_MATRIX[*]%%:*})" >&2
+    return 1
 }
 
 setup_collection_path() {
@@ -54,12 +96,18 @@ setup_emulated_host() {
 
 setup_ansible_test_cache() {
     # ansible-test bootstraps pip in its sanity venvs from a download this network cannot reach;
-    # give it the same pip from the package registry instead (DESIGN.md section 7).
-    local cache="$TEST_HOME/.ansible/test/cache"
+    # give it the same pip from the package registry instead (docs/testing.md, "ansible-test offline").
+    local cache="$TEST_HOME/.ansible/test/cache" version
+    version="$(sed -n "s/^ *pip='\([0-9.]*\)',\$/\1/p" \
+        "$VENV"/lib/python*/site-packages/ansible_test/_internal/python_requirements.py | head -n 1)"
+    if [ -z "$version" ]; then
+        echo "could not tell which pip ansible-test bootstraps (python_requirements.py changed?)" >&2
+        return 1
+    fi
     mkdir -p "$cache"
-    [ -f "$cache/pip-24.2-py3-none-any.whl" ] || \
-        pip download -q --no-deps -d "$cache" pip==24.2
-    cp scripts/get_pip_24_2.py "$cache/get_pip_24_2.py"
+    [ -f "$cache/pip-$version-py3-none-any.whl" ] || \
+        pip download -q --no-deps -d "$cache" "pip==$version"
+    cp scripts/get_pip.py "$cache/get_pip_${version//./_}.py"
 }
 
 setup_venv

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The demo: runs playbooks/demo.yml with wtsadmin.rds against the emulated RD Session Host and prints its
-# sessions as a table. Needs only Python 3.11 on a fresh Linux machine; installs the rest into .venv.
+# sessions as a table. Needs Python 3.12 (on PATH or under the pyenv root); installs the rest into .venv.
 set -eu -o pipefail
 cd "$(dirname "$0")/.."
 RDS_SETUP_FOR=demo

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test of wtsadmin.rds on a fresh Linux machine with Python 3.11:
-# installs what it needs (Debian's MinGW-w64 for the layout test, a virtual environment with
-# ansible-core, ansible-lint, pytest, ...), builds the emulated RD Session Host interpreter, then runs
-# ansible-test sanity, ansible-lint, antsibull-changelog lint, the unit tests and the integration targets.
+# Runs every test of wtsadmin.rds on a fresh Linux machine with Python 3.12 and 3.11 (found on PATH or
+# under the pyenv root, never downloaded): installs what it needs (Debian's MinGW-w64 for the layout test,
+# a virtual environment per ansible-core version), builds the emulated RD Session Host interpreter, then
+# runs the stages below, each printing its duration. docs/testing.md describes them.
 #
-#   bash scripts/test.sh              everything
-#   bash scripts/test.sh unit         only pytest (unit + integration), for a quick loop
+#   bash scripts/test.sh                              everything (what CI runs)
+#   bash scripts/test.sh unit                         only the full pytest suite, on the newest ansible-core
+#   bash scripts/test.sh STAGE                        one stage: sanity, ansible-lint, changelog, matrix
+#   bash scripts/test.sh core 2.17 [PYTEST-ARGS...]   one ansible-core of the matrix alone: the focused
+#                                                     suite, or the tests given (docs/development.md)
 #
 # Every stage runs even when an earlier one failed; the exit code is non-zero if any failed.
 set -u -o pipefail
@@ -15,15 +18,32 @@ source scripts/_setup.sh
 
 only="${1:-all}"
 failed=()
+started=$SECONDS
+
+# The focused suite each older ansible-core runs (the newest runs everything): the execution path (the
+# action base, payload and runner, the WinRM transport), one module of each kind (a read-only one with the
+# ad-hoc smoke test, one that changes sessions, one that waits), the inventory plugin and the roles.
+# A path that no longer exists fails the stage loudly (pytest: "file or directory not found").
+CORE_FOCUSED=(
+    tests/unit/plugins/plugin_utils
+    tests/unit/plugins/module_utils/test__runner.py
+    tests/unit/plugins/inventory
+    "tests/integration/test_targets.py::test_integration_target[win_rds_session_info]"
+    "tests/integration/test_targets.py::test_integration_target[win_rds_session]"
+    "tests/integration/test_targets.py::test_integration_target[win_rds_wait]"
+    "tests/integration/test_targets.py::test_integration_target[inventory_rds_servers]"
+    "tests/integration/test_targets.py::test_integration_target[rds_drain]"
+    "tests/integration/test_targets.py::test_integration_target[rds_session_cleanup]"
+)
 
 stage() {
-    local name="$1"; shift
+    local name="$1" start=$SECONDS; shift
     echo
     echo "=== stage: $name"
     if "$@"; then
-        echo "=== stage $name: ok"
+        echo "=== stage $name: ok ($((SECONDS - start)) s)"
     else
-        echo "=== stage $name: FAILED"
+        echo "=== stage $name: FAILED ($((SECONDS - start)) s)"
         failed+=("$name")
     fi
 }
@@ -51,14 +71,62 @@ pytests() {
     "$VENV/bin/python" -m pytest -p no:cacheprovider "$@"
 }
 
-if [ "$only" = all ]; then
-    stage sanity sanity
-    stage ansible-lint lint
-    stage changelog changelog
-fi
-stage pytest pytests
+core() {  # core 2.17 [PYTEST-ARGS...]: the focused suite (or the given tests) on that ansible-core
+    local version="$1" venv; shift
+    venv="$(core_venv "$version")" || return 1
+    [ "$#" -gt 0 ] || set -- -q "${CORE_FOCUSED[@]}"
+    "$venv/bin/ansible" --version | head -n 1
+    "$venv/bin/python" -m pytest -p no:cacheprovider "$@"
+}
+
+matrix() {  # the focused suite on every ansible-core but the newest, one stage each
+    local entry
+    for entry in "${CORE_MATRIX[@]}"; do
+        [ "${entry%%:*}" = "$CORE_NEWEST" ] || stage "ansible-core ${entry%%:*}" core "${entry%%:*}"
+    done
+}
+
+prepare_venvs() {  # builds the older versions' venvs in the background (pip waits on the
+    # network and the disk while sanity keeps the CPUs busy); venvs_ready waits for them before first use
+    local entry
+    (
+        start=$SECONDS
+        for entry in "${CORE_MATRIX[@]}"; do core_venv "${entry%%:*}" >/dev/null; done
+        echo "--- venvs of ansible-core ${CORE_MATRIX[*]%%:*} ready ($((SECONDS - start)) s)"
+    ) > "$BUILD/venvs.log" 2>&1 &
+    venvs_pid=$!
+}
+
+venvs_ready() {
+    wait "$venvs_pid"
+    cat "$BUILD/venvs.log"
+}
+
+case "$only" in
+    all)
+        prepare_venvs
+        stage sanity sanity
+        stage ansible-lint lint
+        stage changelog changelog
+        venvs_ready
+        stage "pytest (ansible-core $CORE_NEWEST, full suite)" pytests
+        matrix
+        ;;
+    unit) stage "pytest (ansible-core $CORE_NEWEST, full suite)" pytests ;;
+    sanity) stage sanity sanity ;;
+    ansible-lint) stage ansible-lint lint ;;
+    changelog) stage changelog changelog ;;
+    matrix) matrix ;;
+    core)
+        [ "$#" -ge 2 ] || { echo "usage: bash scripts/test.sh core VERSION [PYTEST-ARGS...]" >&2; exit 2; }
+        shift
+        stage "ansible-core $1" core "$@"
+        ;;
+    *) echo "unknown stage '$only' (see the head of scripts/test.sh)" >&2; exit 2 ;;
+esac
 
 echo
+echo "total: $((SECONDS - started)) s"
 if [ "${#failed[@]}" -eq 0 ]; then
     echo "all stages passed"
 else

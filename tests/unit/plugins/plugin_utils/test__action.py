@@ -16,11 +16,20 @@ from pathlib import Path
 
 import pytest
 from ansible.errors import AnsibleActionSkip
-from ansible.template import trust_as_template
 from ansible.utils.display import Display
 
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils._action import parse_result, validate_args
+
+try:  # ansible-core 2.19 and later template only trusted strings (inventory values are trusted)
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core 2.16 to 2.18 template every string: nothing to mark
+    def trust_as_template(value):
+        return value
+
+# ansible-core's own refusal (ActionBase.run): "... does not support check mode" since 2.19, "check mode is
+# not supported for this task" in 2.16 to 2.18.
+ANSIBLE_SAYS_NO_CHECK_MODE = r"does not support check mode|check mode is not supported for this task"
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COLLECTIONS = Path(__file__).parents[4] / ".build" / "collections"
@@ -62,7 +71,8 @@ def test_parse_result_takes_only_a_json_object(stdout, result):
 
 @pytest.mark.parametrize("args, msg", [
     ({"times": 2}, "missing required arguments: name"),
-    ({"name": "Ada", "times": "many"}, "argument 'times' is of type str and we were unable to convert to int"),
+    ({"name": "Ada", "times": "many"}, "argument 'times' is of type"),
+    ({"name": "Ada", "times": "many"}, "we were unable to convert to int"),
     ({"name": "Ada", "colour": "red"},
      "Unsupported parameters for (rdsfixture.runner.probe) module: colour. Supported parameters include: "),
     ({"name": "Ada", "behaviour": "fail"}, "behaviour is fail but all of the following are missing: message"),
@@ -95,7 +105,7 @@ def test_argument_errors_do_not_show_no_log_values(action_for):
 def test_check_mode_is_skipped_for_a_module_that_does_not_support_it(action_for):
     nocheck = action_for("nocheck", check_mode=True)
 
-    with pytest.raises(AnsibleActionSkip, match="does not support check mode"):
+    with pytest.raises(AnsibleActionSkip, match=ANSIBLE_SAYS_NO_CHECK_MODE):
         nocheck.run()
     assert nocheck.commands == []
 

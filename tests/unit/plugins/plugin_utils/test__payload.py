@@ -322,12 +322,11 @@ def test_ssh_with_the_cmd_shell_gets_the_same_powershell_command():
     assert powershell_script(shell="cmd") == powershell_script()
 
 
-def test_powershell_command_is_much_smaller_than_ansibles_own_bootstrap():
-    ansible_bootstrap = Path(ansible.__file__).parent / "executor/powershell/bootstrap_wrapper.ps1"
+def test_powershell_command_fits_a_windows_command_line_with_room_to_spare():
+    # Not compared with ansible-core's own bootstrap: that is several times longer than this command since
+    # ansible-core 2.19 and shorter before (2.16 to 2.18 send their exec wrapper on stdin instead).
     shell = shell_loader.get("powershell")
 
-    assert len(powershell_script()) < len(ansible_bootstrap.read_text()) / 2
-    assert len(_payload.remote_command(shell, None)) < len(shell.build_module_command("", "", "")) / 2
     assert len(_payload.remote_command(shell, None)) < 2000  # far below the 8191 characters of a command line
 
 

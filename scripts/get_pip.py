@@ -1,14 +1,16 @@
 """Stand-in for ansible-test's downloaded get-pip script: installs pip from the wheel beside this file.
 
-ansible-test runs this file as ``__main__`` with pip install arguments; the wheel is fetched from the
-package registry by scripts/_setup.sh, because the usual bootstrap download is not reachable here.
+ansible-test runs this file, copied to get_pip_<X>_<Y>.py in its cache, as ``__main__`` with pip install
+arguments; scripts/_setup.sh fetches pip X.Y's wheel from the package registry beside it, because the
+usual bootstrap download is not reachable here.
 """
 import glob
 import os
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
-wheel = sorted(glob.glob(os.path.join(here, "pip-24.2-py3-none-any.whl")))[0]
+version = os.path.basename(__file__)[len("get_pip_"):-len(".py")].replace("_", ".")
+wheel = sorted(glob.glob(os.path.join(here, "pip-%s-py3-none-any.whl" % version)))[0]
 sys.path.insert(0, wheel)
 
 from pip._internal.cli.main import main  # noqa: E402  (importable only once the wheel is on sys.path)
