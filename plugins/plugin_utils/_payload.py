@@ -110,6 +110,20 @@ def program(payload: str, task: str, setting: str = INTERPRETER_SETTING) -> byte
     return _BOOTSTRAP.format(fix=python_fix(setting), payload=payload, task=pack(task)).encode("ascii")
 
 
+# PowerShell's -EncodedCommand form, as ansible-core's powershell shell plugin writes it (its _common_args):
+# the winrm (2.19 and later) and psrp connections see this prefix and run the script without encoding it
+# again. Built here rather than with the shell plugin's _encode_script, which ansible-core 2.21 deprecates
+# (a deprecation warning on every task and inventory run) and 2.24 removes.
+ENCODED_PREFIX = "PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand "
+
+
+def encode_powershell(script: str) -> str:
+    """``script`` as one ``PowerShell ... -EncodedCommand <base64 of UTF-16-LE>`` command, its lines stripped and
+    blank lines dropped as ansible-core's shell plugin does."""
+    script = "\n".join(line.strip() for line in script.splitlines() if line.strip())
+    return ENCODED_PREFIX + base64.b64encode(script.encode("utf-16-le")).decode("ascii")
+
+
 def remote_command(shell, interpreter: str | None, setting: str = INTERPRETER_SETTING, encoded: bool = True) -> str:
     """The one command that runs the program (given on its stdin) with Python on the host.
 
@@ -123,7 +137,7 @@ def remote_command(shell, interpreter: str | None, setting: str = INTERPRETER_SE
     family = shell.SHELL_FAMILY
     if family in ("powershell", "cmd"):
         script = _powershell_script(interpreter, setting)
-        return shell._encode_script(script, strict_mode=False, preserve_rc=False) if encoded else script
+        return encode_powershell(script) if encoded else script
     if family == "sh":
         return _sh_script(interpreter, setting)
     raise ValueError("wtsadmin.rds modules run through PowerShell (winrm, psrp, ssh to Windows) or POSIX sh "

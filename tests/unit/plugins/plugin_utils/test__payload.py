@@ -14,10 +14,10 @@ import subprocess
 import zlib
 from pathlib import Path
 
-import ansible
 import pytest
 from powershell_syntax import assert_stays_one_literal, parse, string_literals
 from ansible.plugins.loader import shell_loader
+from ansible.plugins.shell import powershell as powershell_shell
 
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
 
@@ -273,9 +273,23 @@ def test_powershell_command_is_the_encoded_form_winrm_and_psrp_pass_through_unch
     shell = shell_loader.get("powershell")
     command = _payload.remote_command(shell, None)
 
-    # winrm and psrp recognise this prefix and run the script as it is, instead of encoding it again
-    assert command.startswith(shell._encode_script("", strict_mode=False, preserve_rc=False))
+    # winrm and psrp recognise this prefix (ansible-core's own _common_args) and run the script as it is,
+    # instead of encoding it again
+    assert command.startswith(" ".join(powershell_shell._common_args) + " -EncodedCommand ")
+    assert command.startswith(ENCODED_PREFIX) and ENCODED_PREFIX == _payload.ENCODED_PREFIX
     assert command.isascii() and " " not in command[len(ENCODED_PREFIX):]
+
+
+def test_powershell_command_does_not_use_the_shell_plugins_deprecated_encoder(monkeypatch):
+    # ansible-core 2.21 deprecates PowerShell._encode_script: using it would warn on every task.
+    shell = shell_loader.get("powershell")
+
+    def deprecated(*args, **kwargs):
+        raise AssertionError("_encode_script called")
+
+    monkeypatch.setattr(type(shell), "_encode_script", deprecated)
+
+    assert "$input | & $p.Path" in powershell_script()
 
 
 def test_powershell_discovery_tries_the_py_launcher_then_python_exe_but_not_the_store_alias():
