@@ -67,17 +67,23 @@ setup_venv() {
         -r tests/requirements.txt -r requirements.txt
 }
 
+# What .venv has that the older versions' venvs leave out: ansible-core (each venv has its own) and the
+# tools that run on the newest only. Everything else of tests/requirements.txt (pytest, hypothesis, the
+# libraries tests import) goes into every venv, so a test library added there reaches the whole matrix.
+CORE_LEAVES_OUT='ansible-core|ansible-lint|antsibull-changelog|ansible-runner|ansible-builder'
+
 core_venv() {  # core_venv 2.17: prints the venv of that ansible-core, built once and reused
-    local version="$1" entry python dir want
+    local version="$1" entry python dir want requirements="$BUILD/core/requirements.txt"
     if [ "$version" = "$CORE_NEWEST" ]; then echo "$VENV"; return 0; fi
+    mkdir -p "$BUILD/core"
+    grep -vE "^($CORE_LEAVES_OUT)([^a-zA-Z0-9_.-]|\$)" tests/requirements.txt > "$requirements"
     for entry in "${CORE_MATRIX[@]}"; do
         [ "${entry%%:*}" = "$version" ] || continue
         python="$(find_python "${entry##*:}")" || return 1
         dir="$BUILD/core/$version"
-        want="$( (echo "$version ${entry##*:}"; cat tests/requirements-core.txt requirements.txt) \
-            | sha256sum | cut -d' ' -f1)"
+        want="$( (echo "$version ${entry##*:}"; cat "$requirements" requirements.txt) | sha256sum | cut -d' ' -f1)"
         make_venv "$dir" "$python" "$want" "ansible-core==$version.*" \
-            -r tests/requirements-core.txt -r requirements.txt >&2 || return 1
+            -r "$requirements" -r requirements.txt >&2 || return 1
         echo "$dir"
         return 0
     done
