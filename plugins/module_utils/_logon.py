@@ -87,10 +87,11 @@ def policy_text(server, deny_connections):
 def logon_state(server=None):
     """``{"logon_mode": ..., "logon_policy": text or None}`` of ``server`` (None or its own name: this host)."""
     remote = None if is_local_server(server) else server
-    drain = read_values(remote, TERMINAL_SERVER_KEY, ["TSServerDrainMode"])["TSServerDrainMode"]
-    disabled = read_values(remote, WINLOGON_KEY, ["WinStationsDisabled"])["WinStationsDisabled"]
-    deny = read_values(remote, POLICY_KEY, ["fDenyTSConnections"])["fDenyTSConnections"]
-    return {"logon_mode": mode_of(disabled, drain), "logon_policy": policy_text(server, deny)}
+    values = read_values(remote, {TERMINAL_SERVER_KEY: ["TSServerDrainMode"], WINLOGON_KEY: ["WinStationsDisabled"],
+                                  POLICY_KEY: ["fDenyTSConnections"]})
+    return {"logon_mode": mode_of(values[WINLOGON_KEY]["WinStationsDisabled"],
+                                  values[TERMINAL_SERVER_KEY]["TSServerDrainMode"]),
+            "logon_policy": policy_text(server, values[POLICY_KEY]["fDenyTSConnections"])}
 
 
 def change_logon_mode(server, mode, check_mode):

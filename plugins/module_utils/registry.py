@@ -29,12 +29,13 @@ def _check(function, status, server):
         raise WinApiError(function, status, server=server)
 
 
-def read_values(server, sub_key, names):
-    """The values ``names`` of HKEY_LOCAL_MACHINE\\``sub_key`` on ``server`` (None: this machine), as a dict
-    name -> int (REG_DWORD) or str (REG_SZ, REG_EXPAND_SZ) or None (no such value, or the key is missing).
+def read_values(server, wanted):
+    """The registry values ``wanted`` ({sub key of HKEY_LOCAL_MACHINE: [value names]}) on ``server`` (None: this
+    machine), as {sub key: {name: int (REG_DWORD), str (REG_SZ, REG_EXPAND_SZ) or None (no such value, or the
+    key is missing)}}.
 
-    A remote server is reached with RegConnectRegistryW, which "requires the Remote Registry service to be
-    running on the remote computer" (its Remarks); its failure is raised as a WinApiError.
+    A remote server is reached once, with RegConnectRegistryW, which "requires the Remote Registry service to
+    be running on the remote computer" (its Remarks); its failure is raised as a WinApiError.
     """
     root = HKEY_LOCAL_MACHINE
     if server is not None:
@@ -43,7 +44,7 @@ def read_values(server, sub_key, names):
         _check("RegConnectRegistryW", connect(wide("\\\\" + server.lstrip("\\")), root, ctypes.byref(remote)), server)
         root = remote.value
     try:
-        return _read_key(root, sub_key, names, server)
+        return {sub_key: _read_key(root, sub_key, names, server) for sub_key, names in wanted.items()}
     finally:
         if server is not None:
             _close(root)

@@ -55,7 +55,12 @@ def test_each_mode_reads_back_from_the_registry_here_and_on_another_server(emula
 
 
 def test_a_missing_key_reads_as_no_values(emulator):
-    assert read_values(None, "SOFTWARE\\NoSuchKey", ["A", "B"]) == {"A": None, "B": None}
+    assert read_values(None, {"SOFTWARE\\NoSuchKey": ["A", "B"]}) == {"SOFTWARE\\NoSuchKey": {"A": None, "B": None}}
+
+
+def test_another_server_is_connected_to_once_for_every_value(emulator):
+    logon_state("RDSH02")
+    assert emulator.calls["RegConnectRegistryW"] == 1 and emulator.calls["RegOpenKeyExW"] == 3  # one per key
 
 
 def test_group_policy_is_named_in_the_state(emulator):
