@@ -56,6 +56,7 @@ options:
   refuse_reconnections:
     description:
       - Confirms O(logons=disabled), which also keeps users with a disconnected session from their session.
+      - Only with O(logons).
     type: bool
 attributes:
   check_mode:
@@ -260,7 +261,7 @@ def module_args():
     spec["logons"] = {"type": "str", "choices": list(LOGON_MODES)}
     spec["refuse_reconnections"] = {"type": "bool"}
     return {"argument_spec": spec, "supports_check_mode": True, "mutually_exclusive": [["state", "logons"]],
-            "required_one_of": [["state", "logons"]]}
+            "required_one_of": [["state", "logons"]], "required_by": {"refuse_reconnections": ["logons"]}}
 
 
 def request_shutdown(server, state, check_mode):

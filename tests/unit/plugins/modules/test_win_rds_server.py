@@ -74,6 +74,7 @@ def test_the_state_or_logons_is_required_and_checked_by_the_controller(validate)
     assert "state, logons" in str(validate({}).errors.errors[0])
     assert "mutually exclusive" in str(validate({"state": "rebooted", "logons": "drain"}).errors.errors[0])
     assert "drain_until_restart" in str(validate({"logons": "drained"}).errors.errors[0])
+    assert "logons" in str(validate({"state": "rebooted", "refuse_reconnections": True}).errors.errors[0])
 
 
 # --- logons ---------------------------------------------------------------------------------------------
