@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # playbooks/rolling_maintenance.yml against a farm of emulated RD Session Hosts (rds_emulator.farm: one state
 # file and interpreter per host): every host drained, emptied, patched, rebooted and enabled again, two at a
-# time; then a farm where too few hosts accept logons, which the playbook leaves untouched.
+# time; then a farm where too few hosts accept logons, which the playbook leaves untouched; then a host whose
+# reboot is refused, which stays drained and stops the run.
 # Needs ANSIBLE_COLLECTIONS_PATH, RDS_EMULATOR_PYTHON, RDS_TEST_PYTHON and RDS_TEST_TMP.
 set -eu -o pipefail
 
@@ -73,4 +74,26 @@ for name in ("RDSH21", "RDSH22", "RDSH23"):
     assert host(name)["servers"][name]["boots"] == 0, name
 assert [mode(n) for n in ("RDSH21", "RDSH22", "RDSH23")] == ["enabled", "drain", "drain_until_restart"]
 print("ok: a farm with too few hosts accepting logons is left alone")
+'
+
+# --- a host that fails stays drained and stops the run before the next batch ------------------------------
+work="$RDS_TEST_TMP/failing-farm"
+farm "$work" "RDSH41=enabled RDSH42=enabled RDSH43=enabled"
+"$RDS_TEST_PYTHON" - "$work/RDSH41.json" <<'PY'
+import json, sys
+with open(sys.argv[1]) as handle:
+    state = json.load(handle)
+state["faults"] = [{"function": "WTSShutdownSystem", "error": 5, "times": 1}]  # the reboot is refused
+with open(sys.argv[1], "w") as handle:
+    json.dump(state, handle)
+PY
+if "$bin/ansible-playbook" -i "$work/inventory.json" "$root/playbooks/rolling_maintenance.yml" \
+    -e rds_maintenance_grace_minutes=0.05 -e rds_maintenance_reboot_delay=0 > "$work/run.log"; then
+    cat "$work/run.log"; echo "FAILED: the run should have stopped at the failed host" >&2; exit 1
+fi
+check "$work" '
+assert switches("RDSH41") == ["/drain"] and mode("RDSH41") == "drain"  # left drained: nobody lands on it
+for name in ("RDSH42", "RDSH43"):
+    assert switches(name) == [] and mode(name) == "enabled", name  # the next batches never started
+print("ok: a failed host stays drained and stops the run")
 '
