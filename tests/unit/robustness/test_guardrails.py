@@ -139,8 +139,9 @@ def test_win_rds_process_ends_nothing_when_the_task_own_process_tree_cannot_be_r
 
 @pytest.mark.parametrize("selection", [
     {"username": ["*"]}, {"username": ["*\\*"]}, {"username": ["*@*"]}, {"min_idle_seconds": 0},
-    {"username": ["*"], "min_idle_seconds": 0}, {"session_state": list(("active", "connected", "connect_query",
-     "shadow", "disconnected", "idle", "listen", "reset", "down", "init"))},
+    {"username": ["*"], "min_idle_seconds": 0},
+    {"session_state": ["active", "connected", "connect_query", "shadow", "disconnected", "idle", "listen", "reset",
+                       "down", "init"]},
 ])
 @pytest.mark.parametrize("state", ["disconnected", "logged_off"])
 def test_a_selection_that_matches_every_user_session_needs_all_true(farm, selection, state):
