@@ -66,14 +66,14 @@ def option_problems(argument_spec, params):
                 problems.append(problem)
                 continue
         for item in items:
-            problem = _item_problem(option, kind, item)
+            problem = _item_problem(option, kind, item, spec.get("required", False))
             if problem:
                 problems.append(problem)
                 break
     return problems
 
 
-def _item_problem(option, kind, item):
+def _item_problem(option, kind, item, required):
     if kind == "int" and isinstance(item, int) and option in INTEGER_RANGES:
         low, high, what = INTEGER_RANGES[option]
         if not low <= item <= high:
@@ -87,5 +87,6 @@ def _item_problem(option, kind, item):
             return ("%s: a NUL character ends the text at the Windows call, and would cut what follows it; "
                     "remove it" % option)
         if option in NAME_OPTIONS and not item.strip():
-            return "%s: an empty name selects nothing; give a name, or leave %s out" % (option, option)
+            return "%s: an empty name selects nothing; give a name%s" % (
+                option, "" if required else ", or leave %s out" % option)
     return None

@@ -149,3 +149,7 @@ def test_a_channel_timeout_must_be_finite_and_fit_milliseconds_below_infinite(va
 @pytest.mark.parametrize("value", [0, 0.25, 5, 4294967.294])
 def test_a_channel_timeout_that_fits_passes(value):
     assert errors("win_rds_virtual_channel", timeout=value) == []
+
+
+def test_an_empty_required_name_is_refused_without_suggesting_to_leave_it_out():
+    assert errors("win_rds_virtual_channel", name=" ") == ["name: an empty name selects nothing; give a name"]
