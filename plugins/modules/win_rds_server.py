@@ -108,6 +108,15 @@ EXAMPLES = r"""
     server: [RDSH01, RDSH02]
     state: rebooted
 
+- name: Wait until both have gone down (they answer for a while after the request)
+  wtsadmin.rds.win_rds_session_info:
+    server: [RDSH01, RDSH02]
+    on_error: warn
+  register: going
+  until: going.servers | selectattr('failed') | list | length == 2
+  retries: 60
+  delay: 5
+
 - name: Wait until both answer again
   wtsadmin.rds.win_rds_session_info:
     server: [RDSH01, RDSH02]
@@ -115,7 +124,6 @@ EXAMPLES = r"""
   until: back is succeeded
   retries: 60
   delay: 10
-  ignore_errors: true
 
 - name: Power off a session host at the end of the day, once nobody is logged on
   block:

@@ -72,7 +72,7 @@ EXAMPLES = r"""
 
 - name: Show who is logged on, from where, and for how long they have been idle
   ansible.builtin.debug:
-    msg: "{{ item.user }} on {{ item.client_name }} ({{ item.state }}), idle {{ item.idle_seconds }} s"
+    msg: "{{ item.user }} from {{ item.client_name or 'the console' }} ({{ item.state }}), idle {{ item.idle_seconds }} s"
   loop: "{{ rds.sessions | selectattr('user') }}"
   loop_control:
     label: "{{ item.session_id }}"

@@ -138,7 +138,7 @@ channel:
   description: The channel's name, O(name).
   returned: success
   type: str
-  sample: Contoso::Diagnostics
+  sample: CLIPRDR
 dynamic:
   description: Whether the channel is a dynamic one, O(dynamic).
   returned: success
