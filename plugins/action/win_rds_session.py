@@ -8,4 +8,4 @@ from ansible_collections.wtsadmin.rds.plugins.plugin_utils._action import RdsMod
 
 
 class ActionModule(RdsModuleAction):
-    MODULE = "win_rds_session"
+    """Runs the module of this file's name (plugins/modules/<the same name>.py) on the host: see _action.py."""

@@ -24,8 +24,6 @@ import types
 
 CACHE_PATH = (".cache", "wtsadmin.rds", "bytecode")  # under the home directory; POSIX hosts only (see BytecodeCache)
 MODULE_NAME = "__wtsadmin_rds_module__"  # the module runs under this name, so `if __name__ == "__main__"` stays quiet
-_BOOLEANS_TRUE = frozenset(("y", "yes", "on", "1", "true", "t", 1, 1.0, True))
-_BOOLEANS_FALSE = frozenset(("n", "no", "off", "0", "false", "f", "", 0, 0.0, False))
 
 
 def run(payload, task):
@@ -229,52 +227,20 @@ class AnsibleModule:
     """The part of ``ansible.module_utils.basic.AnsibleModule`` that modules use, safe on Windows.
 
     The controller has validated the parameters against the same keyword arguments already (types
-    converted, defaults filled in), so they are taken as they come; the keyword arguments are accepted
-    for compatibility and kept as attributes.
+    converted, defaults filled in, constraints between options checked), so they are taken as they come.
     """
 
     _task = {}  # what the controller sent for this task; set on the class that run() installs
 
-    def __init__(self, argument_spec, bypass_checks=False, no_log=False, mutually_exclusive=None,
-                 required_together=None, required_one_of=None, add_file_common_args=False,
-                 supports_check_mode=False, required_if=None, required_by=None):
-        self.argument_spec = argument_spec
-        self.supports_check_mode = supports_check_mode
-        self.no_log = no_log
+    def __init__(self, argument_spec, supports_check_mode=False, **_constraints):
         self.params = dict(self._task["params"])
         self.check_mode = self._task["check_mode"]
         self._diff = self._task["diff"]
         self._verbosity = self._task["verbosity"]
         self._warnings = []
-        self._deprecations = []
 
     def warn(self, warning):
         self._warnings.append(warning)
-
-    def deprecate(self, msg, version=None, date=None, collection_name=None):
-        self._deprecations.append({"msg": msg, "version": version, "date": date, "collection_name": collection_name})
-
-    def log(self, msg, log_args=None):
-        """Windows hosts have no syslog; accepted so that module code written for AnsibleModule runs."""
-
-    def debug(self, msg):
-        """See log()."""
-
-    def boolean(self, arg):
-        """``arg`` as a bool the way Ansible reads booleans (yes/no, on/off, true/false, 1/0); None stays None."""
-        if arg is None:
-            return None
-        value = arg.strip().lower() if isinstance(arg, str) else arg
-        if value in _BOOLEANS_TRUE:
-            return True
-        if value in _BOOLEANS_FALSE:
-            return False
-        self.fail_json(msg="The value %r is not a valid boolean. Valid booleans include: %s"
-                       % (arg, ", ".join(sorted(repr(b) for b in _BOOLEANS_TRUE | _BOOLEANS_FALSE if isinstance(b, str)))))
-
-    @staticmethod
-    def jsonify(data):
-        return jsonify(data)
 
     def exit_json(self, **kwargs):
         raise ModuleExit(self._result(kwargs))
@@ -289,8 +255,6 @@ class AnsibleModule:
         warnings = list(result.pop("warnings", ())) + self._warnings
         if warnings:
             result["warnings"] = warnings
-        if self._deprecations:
-            result["deprecations"] = self._deprecations
         if not self._task["no_log"]:
             result.setdefault("invocation", {"module_args": self.params})
         return result

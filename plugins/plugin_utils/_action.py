@@ -4,14 +4,18 @@
 
 from __future__ import annotations
 
-# The shared base of this collection's action plugins (controller only). A module's action plugin is:
+# The shared base of this collection's action plugins (controller only). Every module has an action plugin
+# of the same name, plugins/action/<module>.py, which is only:
 #
 #     class ActionModule(RdsModuleAction):
-#         MODULE = "win_rds_session_info"
+#         """Runs the module of this file's name ..."""
 #
-# It validates the task's arguments against the module's own module_args() (read at most once per run, see
-# _build.py), then runs the module on the host with one remote command: the payload program on stdin, its
-# JSON result on stdout.
+# The module it runs is the one named like the action plugin's own file (``_module_name``); ansible-test's
+# action-plugin-docs sanity test checks that each action plugin has that module. (meta/runtime.yml's
+# plugin_routing ``action_plugin`` could send every module to one shared action plugin, but that plugin would
+# have no module of its own name, which the same sanity test refuses.) The action plugin validates the task's
+# arguments against the module's own module_args() (read at most once per run, see _build.py), then runs the
+# module on the host with one remote command: the payload program on stdin, its JSON result on stdout.
 # docs/execution-model.md explains why and how.
 
 import json
@@ -48,13 +52,12 @@ BECOME_IGNORED = (
 
 
 class RdsModuleAction(ActionBase):
-    """Runs module MODULE of the same collection on the host, through the collection's own payload runner.
+    """Runs the module named like the action plugin's own file, of the same collection, on the host, through
+    the collection's own payload runner.
 
     Asynchronous tasks are refused with ASYNC_REFUSED; check mode is honoured as the module's
     ``supports_check_mode`` says; become is not used, and a task that asks for it gets BECOME_IGNORED.
     """
-
-    MODULE = ""
 
     def run(self, tmp=None, task_vars=None):
         build = module_build(self._module_name())
@@ -96,7 +99,7 @@ class RdsModuleAction(ActionBase):
         if self._play_context.become:
             warnings.append(BECOME_IGNORED % self._task.action)
         warnings += result.get("warnings", [])
-        deprecations = checked._deprecations + result.get("deprecations", [])
+        deprecations = checked._deprecations
         # Ansible prints warnings and deprecations even under no_log: they are masked exactly like msg.
         if warnings:
             result["warnings"] = remove_values(warnings, msg_hidden)
@@ -105,9 +108,10 @@ class RdsModuleAction(ActionBase):
         return result
 
     def _module_name(self):
-        """The dotted name of MODULE in this action plugin's collection."""
-        collection = type(self).__module__.rpartition(".plugins.action.")[0]
-        return "%s.plugins.modules.%s" % (collection, self.MODULE)
+        """The dotted name of the module this action plugin runs: ``NS.NAME.plugins.action.X`` (the Python module
+        of the action plugin's file, plugins/action/X.py) runs ``NS.NAME.plugins.modules.X``."""
+        collection, _action, name = type(self).__module__.rpartition(".plugins.action.")
+        return "%s.plugins.modules.%s" % (collection, name)
 
     def _describe(self, error):
         if isinstance(error, UnsupportedError):
