@@ -151,6 +151,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.plugins.loader import shell_loader
 from ansible.utils.unsafe_proxy import wrap_var
 
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import ERROR_NO_BROWSER_SERVERS_FOUND
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_server_info
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _winrm
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils._action import parse_result, validate_args
@@ -162,7 +163,6 @@ from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import (
     remote_command,
 )
 
-ERROR_NO_BROWSER_SERVERS_FOUND = 6118
 INTERPRETER_OPTION = "python_interpreter"  # the option of this plugin that names the discovery host's Python
 
 

@@ -9,24 +9,25 @@ from __future__ import annotations
 # (function, code, text, server); which codes mean "the session is gone" is wts.py's knowledge. Nothing here
 # knows ctypes.
 
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
+    EPT_S_NOT_REGISTERED,
+    ERROR_ACCESS_DENIED,
+    ERROR_BAD_NETPATH,
+    ERROR_CALL_NOT_IMPLEMENTED,
+    ERROR_INVALID_DATA,
+    ERROR_INVALID_HANDLE,
+    ERROR_INVALID_PARAMETER,
+    ERROR_MORE_DATA,
+    ERROR_NO_BROWSER_SERVERS_FOUND,
+    ERROR_NOT_ENOUGH_MEMORY,
+    ERROR_NOT_FOUND,
+    ERROR_NOT_SUPPORTED,
+    ERROR_PRIVILEGE_NOT_HELD,
+    ERROR_PROC_NOT_FOUND,
+    RPC_S_CALL_FAILED,
+    RPC_S_SERVER_UNAVAILABLE,
+)
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import SESSION_GONE
-
-ERROR_ACCESS_DENIED = 5
-ERROR_INVALID_HANDLE = 6
-ERROR_NOT_ENOUGH_MEMORY = 8
-ERROR_INVALID_DATA = 13
-ERROR_NOT_SUPPORTED = 50
-ERROR_BAD_NETPATH = 53
-ERROR_INVALID_PARAMETER = 87
-ERROR_MORE_DATA = 234
-ERROR_CALL_NOT_IMPLEMENTED = 120
-ERROR_PROC_NOT_FOUND = 127
-ERROR_NOT_FOUND = 1168
-ERROR_PRIVILEGE_NOT_HELD = 1314
-RPC_S_SERVER_UNAVAILABLE = 1722
-RPC_S_CALL_FAILED = 1726
-EPT_S_NOT_REGISTERED = 1753
-ERROR_NO_BROWSER_SERVERS_FOUND = 6118
 
 # The Remote Desktop Services permission each call needs on the listener (RDP-Tcp), after Microsoft's
 # documentation of the function; Administrators hold them all.

@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import (
-    ERROR_INVALID_PARAMETER,
-    explain,
-    record_failure,
-)
+from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain, record_failure
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, outcome, state_diff
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
     SERVICES_SESSION_ID,
@@ -25,6 +21,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
     user_matches,
 )
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, current_process_id, process_tree
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import ERROR_INVALID_PARAMETER
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
     enumerate_processes,
     open_server,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import fnmatch
 
-SESSION_STATES = ("active", "connected", "connect_query", "shadow", "disconnected", "idle", "listen", "reset",
-                  "down", "init")
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import STATE_NAMES
+
 SERVICES_SESSION_ID = 0
 FIRST_LISTENER_ID = 65536
 CONSOLE_SESSION_NAME = "console"
@@ -36,7 +36,7 @@ def selection_spec(state_alias=False, acting=False, include_system=False):
     spec = {
         "session_id": {"type": "list", "elements": "int"},
         "username": {"type": "list", "elements": "str"},
-        "session_state": {"type": "list", "elements": "str", "choices": list(SESSION_STATES)},
+        "session_state": {"type": "list", "elements": "str", "choices": list(STATE_NAMES)},
         "min_idle_seconds": {"type": "int"},
         "min_disconnected_seconds": {"type": "int"},
     }
@@ -146,7 +146,7 @@ def _selects_everything(option, value):
     if option == "min_idle_seconds":
         return value <= 0
     if option == "session_state":
-        return set(SESSION_STATES) <= set(value)
+        return set(STATE_NAMES) <= set(value)
     return False
 
 
@@ -205,10 +205,6 @@ class SessionSelection:
         if is_console(session) and not self.include_console:
             return "the console session is acted on only with allow_console: true"
         return None
-
-    def matches(self, session):
-        """True when ``session`` passes every filter and no guardrail refuses it."""
-        return self.wants(session) and self.refusal(session) is None
 
 
 def _at_least(value, threshold):

@@ -5,32 +5,24 @@
 from __future__ import annotations
 
 # Sessions of an RD Session Host as an admin sees them (who, from which client, idle for how long on the
-# server's own clock, locked or not) and the work of win_rds_session_info, win_rds_session and
-# win_rds_message on each server of a task. Windows is reached only through wts.py and netapi.py;
+# server's own clock, locked or not) and the work of win_rds_session_info and win_rds_session on each
+# server of a task (win_rds_message's is in _messages.py). Windows is reached only through wts.py and netapi.py;
 # nothing here knows ctypes.
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain, record_failure
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, outcome, state_diff
 from ansible_collections.wtsadmin.rds.plugins.module_utils._logon import logon_report
-from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
-    FILTER_OPTIONS,
-    SESSION_STATES,
-    SessionSelection,
-)
+from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import SessionSelection
 from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import server_get_info
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, iso_time, qualified_name
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import STATE_NAMES
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
-    MESSAGE_BUTTONS,
-    RESPONSE_NAMES,
     disconnect_session,
     enumerate_sessions,
     logoff_session,
-    message_style,
     open_server,
-    send_message,
     session_details,
     session_gone,
 )
@@ -50,14 +42,6 @@ INVERTED_LOCK_FLAG_VERSION = "6.1"
 _ACTIONS = {"disconnected": ("WTSDisconnectSession", disconnect_session),
             "logged_off": ("WTSLogoffSession", logoff_session)}
 POLL_SECONDS = 0.25
-
-# win_rds_message: RpcWinStationSendMessage (MS-TSTS 3.7.4.1.8) takes at most 1024 for each length; keep room for the NUL.
-MAX_TEXT_BYTES = 1022
-DEFAULT_TITLE = "Message from your administrator"
-# Each waiting message holds one thread (one blocked RPC); 256 covers the sessions a session host holds, so
-# wait takes one timeout, not one per batch (docs/performance.md). The bound is for the whole task: the servers
-# of a farm message share it.
-MAX_PARALLEL_MESSAGES = 256
 
 
 def _seconds(since, now):
@@ -160,7 +144,8 @@ def _what(session):
     return "session %d (%s)" % (session["session_id"], session["user"] or "no user")
 
 
-def _record_failure(session, error, server):
+def record_session_failure(session, error, server):
+    """Put the WinApiError of a call on ``session`` into its result (see _errors.record_failure)."""
     record_failure(session, error, server, _what(session), vanished=session_gone(error))
 
 
@@ -180,8 +165,8 @@ def _report(server, selection):
 
 
 def count_states(sessions):
-    """How many of ``sessions`` are in each state: every state of SESSION_STATES, most as 0."""
-    counts = dict.fromkeys(SESSION_STATES, 0)
+    """How many of ``sessions`` are in each state: every state of STATE_NAMES, most as 0."""
+    counts = dict.fromkeys(STATE_NAMES, 0)
     for session in sessions:
         counts[session["state"]] = counts.get(session["state"], 0) + 1
     return counts
@@ -189,7 +174,7 @@ def count_states(sessions):
 
 def total_counts(results):
     """The ``counts`` of every server of ``report_sessions``' results that answered, added up."""
-    counts = dict.fromkeys(SESSION_STATES, 0)
+    counts = dict.fromkeys(STATE_NAMES, 0)
     for entry in results:
         for state, count in entry.get("counts", {}).items():
             counts[state] = counts.get(state, 0) + count
@@ -245,7 +230,7 @@ def _request(handle, server, sessions, target):
         try:
             act(handle, session["session_id"])
         except WinApiError as error:
-            _record_failure(session, error, server)
+            record_session_failure(session, error, server)
 
 
 def _await(handle, server, sessions, target, timeout):
@@ -267,66 +252,3 @@ def _await(handle, server, sessions, target, timeout):
             return
         if waiting:
             time.sleep(POLL_SECONDS)
-
-
-# win_rds_message
-
-def message_problem(params):
-    """Why the message options cannot be sent as given, as a message, or None (nothing is contacted)."""
-    buttons = MESSAGE_BUTTONS[params["buttons"]][1]
-    if params["default_button"] > buttons:
-        return "default_button %d: buttons=%s has only %d button%s" % (
-            params["default_button"], params["buttons"], buttons, "s" if buttons > 1 else "")
-    if params["timeout"] < 0:
-        return "timeout %d: give seconds, 0 or more" % params["timeout"]
-    if params["wait"] and not params["timeout"]:
-        return "wait: true needs a timeout (seconds) greater than 0, or the task could wait for ever"
-    if not params["msg"].strip():
-        return "msg is empty: give the text to show"
-    for option in ("title", "msg"):
-        size = len((params[option] or "").encode("utf-16-le"))
-        if size > MAX_TEXT_BYTES:
-            return ("%s is %d bytes in UTF-16, Windows takes at most %d (%d characters; an emoji or other "
-                    "character outside the Basic Multilingual Plane counts as two)"
-                    % (option, size, MAX_TEXT_BYTES, MAX_TEXT_BYTES // 2))
-    return None
-
-
-def send_messages(params, check_mode):
-    """win_rds_message: show the message in each selected session of each server, concurrently.
-
-    Without any selection option, the targets are the active sessions that have a user. Each session gets
-    ``result`` (``sent``, ``vanished``, ``failed`` with ``error``; ``would_send`` in check mode, which sends
-    nothing) and ``answer`` (ok, cancel, yes, no, ..., ``timeout``, ``async`` without ``wait``; None in
-    check mode).
-    """
-    if all(params.get(name) is None for name in FILTER_OPTIONS):
-        params = dict(params, session_state=["active"], username=["*"])
-    selection = SessionSelection.from_params(params)
-    message = {"title": params["title"] if (params["title"] or "").strip() else DEFAULT_TITLE,
-               "message": params["msg"], "timeout": params["timeout"], "wait": params["wait"],
-               "style": message_style(params["buttons"], params["icon"], params["default_button"])}
-    # One pool for the messages of every server: the task holds at most MAX_PARALLEL_SERVERS + MAX_PARALLEL_MESSAGES
-    # threads however many servers it works (a pool per server made it 64 x 256).
-    with ThreadPoolExecutor(max_workers=MAX_PARALLEL_MESSAGES) as pool:
-        return for_each_server(params["server"], lambda server: _send(server, selection, message, check_mode, pool))
-
-
-def _send(server, selection, message, check_mode, pool):
-    with open_server(server) as handle:
-        sessions, _protected, warnings = list_sessions(handle, server, selection)
-        for session in sessions:
-            session.update(result=outcome("sent", check_mode), answer=None)
-        if sessions and not check_mode:
-            list(pool.map(lambda session: _message(handle, server, session, message), sessions))
-    return {"changed": any(session["result"] in ("sent", "would_send") for session in sessions),
-            "sessions": sessions, "warnings": warnings}
-
-
-def _message(handle, server, session, message):
-    try:
-        response = send_message(handle, session["session_id"], **message)
-    except WinApiError as error:
-        _record_failure(session, error, server)
-        return
-    session["answer"] = RESPONSE_NAMES.get(response, str(response))

@@ -12,58 +12,17 @@ import ctypes
 from ctypes import POINTER, byref, c_uint32, c_void_p
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, api, flag_mask, read_wide, wide
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
+    ERROR_MORE_DATA,
+    MAJOR_VERSION_MASK,
+    MAX_PREFERRED_LENGTH,
+    NERR_SUCCESS,
+    NERR_TEXT,
+    PLATFORM_NAMES,
+    SV_TYPE_NAMES,
+    SV_TYPE_TERMINALSERVER,
+)
 
-NERR_SUCCESS = 0
-ERROR_MORE_DATA = 234
-ERROR_NO_BROWSER_SERVERS_FOUND = 6118
-MAX_PREFERRED_LENGTH = 0xFFFFFFFF
-MAJOR_VERSION_MASK = 0x0F
-
-# The system message table has no text for the NERR_* codes (they live in netmsg.dll).
-_NERR_TEXT = {
-    2114: "The Server service is not started.",
-    2127: "A remote error occurred with no data returned by the server.",
-    2138: "The Workstation service has not been started.",
-    2184: "The service has not been started.",
-}
-
-PLATFORM_NAMES = {300: "dos", 400: "os2", 500: "nt", 600: "osf", 700: "vms"}
-
-SV_TYPE_TERMINALSERVER = 0x02000000
-SV_TYPE_ALL = 0xFFFFFFFF
-SV_TYPE_NAMES = {
-    0x00000001: "workstation",
-    0x00000002: "server",
-    0x00000004: "sqlserver",
-    0x00000008: "domain_ctrl",
-    0x00000010: "domain_bakctrl",
-    0x00000020: "time_source",
-    0x00000040: "afp",
-    0x00000080: "novell",
-    0x00000100: "domain_member",
-    0x00000200: "printq_server",
-    0x00000400: "dialin_server",
-    0x00000800: "xenix_server",
-    0x00001000: "nt",
-    0x00002000: "wfw",
-    0x00004000: "server_mfpn",
-    0x00008000: "server_nt",
-    0x00010000: "potential_browser",
-    0x00020000: "backup_browser",
-    0x00040000: "master_browser",
-    0x00080000: "domain_master",
-    0x00100000: "server_osf",
-    0x00200000: "server_vms",
-    0x00400000: "windows",
-    0x00800000: "dfs",
-    0x01000000: "cluster_nt",
-    SV_TYPE_TERMINALSERVER: "terminal_server",
-    0x04000000: "cluster_vs_nt",
-    0x10000000: "dce",
-    0x20000000: "alternate_xport",
-    0x40000000: "local_list_only",
-    0x80000000: "domain_enum",
-}
 SV_TYPES = {name: flag for flag, name in SV_TYPE_NAMES.items()}
 
 
@@ -83,7 +42,7 @@ def _net(name, *argtypes):
 
 
 def _failure(function, status, server):
-    return WinApiError(function, status, _NERR_TEXT.get(status), server)
+    return WinApiError(function, status, NERR_TEXT.get(status), server)
 
 
 def _buffer_free(address):

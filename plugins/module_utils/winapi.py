@@ -15,24 +15,26 @@ from __future__ import annotations
 import ctypes
 import datetime
 
-ERROR_NO_MORE_FILES = 18
-ERROR_CALL_NOT_IMPLEMENTED = 120
-ERROR_INSUFFICIENT_BUFFER = 122
-ERROR_MORE_DATA = 234
-ERROR_MOD_NOT_FOUND = 126
-ERROR_PROC_NOT_FOUND = 127
-ERROR_NOT_ALL_ASSIGNED = 1300
-ERROR_NONE_MAPPED = 1332
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
+    ERROR_CALL_NOT_IMPLEMENTED,
+    ERROR_INSUFFICIENT_BUFFER,
+    ERROR_MOD_NOT_FOUND,
+    ERROR_MORE_DATA,
+    ERROR_NO_MORE_FILES,
+    ERROR_NONE_MAPPED,
+    ERROR_NOT_ALL_ASSIGNED,
+    ERROR_PROC_NOT_FOUND,
+    MAX_PATH,
+    SE_PRIVILEGE_ENABLED,
+    TH32CS_SNAPPROCESS,
+    TOKEN_ADJUST_PRIVILEGES,
+    UNLEN,
+)
 
-TH32CS_SNAPPROCESS = 0x2
 INVALID_HANDLE_VALUE = ctypes.c_void_p(-1).value
 CURRENT_PROCESS = ctypes.c_void_p(-1).value  # the pseudo-handle GetCurrentProcess() returns, (HANDLE)-1
-TOKEN_ADJUST_PRIVILEGES = 0x20
-SE_PRIVILEGE_ENABLED = 0x2
-MAX_PATH = 260
 
 _FILETIME_EPOCH = datetime.datetime(1601, 1, 1, tzinfo=datetime.timezone.utc)
-_ACCOUNT_CHARS = 256  # UNLEN; LookupAccountSidW asks for more when a name is longer
 _loaded = {}  # DLL name -> (the ctypes.WinDLL it came from, the loaded DLL)
 
 
@@ -213,7 +215,7 @@ def _account_name(sid_address, server):
                  ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint32), ctypes.c_void_p,
                  ctypes.POINTER(ctypes.c_uint32), ctypes.POINTER(ctypes.c_int32))
     system = wide(server)
-    name_chars, domain_chars = ctypes.c_uint32(_ACCOUNT_CHARS), ctypes.c_uint32(_ACCOUNT_CHARS)
+    name_chars, domain_chars = ctypes.c_uint32(UNLEN), ctypes.c_uint32(UNLEN)
     use = ctypes.c_int32()
     for _attempt in range(2):  # the second attempt gets the sizes the first one asked for
         name = (ctypes.c_uint16 * name_chars.value)()
@@ -285,11 +287,6 @@ def enable_privilege(name):
         api("kernel32", "CloseHandle", ctypes.c_int32, ctypes.c_void_p)(token)
 
 
-# COMPUTER_NAME_FORMAT: the physical names are this machine's own even on a cluster node, where the others
-# name the cluster's virtual server (sdk-api sysinfoapi/nf-sysinfoapi-getcomputernameexw).
-COMPUTER_NAME_PHYSICAL_NETBIOS = 4
-COMPUTER_NAME_PHYSICAL_DNS_HOSTNAME = 5
-COMPUTER_NAME_PHYSICAL_DNS_FULLY_QUALIFIED = 7
 _COMPUTER_NAME_CHARS = 256
 
 

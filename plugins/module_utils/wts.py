@@ -16,10 +16,6 @@ from contextlib import contextmanager
 from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_void_p
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import (
-    COMPUTER_NAME_PHYSICAL_DNS_FULLY_QUALIFIED,
-    COMPUTER_NAME_PHYSICAL_DNS_HOSTNAME,
-    COMPUTER_NAME_PHYSICAL_NETBIOS,
-    ERROR_PROC_NOT_FOUND,
     WinApiError,
     api,
     computer_name,
@@ -32,14 +28,52 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import (
     read_wide,
     wide,
 )
-
-ERROR_FILE_NOT_FOUND = 2
-ERROR_INVALID_DATA = 13
-ERROR_NOT_SUPPORTED = 50
-ERROR_IO_INCOMPLETE = 996
-RPC_S_PROCNUM_OUT_OF_RANGE = 1745
-ERROR_CTX_WINSTATION_NOT_FOUND = 7022
-ERROR_TIMEOUT = 1460
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
+    ADDRESS_FAMILY_NAMES,
+    AF_INET,
+    AF_INET6,
+    CHANNEL_NAME_LEN,
+    CHANNEL_PDU_LENGTH,
+    CHANNEL_PRIORITIES,
+    CLIENTADDRESS_LENGTH,
+    CLIENTNAME_LENGTH,
+    COLOR_DEPTH_BITS,
+    COMPUTER_NAME_PHYSICAL_DNS_FULLY_QUALIFIED,
+    COMPUTER_NAME_PHYSICAL_DNS_HOSTNAME,
+    COMPUTER_NAME_PHYSICAL_NETBIOS,
+    DOMAIN_LENGTH,
+    ERROR_CTX_WINSTATION_NOT_FOUND,
+    ERROR_FILE_NOT_FOUND,
+    ERROR_INVALID_DATA,
+    ERROR_IO_INCOMPLETE,
+    ERROR_NOT_SUPPORTED,
+    ERROR_PROC_NOT_FOUND,
+    ERROR_TIMEOUT,
+    EVENT_FLAGS,
+    MAX_PATH,
+    MB_DEFBUTTON_SHIFT,
+    MESSAGE_BUTTONS,
+    MESSAGE_ICONS,
+    PROTOCOL_NAMES,
+    RPC_S_PROCNUM_OUT_OF_RANGE,
+    STATE_NAMES,
+    USERNAME_LENGTH,
+    WINSTATIONNAME_LENGTH,
+    WTS_ANY_SESSION,
+    WTS_CHANNEL_OPTION_DYNAMIC,
+    WTS_CURRENT_SERVER_HANDLE,
+    WTS_EVENT_ALL,
+    WTS_EVENT_FLUSH,
+    WTS_SESSIONSTATE_LOCK,
+    WTS_SESSIONSTATE_UNLOCK,
+    WTS_TYPE_PROCESS_INFO_LEVEL1,
+    WTS_TYPE_SESSION_INFO_LEVEL1,
+    WTS_VIRTUAL_CLIENT_DATA,
+    WTSClientInfo,
+    WTSClientProtocolType,
+    WTSINFOEX_LEVEL_1,
+    WTSSessionInfoEx,
+)
 
 # An Ex function that this Windows (or the remote server) does not have: use the older one instead.
 _EX_UNAVAILABLE = frozenset((ERROR_PROC_NOT_FOUND, ERROR_NOT_SUPPORTED, RPC_S_PROCNUM_OUT_OF_RANGE))
@@ -49,86 +83,12 @@ SESSION_GONE = frozenset((ERROR_FILE_NOT_FOUND, ERROR_CTX_WINSTATION_NOT_FOUND))
 # Server names that mean the machine the code runs on (besides its own computer name).
 LOCAL_SERVER_NAMES = ("", ".", "localhost")
 
-WTS_CURRENT_SERVER_HANDLE = None
-WTS_CURRENT_SESSION = 0xFFFFFFFF
-WTS_ANY_SESSION = 0xFFFFFFFE
-
-WTS_WSD_LOGOFF = 0x1
-WTS_WSD_SHUTDOWN = 0x2
-WTS_WSD_REBOOT = 0x4
-WTS_WSD_POWEROFF = 0x8
-WTS_WSD_FASTREBOOT = 0x10
-
-WTS_EVENT_ALL = 0x7FFFFFFF
-WTS_EVENT_FLUSH = 0x80000000
 FLUSH_GRACE_SECONDS = 5.0  # how long a wait released by WTS_EVENT_FLUSH may take to return
-EVENT_FLAGS = {
-    "create": 0x1,
-    "delete": 0x2,
-    "rename": 0x4,
-    "connect": 0x8,
-    "disconnect": 0x10,
-    "logon": 0x20,
-    "logoff": 0x40,
-    "state_change": 0x80,
-    "license": 0x100,
-}
+# win_rds_wait's event names: the flags, and "all".
 EVENT_MASKS = dict(EVENT_FLAGS, all=WTS_EVENT_ALL)
-
-# WTSSendMessageW's style is MessageBox's uType (winuser.h): the buttons (MB_OK ... MB_CANCELTRYCONTINUE, with
-# how many there are), the icon (MB_ICONERROR ... MB_ICONINFORMATION) and the default button (MB_DEFBUTTON1..3).
-MESSAGE_BUTTONS = {"ok": (0x0, 1), "ok_cancel": (0x1, 2), "abort_retry_ignore": (0x2, 3), "yes_no_cancel": (0x3, 3),
-                   "yes_no": (0x4, 2), "retry_cancel": (0x5, 2), "cancel_try_continue": (0x6, 3)}
-MESSAGE_ICONS = {"none": 0x0, "error": 0x10, "question": 0x20, "warning": 0x30, "information": 0x40}
-MB_DEFBUTTON_SHIFT = 8  # MB_DEFBUTTON2 is 0x100, MB_DEFBUTTON3 0x200
-
-# WTS_CONNECTSTATE_CLASS, in enum order.
-STATE_NAMES = ("active", "connected", "connect_query", "shadow", "disconnected", "idle", "listen", "reset",
-               "down", "init")
-PROTOCOL_NAMES = {0: "console", 1: "ica", 2: "rdp"}
-RESPONSE_NAMES = {1: "ok", 2: "cancel", 3: "abort", 4: "retry", 5: "ignore", 6: "yes", 7: "no", 10: "try_again",
-                  11: "continue", 32000: "timeout", 32001: "async"}
-ADDRESS_FAMILY_NAMES = {0: "unspec", 2: "inet", 6: "ipx", 17: "netbios", 23: "inet6"}
-AF_INET = 2
-AF_INET6 = 23
-# WTS_CLIENT_DISPLAY.ColorDepth code -> bits per pixel.
-COLOR_DEPTH_BITS = {1: 4, 2: 8, 4: 16, 8: 24, 16: 15, 24: 24, 32: 32}
 # WTSINFOEX_LEVEL1_W.SessionFlags -> locked (WTS_SESSIONSTATE_UNKNOWN gives None). Raw: Windows 7 and
 # Windows Server 2008 R2 report the two values the other way round.
-WTS_SESSIONSTATE_LOCK = 0
-WTS_SESSIONSTATE_UNLOCK = 1
 _LOCKED = {WTS_SESSIONSTATE_LOCK: True, WTS_SESSIONSTATE_UNLOCK: False}
-
-# WTS_INFO_CLASS names, in enum order.
-WTS_INFO_CLASS = {name: number for number, name in enumerate((
-    "WTSInitialProgram", "WTSApplicationName", "WTSWorkingDirectory", "WTSOEMId", "WTSSessionId",
-    "WTSUserName", "WTSWinStationName", "WTSDomainName", "WTSConnectState", "WTSClientBuildNumber",
-    "WTSClientName", "WTSClientDirectory", "WTSClientProductId", "WTSClientHardwareId", "WTSClientAddress",
-    "WTSClientDisplay", "WTSClientProtocolType", "WTSIdleTime", "WTSLogonTime", "WTSIncomingBytes",
-    "WTSOutgoingBytes", "WTSIncomingFrames", "WTSOutgoingFrames", "WTSClientInfo", "WTSSessionInfo",
-    "WTSSessionInfoEx", "WTSConfigInfo", "WTSValidationInfo", "WTSSessionAddressV4", "WTSIsRemoteSession",
-    "WTSSessionActivityId", "WTSCapabilityCheck",
-))}
-
-# WTS_TYPE_CLASS, for WTSFreeMemoryExW.
-WTS_TYPE_PROCESS_INFO_LEVEL0 = 0
-WTS_TYPE_PROCESS_INFO_LEVEL1 = 1
-WTS_TYPE_SESSION_INFO_LEVEL1 = 2
-WTSINFOEX_LEVEL_1 = 1
-
-WTS_VIRTUAL_CLIENT_DATA = 0
-CHANNEL_NAME_LEN = 7
-CHANNEL_CHUNK_LENGTH = 1600
-CHANNEL_PDU_LENGTH = CHANNEL_CHUNK_LENGTH + 8  # a chunk after its CHANNEL_PDU_HEADER
-WTS_CHANNEL_OPTION_DYNAMIC = 0x1
-CHANNEL_PRIORITIES = {"low": 0x0, "medium": 0x2, "high": 0x4, "real": 0x6}
-
-USERNAME_LENGTH = 20
-CLIENTNAME_LENGTH = 20
-CLIENTADDRESS_LENGTH = 30
-WINSTATIONNAME_LENGTH = 32
-DOMAIN_LENGTH = 17
-MAX_PATH = 260
 
 
 class WTS_SESSION_INFOW(ctypes.Structure):
@@ -178,28 +138,6 @@ class WTS_PROCESS_INFO_EXW(ctypes.Structure):
     ]
 
 
-class WTS_CLIENT_ADDRESS(ctypes.Structure):
-    _fields_ = [
-        ("AddressFamily", c_uint32),
-        ("Address", c_uint8 * 20),
-    ]
-
-
-class WTS_SESSION_ADDRESS(ctypes.Structure):
-    _fields_ = [
-        ("AddressFamily", c_uint32),
-        ("Address", c_uint8 * 20),
-    ]
-
-
-class WTS_CLIENT_DISPLAY(ctypes.Structure):
-    _fields_ = [
-        ("HorizontalResolution", c_uint32),
-        ("VerticalResolution", c_uint32),
-        ("ColorDepth", c_uint32),
-    ]
-
-
 class WTSCLIENTW(ctypes.Structure):
     _fields_ = [
         ("ClientName", c_uint16 * (CLIENTNAME_LENGTH + 1)),
@@ -221,27 +159,6 @@ class WTSCLIENTW(ctypes.Structure):
         ("OutBufCountClient", c_uint16),
         ("OutBufLength", c_uint16),
         ("DeviceId", c_uint16 * (MAX_PATH + 1)),
-    ]
-
-
-class WTSINFOW(ctypes.Structure):
-    _fields_ = [
-        ("State", c_int32),
-        ("SessionId", c_uint32),
-        ("IncomingBytes", c_uint32),
-        ("OutgoingBytes", c_uint32),
-        ("IncomingFrames", c_uint32),
-        ("OutgoingFrames", c_uint32),
-        ("IncomingCompressedBytes", c_uint32),
-        ("OutgoingCompressedBytes", c_uint32),
-        ("WinStationName", c_uint16 * WINSTATIONNAME_LENGTH),
-        ("Domain", c_uint16 * DOMAIN_LENGTH),
-        ("UserName", c_uint16 * (USERNAME_LENGTH + 1)),
-        ("ConnectTime", c_int64),
-        ("DisconnectTime", c_int64),
-        ("LastInputTime", c_int64),
-        ("LogonTime", c_int64),
-        ("CurrentTime", c_int64),
     ]
 
 
@@ -277,22 +194,6 @@ class WTSINFOEXW(ctypes.Structure):
     _fields_ = [
         ("Level", c_uint32),
         ("Data", WTSINFOEX_LEVEL_W),
-    ]
-
-
-class WTSCONFIGINFOW(ctypes.Structure):
-    _fields_ = [
-        ("version", c_uint32),
-        ("fConnectClientDrivesAtLogon", c_uint32),
-        ("fConnectPrinterAtLogon", c_uint32),
-        ("fDisablePrinterRedirection", c_uint32),
-        ("fDisableDefaultMainClientPrinter", c_uint32),
-        ("ShadowSettings", c_uint32),
-        ("LogonUserName", c_uint16 * (USERNAME_LENGTH + 1)),
-        ("LogonDomain", c_uint16 * (DOMAIN_LENGTH + 1)),
-        ("WorkDirectory", c_uint16 * (MAX_PATH + 1)),
-        ("InitialProgram", c_uint16 * (MAX_PATH + 1)),
-        ("ApplicationName", c_uint16 * (MAX_PATH + 1)),
     ]
 
 
@@ -470,31 +371,11 @@ def _session(session_id, state, session_name, host_name, username, domain, farm_
 
 
 def _query(handle, session_id, info_class):
+    """WTSQuerySessionInformationW of one WTS_INFO_CLASS value: a copy of the bytes it returned."""
     query = _wts("WTSQuerySessionInformationW", c_int32, c_void_p, c_uint32, c_int32, POINTER(c_void_p),
                  POINTER(c_uint32))
     return _returned_bytes("WTSQuerySessionInformationW",
                            lambda buffer, size: query(handle, session_id, info_class, buffer, size))
-
-
-def query_session(handle, session_id, info_class):
-    """One WTSQuerySessionInformationW answer as a Python value.
-
-    ``info_class`` is a WTS_INFO_CLASS name (``"WTSClientName"``) or number. Texts come back as str (None
-    when empty), numbers as int, WTSConnectState as a state name, WTSClientProtocolType as
-    console/ica/rdp, WTSIsRemoteSession as bool, and the structures (WTSClientAddress, WTSClientDisplay,
-    WTSClientInfo, WTSSessionInfo, WTSSessionInfoEx, WTSConfigInfo, WTSSessionAddressV4) as dicts.
-    Classes Windows no longer answers (WTSIdleTime, ...) raise ValueError without a call.
-    """
-    number = WTS_INFO_CLASS.get(info_class, info_class)
-    decode = _DECODERS.get(number)
-    if decode is None:
-        names = sorted(name for name, value in WTS_INFO_CLASS.items() if value in _DECODERS)
-        raise ValueError("unsupported WTS_INFO_CLASS %r; supported: %s" % (info_class, ", ".join(names)))
-    return decode(_query(handle, session_id, number))
-
-
-def _text(data):
-    return decode_wide(data) or None
 
 
 def _fixed(ctype, data):
@@ -505,42 +386,13 @@ def _fixed(ctype, data):
     with a clear message, never a read past the buffer.
     """
     if len(data) < ctypes.sizeof(ctype):
-        raise WinApiError("WTSQuerySessionInformationW", ERROR_INVALID_DATA,
-                          "Windows returned %d bytes where %s takes %d" % (len(data), ctype.__name__,
-                                                                            ctypes.sizeof(ctype)))
+        raise WinApiError("WTSQuerySessionInformationW", ERROR_INVALID_DATA, "Windows returned %d bytes where %s takes %d"
+                          % (len(data), ctype.__name__, ctypes.sizeof(ctype)))
     return ctype.from_buffer_copy(data)
 
 
 def _array_text(array):
     return decode_wide(bytes(array)) or None
-
-
-def _number(ctype):
-    return lambda data: _fixed(ctype, data).value
-
-
-def _address_family(family):
-    return ADDRESS_FAMILY_NAMES.get(family, str(family))
-
-
-def _network_address(structure):
-    """WTS_CLIENT_ADDRESS / WTS_SESSION_ADDRESS: IPv4 at Address[2..5], IPv6 as Address[0..15]."""
-    raw = bytes(structure.Address)
-    address = None
-    if structure.AddressFamily == AF_INET:
-        address = str(ipaddress.IPv4Address(raw[2:6]))
-    elif structure.AddressFamily == AF_INET6:
-        address = str(ipaddress.IPv6Address(raw[:16]))
-    return {"address_family": _address_family(structure.AddressFamily), "address": address}
-
-
-def _display(width, height, color_depth):
-    return {"width": width, "height": height, "color_depth": COLOR_DEPTH_BITS.get(color_depth, color_depth)}
-
-
-def _client_display(data):
-    display = _fixed(WTS_CLIENT_DISPLAY, data)
-    return _display(display.HorizontalResolution, display.VerticalResolution, display.ColorDepth)
 
 
 def _client_info_address(client):
@@ -553,22 +405,18 @@ def _client_info_address(client):
 
 
 def _client_info(data):
+    """WTSClientInfo: the keys of session_details that describe the client."""
     client = _fixed(WTSCLIENTW, data)
     return {
         "client_name": _array_text(client.ClientName),
-        "client_domain": _array_text(client.Domain),
-        "client_username": _array_text(client.UserName),
-        "work_directory": _array_text(client.WorkDirectory),
-        "initial_program": _array_text(client.InitialProgram),
-        "encryption_level": client.EncryptionLevel,
-        "client_address_family": _address_family(client.ClientAddressFamily),
+        "client_address_family": ADDRESS_FAMILY_NAMES.get(client.ClientAddressFamily, str(client.ClientAddressFamily)),
         "client_address": _client_info_address(client),
-        "client_display": _display(client.HRes, client.VRes, client.ColorDepth),
+        "client_display": {"width": client.HRes, "height": client.VRes,
+                           "color_depth": COLOR_DEPTH_BITS.get(client.ColorDepth, client.ColorDepth)},
         "client_directory": _array_text(client.ClientDirectory),
         "client_build": client.ClientBuildNumber,
         "client_hardware_id": client.ClientHardwareId,
         "client_product_id": client.ClientProductId,
-        "device_id": _array_text(client.DeviceId),
     }
 
 
@@ -576,25 +424,12 @@ _TRAFFIC = (("incoming_bytes", "IncomingBytes"), ("outgoing_bytes", "OutgoingByt
             ("incoming_frames", "IncomingFrames"), ("outgoing_frames", "OutgoingFrames"),
             ("incoming_compressed_bytes", "IncomingCompressedBytes"),
             ("outgoing_compressed_bytes", "OutgoingCompressedBytes"))
-_TIMES = (("logon_time", "LogonTime"), ("connect_time", "ConnectTime"), ("disconnect_time", "DisconnectTime"),
-          ("last_input_time", "LastInputTime"), ("current_time", "CurrentTime"))
-
-
-def _session_facts(info, session_id, session_name, state, username, domain):
-    """The keys WTSINFOW and WTSINFOEX_LEVEL1_W share (they name their fields alike)."""
-    facts = {"session_id": session_id, "session_name": _array_text(session_name), "state": state_name(state),
-             "username": _array_text(username), "domain": _array_text(domain)}
-    facts.update((key, getattr(info, field)) for key, field in _TRAFFIC)
-    facts.update((key, filetime_to_datetime(getattr(info, field))) for key, field in _TIMES)
-    return facts
-
-
-def _session_info(data):
-    info = _fixed(WTSINFOW, data)
-    return _session_facts(info, info.SessionId, info.WinStationName, info.State, info.UserName, info.Domain)
+_FILETIMES = (("logon_time", "LogonTime"), ("connect_time", "ConnectTime"), ("disconnect_time", "DisconnectTime"),
+              ("last_input_time", "LastInputTime"), ("current_time", "CurrentTime"))
 
 
 def _session_info_ex(data):
+    """WTSSessionInfoEx (level 1): the keys of session_details that describe the session itself."""
     answer = _fixed(WTSINFOEXW, data)
     if answer.Level != WTSINFOEX_LEVEL_1:
         # sdk-api wtsapi32/ns-wtsapi32-wtsinfoexw, Level: "Specifies the level of information contained in the
@@ -602,56 +437,12 @@ def _session_info_ex(data):
         raise WinApiError("WTSQuerySessionInformationW", ERROR_INVALID_DATA,
                           "WTSSessionInfoEx answered WTSINFOEXW level %d; only level 1 is documented" % answer.Level)
     info = answer.Data.WTSInfoExLevel1
-    facts = _session_facts(info, info.SessionId, info.WinStationName, info.SessionState, info.UserName,
-                           info.DomainName)
-    facts["locked"] = _LOCKED.get(info.SessionFlags)
+    facts = {"session_id": info.SessionId, "session_name": _array_text(info.WinStationName),
+             "state": state_name(info.SessionState), "username": _array_text(info.UserName),
+             "domain": _array_text(info.DomainName), "locked": _LOCKED.get(info.SessionFlags)}
+    facts.update((key, getattr(info, field)) for key, field in _TRAFFIC)
+    facts.update((key, filetime_to_datetime(getattr(info, field))) for key, field in _FILETIMES)
     return facts
-
-
-def _config_info(data):
-    config = _fixed(WTSCONFIGINFOW, data)
-    return {
-        "version": config.version,
-        "connect_client_drives_at_logon": bool(config.fConnectClientDrivesAtLogon),
-        "connect_printer_at_logon": bool(config.fConnectPrinterAtLogon),
-        "disable_printer_redirection": bool(config.fDisablePrinterRedirection),
-        "disable_default_main_client_printer": bool(config.fDisableDefaultMainClientPrinter),
-        "shadow_settings": config.ShadowSettings,
-        "logon_username": _array_text(config.LogonUserName),
-        "logon_domain": _array_text(config.LogonDomain),
-        "work_directory": _array_text(config.WorkDirectory),
-        "initial_program": _array_text(config.InitialProgram),
-        "application_name": _array_text(config.ApplicationName),
-    }
-
-
-_DECODERS = {
-    WTS_INFO_CLASS["WTSInitialProgram"]: _text,
-    WTS_INFO_CLASS["WTSApplicationName"]: _text,
-    WTS_INFO_CLASS["WTSWorkingDirectory"]: _text,
-    WTS_INFO_CLASS["WTSSessionId"]: _number(c_uint32),
-    WTS_INFO_CLASS["WTSUserName"]: _text,
-    WTS_INFO_CLASS["WTSWinStationName"]: _text,
-    WTS_INFO_CLASS["WTSDomainName"]: _text,
-    WTS_INFO_CLASS["WTSConnectState"]: lambda data: state_name(_fixed(c_int32, data).value),
-    WTS_INFO_CLASS["WTSClientBuildNumber"]: _number(c_uint32),
-    WTS_INFO_CLASS["WTSClientName"]: _text,
-    WTS_INFO_CLASS["WTSClientDirectory"]: _text,
-    WTS_INFO_CLASS["WTSClientProductId"]: _number(c_uint16),
-    WTS_INFO_CLASS["WTSClientHardwareId"]: _number(c_uint32),
-    WTS_INFO_CLASS["WTSClientAddress"]: lambda data: _network_address(_fixed(WTS_CLIENT_ADDRESS, data)),
-    WTS_INFO_CLASS["WTSClientDisplay"]: _client_display,
-    WTS_INFO_CLASS["WTSClientProtocolType"]: lambda data: PROTOCOL_NAMES.get(_fixed(c_uint16, data).value),
-    WTS_INFO_CLASS["WTSClientInfo"]: _client_info,
-    WTS_INFO_CLASS["WTSSessionInfo"]: _session_info,
-    WTS_INFO_CLASS["WTSSessionInfoEx"]: _session_info_ex,
-    WTS_INFO_CLASS["WTSConfigInfo"]: _config_info,
-    WTS_INFO_CLASS["WTSSessionAddressV4"]: lambda data: _network_address(_fixed(WTS_SESSION_ADDRESS, data)),
-    WTS_INFO_CLASS["WTSIsRemoteSession"]: any,  # a BOOLEAN or BOOL: true when any byte is set
-}
-
-_CLIENT_DETAILS = ("client_name", "client_address", "client_address_family", "client_build", "client_directory",
-                   "client_product_id", "client_hardware_id", "client_display")
 
 
 def session_details(handle, session_id):
@@ -664,24 +455,24 @@ def session_details(handle, session_id):
     client_hardware_id, client_display {width, height, color_depth (bits per pixel)},
     client_protocol (console/ica/rdp/None) and is_remote.
     """
-    details = query_session(handle, session_id, "WTSSessionInfoEx")
-    client = query_session(handle, session_id, "WTSClientInfo")
-    details.update((key, client[key]) for key in _CLIENT_DETAILS)
-    details["client_protocol"] = query_session(handle, session_id, "WTSClientProtocolType")
+    details = _session_info_ex(_query(handle, session_id, WTSSessionInfoEx))
+    details.update(_client_info(_query(handle, session_id, WTSClientInfo)))
+    protocol = _fixed(c_uint16, _query(handle, session_id, WTSClientProtocolType)).value  # a USHORT
+    details["client_protocol"] = PROTOCOL_NAMES.get(protocol)
     details["is_remote"] = details["client_protocol"] in ("rdp", "ica")
     return details
 
 
-def disconnect_session(handle, session_id, wait=False):
-    """WTSDisconnectSession: the user's programs keep running; ``wait`` until the session is disconnected."""
+def disconnect_session(handle, session_id):
+    """WTSDisconnectSession, asynchronously (bWait FALSE): the user's programs keep running."""
     disconnect = _wts("WTSDisconnectSession", c_int32, c_void_p, c_uint32, c_int32)
-    _succeed(disconnect(handle, session_id, bool(wait)), "WTSDisconnectSession")
+    _succeed(disconnect(handle, session_id, False), "WTSDisconnectSession")
 
 
-def logoff_session(handle, session_id, wait=False):
-    """WTSLogoffSession; without ``wait`` it returns before the session has gone."""
+def logoff_session(handle, session_id):
+    """WTSLogoffSession, asynchronously (bWait FALSE): it returns before the session has gone."""
     logoff = _wts("WTSLogoffSession", c_int32, c_void_p, c_uint32, c_int32)
-    _succeed(logoff(handle, session_id, bool(wait)), "WTSLogoffSession")
+    _succeed(logoff(handle, session_id, False), "WTSLogoffSession")
 
 
 def send_message(handle, session_id, title, message, style=0, timeout=0, wait=False):
@@ -760,7 +551,7 @@ def terminate_process(handle, pid, exit_code=0):
 
 
 def shutdown_system(handle, flag):
-    """WTSShutdownSystem with one of WTS_WSD_LOGOFF, _SHUTDOWN, _REBOOT, _POWEROFF, _FASTREBOOT.
+    """WTSShutdownSystem with one of WTS_WSD_LOGOFF, _SHUTDOWN, _REBOOT, _POWEROFF.
 
     SeShutdownPrivilege is enabled in this process's token first (WTSShutdownSystem needs it enabled, and a
     token holds it disabled); an account without it gets 1314 from WTSShutdownSystem.
@@ -880,11 +671,6 @@ class VirtualChannel:
     def purge_input(self):
         """Discard what the client sent and nobody read yet."""
         _succeed(_wts("WTSVirtualChannelPurgeInput", c_int32, c_void_p)(self.handle), "WTSVirtualChannelPurgeInput")
-
-    def purge_output(self):
-        """Discard what was written and not yet sent to the client."""
-        _succeed(_wts("WTSVirtualChannelPurgeOutput", c_int32, c_void_p)(self.handle),
-                 "WTSVirtualChannelPurgeOutput")
 
     def close(self):
         """WTSVirtualChannelClose, once; later calls do nothing."""

@@ -192,9 +192,13 @@ msg:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, server_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._messages import (
+    message_problem,
+    message_selection,
+    send_messages,
+)
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import selection_spec
-from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import message_problem, send_messages
-from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import MESSAGE_BUTTONS, MESSAGE_ICONS
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import MESSAGE_BUTTONS, MESSAGE_ICONS
 
 
 def module_args():
@@ -213,10 +217,13 @@ def module_args():
 
 def main():
     module = AnsibleModule(**module_args())
-    problem = message_problem(module.params)
+    p = module.params
+    problem = message_problem(p["msg"], p["title"], p["buttons"], p["default_button"], p["timeout"], p["wait"])
     if problem:
         module.fail_json(msg=problem)
-    finish(module, send_messages(module.params, module.check_mode), "sessions")
+    results = send_messages(p["server"], message_selection(p), p["msg"], p["title"], p["buttons"], p["icon"],
+                            p["default_button"], p["timeout"], p["wait"], module.check_mode)
+    finish(module, results, "sessions")
 
 
 if __name__ == "__main__":

@@ -239,28 +239,14 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, for_each_server, outcome, server_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, for_each_server, server_spec
 from ansible_collections.wtsadmin.rds.plugins.module_utils._logon import LOGON_MODES, change_logon_mode, logon_diff
-from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import is_system
-from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
-    WTS_WSD_LOGOFF,
-    WTS_WSD_POWEROFF,
-    WTS_WSD_REBOOT,
-    WTS_WSD_SHUTDOWN,
-    enumerate_sessions,
-    open_server,
-    shutdown_system,
-)
+from ansible_collections.wtsadmin.rds.plugins.module_utils._servers import SHUTDOWN_FLAGS, request_shutdown
 
-SHUTDOWN_FLAGS = {"rebooted": WTS_WSD_REBOOT, "shut_down": WTS_WSD_SHUTDOWN, "powered_off": WTS_WSD_POWEROFF,
-                  "logged_off": WTS_WSD_LOGOFF}
 DISABLED_NEEDS_CONFIRMATION = (
     "logons=disabled also refuses reconnections: users with a disconnected session cannot get back to their "
     "unsaved work. Set refuse_reconnections: true to confirm, or use logons: drain, which lets them reconnect. "
     "Nothing was changed.")
-LOGGED_OFF_WARNING = (
-    "state=logged_off: after it, %s refuses every new remote logon until its Remote Desktop Services service "
-    "(TermService) restarts, usually with the next reboot.")
 
 
 def module_args():
@@ -270,21 +256,6 @@ def module_args():
     spec["refuse_reconnections"] = {"type": "bool"}
     return {"argument_spec": spec, "supports_check_mode": True, "mutually_exclusive": [["state", "logons"]],
             "required_one_of": [["state", "logons"]], "required_by": {"refuse_reconnections": ["logons"]}}
-
-
-def request_shutdown(server, state, check_mode):
-    """Count the user sessions of ``server`` (None: this host), then ask it for ``state`` unless
-    ``check_mode``; the server's entry of the result."""
-    with open_server(server) as handle:
-        user_sessions = sum(1 for session in enumerate_sessions(handle)
-                            if session["username"] and not is_system(session))
-        if not check_mode:
-            shutdown_system(handle, SHUTDOWN_FLAGS[state])
-    entry = {"changed": True, "previous_state": "running", "state": state, "result": outcome("requested", check_mode),
-             "user_sessions": user_sessions}
-    if state == "logged_off":
-        entry["warnings"] = [LOGGED_OFF_WARNING % (server or "this host")]
-    return entry
 
 
 def main():

@@ -131,13 +131,9 @@ error_code:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
-from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import SV_TYPE_NAMES, server_enum
+from ansible_collections.wtsadmin.rds.plugins.module_utils._servers import PARTIAL_LIST_WARNING, list_servers
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
-
-RETURNED_KEYS = ("name", "platform", "version", "types", "comment")
-PARTIAL_LIST_WARNING = (
-    "NetServerEnum returned only part of the server list (ERROR_MORE_DATA): the servers listed are correct, "
-    "but others are missing. Narrow server_types or domain to get a complete list.")
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import SV_TYPE_NAMES
 
 
 def module_args():
@@ -152,23 +148,13 @@ def module_args():
     }
 
 
-def list_servers(domain=None, server_types=("terminal_server",), server=None):
-    """The servers of ``server_types`` that NetServerEnum lists for ``domain``, as ``(servers, more_data)``.
-
-    Each server is a dict with the keys of RETURNED_KEYS. Raises WinApiError when NetServerEnum fails.
-    """
-    servers, more_data = server_enum(domain, list(server_types), server)
-    return [{key: entry[key] for key in RETURNED_KEYS} for entry in servers], more_data
-
-
 def main():
     module = AnsibleModule(**module_args())
-    params = module.params
+    domain = module.params["domain"]
     try:
-        servers, more_data = list_servers(params["domain"], params["server_types"], params["server"])
+        servers, more_data = list_servers(domain, module.params["server_types"], module.params["server"])
     except WinApiError as error:
-        module.fail_json(msg=explain(error, "domain %s" % params["domain"] if params["domain"] else None),
-                         error_code=error.code)
+        module.fail_json(msg=explain(error, "domain %s" % domain if domain else None), error_code=error.code)
     if more_data:
         module.warn(PARTIAL_LIST_WARNING)
     module.exit_json(changed=False, servers=servers, more_data=more_data)

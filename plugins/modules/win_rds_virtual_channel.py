@@ -168,14 +168,12 @@ client_data_base64:
   sample: AQID
 """
 
-import base64
-import binascii
-
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.wtsadmin.rds.plugins.module_utils._channels import channel_problem, data_to_write, talk
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
-from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import VirtualChannel, is_local_server
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import CHANNEL_PRIORITIES
 
 
 def module_args():
@@ -185,7 +183,7 @@ def module_args():
             "session_id": {"type": "int", "required": True},
             "name": {"type": "str", "required": True},
             "dynamic": {"type": "bool", "default": False},
-            "priority": {"type": "str", "choices": ["low", "medium", "high", "real"], "default": "low"},
+            "priority": {"type": "str", "choices": list(CHANNEL_PRIORITIES), "default": "low"},
             "data": {"type": "str"},
             "data_base64": {"type": "str"},
             "purge_input": {"type": "bool", "default": False},
@@ -198,69 +196,19 @@ def module_args():
     }
 
 
-def payload(params):
-    """The bytes to write: ``data`` as UTF-8 or ``data_base64`` decoded; None when there is nothing to write.
-    Raises ValueError for base64 that does not decode."""
-    if params["data"] is not None:
-        return params["data"].encode("utf-8")
-    if params["data_base64"] is not None:
-        try:
-            return base64.b64decode(params["data_base64"], validate=True)
-        except (binascii.Error, ValueError):
-            raise ValueError("data_base64 is not valid base64")
-    return None
-
-
-def talk(params, check_mode):
-    """Open the channel, (unless ``check_mode``) purge, write and read as ``params`` say, and close it again;
-    the module's result. Raises WinApiError when Windows refuses, ValueError for a bad channel name."""
-    data = payload(params)
-    result = {"changed": bool(data), "session_id": params["session_id"], "channel": params["name"],
-              "dynamic": params["dynamic"], "written_bytes": len(data or b""), "reply": None, "reply_base64": None}
-    with VirtualChannel.open(params["session_id"], params["name"], params["dynamic"], params["priority"]) as channel:
-        if params["query_client_data"]:
-            result["client_data_base64"] = _b64(channel.query_client_data())
-        if check_mode:
-            return result
-        if params["purge_input"]:
-            channel.purge_input()
-        if data:
-            result["written_bytes"] = channel.write(data)
-        if params["read"]:
-            reply = channel.read(int(params["timeout"] * 1000))
-            if reply:
-                result["reply_base64"] = _b64(reply)
-                result["reply"] = _text(reply)
-    return result
-
-
-def _b64(data):
-    return base64.b64encode(data).decode("ascii")
-
-
-def _text(data):
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
 def main():
     module = AnsibleModule(**module_args())
-    params = module.params
-    if not is_local_server(params["server"]):
-        module.fail_json(msg=(
-            "server=%s: virtual channels can only be opened on the host the task runs on "
-            "(WTSVirtualChannelOpenEx has no server parameter). Run this task on %s itself (as its inventory "
-            "host, or with delegate_to) and leave server unset." % (params["server"], params["server"])))
-    if params["timeout"] < 0:
-        module.fail_json(msg="timeout=%s: give the seconds to wait for a reply, 0 or more" % params["timeout"])
+    p = module.params
+    problem = channel_problem(p["server"], p["timeout"])
+    if problem:
+        module.fail_json(msg=problem)
     try:
-        result = talk(params, module.check_mode)
+        result = talk(p["session_id"], p["name"], p["dynamic"], p["priority"], data_to_write(p["data"], p["data_base64"]),
+                      p["query_client_data"], p["purge_input"], p["read"], p["timeout"], module.check_mode)
     except ValueError as error:
         module.fail_json(msg=str(error))
     except WinApiError as error:
-        module.fail_json(msg=explain(error, "channel %s of session %d" % (params["name"], params["session_id"])))
+        module.fail_json(msg=explain(error, "channel %s of session %d" % (p["name"], p["session_id"])))
     module.exit_json(**result)
 
 

@@ -369,7 +369,7 @@ def bench_wire(ws: Workspace, repeat: int):
 
 def bench_message_wait(ws: Workspace, repeat: int):
     """win_rds_message with wait to 1/10/100 sessions whose answers come after 2 s."""
-    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions, send_messages
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
 
     args = {"msg": "Save your work: maintenance at 20:00.", "buttons": "yes_no", "wait": True, "timeout": 30}
     params = validated("win_rds_message", args)
@@ -382,14 +382,22 @@ def bench_message_wait(ws: Workspace, repeat: int):
         emulator = rds_emulator.install(state)
         try:
             listed = _seconds(report_sessions, listing)
-            whole = _seconds(send_messages, params, check_mode=False)
-            answers = {session["answer"] for session in send_messages(params, check_mode=False)[0]["sessions"]}
+            whole = _seconds(_send_messages, params)
+            answers = {session["answer"] for session in _send_messages(params)[0]["sessions"]}
         finally:
             rds_emulator.uninstall()
         rows.append([count, ",".join(sorted(answers)), "%.2f" % statistics.median(durations(records, "message ")),
                      "%.2f" % whole, "%.2f" % listed, "%.2f" % (whole - listed)])
     return ["sessions", "answers", "task s (playbook, state file)", "module s (in memory)",
             "of which listing s", "of which messaging s"], rows
+
+
+def _send_messages(params):
+    """win_rds_message's work on the validated ``params``, unpacked as its main() does."""
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._messages import message_selection, send_messages
+
+    return send_messages(params["server"], message_selection(params), params["msg"], params["title"], params["buttons"],
+                         params["icon"], params["default_button"], params["timeout"], params["wait"], False)
 
 
 def _seconds(function, *args, **kwargs) -> float:
@@ -400,7 +408,7 @@ def _seconds(function, *args, **kwargs) -> float:
 
 def bench_fanout(ws: Workspace, repeat: int):
     """Fan-out from one host over 1/10/50 emulated servers (2 user sessions each)."""
-    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions, send_messages
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
 
     state, names = _farm.farm(50, 2)
     counts = (1, 10, 50)
@@ -424,7 +432,7 @@ def bench_fanout(ws: Workspace, repeat: int):
             message = validated("win_rds_message", {"server": names[:count], "msg": "Hello", "wait": True,
                                                     "timeout": 30})
             rows.append([count, calls, "%.2f" % statistics.median(durations(records, "fanout %d servers" % count)),
-                         "%.2f" % in_memory, "%.2f" % _seconds(send_messages, message, check_mode=False)])
+                         "%.2f" % in_memory, "%.2f" % _seconds(_send_messages, message)])
     finally:
         rds_emulator.uninstall()
     return ["servers", "emulated calls", "session_info task s (playbook, state file)",

@@ -18,6 +18,11 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
 )
 
 
+def selected(selection, session):
+    """True when list_sessions would act on ``session``: it passes every filter and no guardrail refuses it."""
+    return selection.wants(session) and selection.refusal(session) is None
+
+
 def session(session_id=2, state="active", username="alice", domain="CONTOSO", session_name="RDP-Tcp#3", **more):
     return dict(session_id=session_id, state=state, username=username, domain=domain, session_name=session_name,
                 **more)
@@ -57,42 +62,42 @@ def test_a_local_account_is_matched_by_the_computer_name_as_domain():
 def test_every_given_filter_must_match_and_any_item_of_a_list_may():
     selection = SessionSelection(session_ids=[2, 3], usernames=["bob", "alice"], states=["active"])
 
-    assert selection.matches(session())
-    assert not selection.matches(session(session_id=4))
-    assert not selection.matches(session(username="carol"))
-    assert not selection.matches(session(state="disconnected"))
+    assert selected(selection, session())
+    assert not selected(selection, session(session_id=4))
+    assert not selected(selection, session(username="carol"))
+    assert not selected(selection, session(state="disconnected"))
 
 
 def test_a_selection_without_filters_matches_every_user_session():
     selection = SessionSelection()
 
-    assert selection.matches(session())
-    assert selection.matches(session(session_id=6, state="disconnected", username=None, domain=None, session_name=None))
+    assert selected(selection, session())
+    assert selected(selection, session(session_id=6, state="disconnected", username=None, domain=None, session_name=None))
 
 
 def test_idle_threshold_compares_with_the_idle_seconds_and_never_selects_unknown_idle_time():
     selection = SessionSelection(min_idle_seconds=600)
 
-    assert selection.matches(session(idle_seconds=600))
-    assert selection.matches(session(idle_seconds=3600))
-    assert not selection.matches(session(idle_seconds=599))
-    assert not selection.matches(session(idle_seconds=None))
+    assert selected(selection, session(idle_seconds=600))
+    assert selected(selection, session(idle_seconds=3600))
+    assert not selected(selection, session(idle_seconds=599))
+    assert not selected(selection, session(idle_seconds=None))
 
 
 def test_disconnected_threshold_selects_only_sessions_disconnected_long_enough():
     selection = SessionSelection(min_disconnected_seconds=7200)
 
-    assert selection.matches(session(state="disconnected", disconnected_seconds=7300))
-    assert not selection.matches(session(state="disconnected", disconnected_seconds=7100))
-    assert not selection.matches(session(state="active", disconnected_seconds=None, idle_seconds=9000))
+    assert selected(selection, session(state="disconnected", disconnected_seconds=7300))
+    assert not selected(selection, session(state="disconnected", disconnected_seconds=7100))
+    assert not selected(selection, session(state="active", disconnected_seconds=None, idle_seconds=9000))
 
 
 def test_disconnected_sessions_without_a_user_are_selected_by_state_but_not_by_username():
     orphan = session(session_id=6, state="disconnected", username=None, domain=None, session_name=None,
                      disconnected_seconds=8000)
 
-    assert SessionSelection(states=["disconnected"], min_disconnected_seconds=7200).matches(orphan)
-    assert not SessionSelection(usernames=["*"]).matches(orphan)
+    assert selected(SessionSelection(states=["disconnected"], min_disconnected_seconds=7200), orphan)
+    assert not selected(SessionSelection(usernames=["*"]), orphan)
 
 
 @pytest.mark.parametrize("system", [
@@ -102,11 +107,11 @@ def test_disconnected_sessions_without_a_user_are_selected_by_state_but_not_by_u
     session(session_id=9, state="listen", username=None, domain=None, session_name="RDP-Tcp"),
 ])
 def test_session_0_and_listeners_are_selected_only_with_include_system(system):
-    assert not SessionSelection().matches(system)
-    assert not SessionSelection(session_ids=[system["session_id"]]).matches(system)
-    assert not SessionSelection.from_params({"include_system": True}, acting=True).matches(system)
-    assert SessionSelection(include_system=True).matches(system)
-    assert SessionSelection.from_params({"include_system": True}).matches(system)
+    assert not selected(SessionSelection(), system)
+    assert not selected(SessionSelection(session_ids=[system["session_id"]]), system)
+    assert not selected(SessionSelection.from_params({"include_system": True}, acting=True), system)
+    assert selected(SessionSelection(include_system=True), system)
+    assert selected(SessionSelection.from_params({"include_system": True}), system)
 
 
 def test_the_console_is_refused_to_acting_modules_unless_allow_console():
@@ -114,17 +119,17 @@ def test_the_console_is_refused_to_acting_modules_unless_allow_console():
 
     refused = SessionSelection.from_params({"all": True}, acting=True)
     assert refused.wants(console)
-    assert not refused.matches(console)
+    assert not selected(refused, console)
     assert "allow_console" in refused.refusal(console)
-    assert SessionSelection.from_params({"all": True, "allow_console": True}, acting=True).matches(console)
-    assert SessionSelection.from_params({}).matches(console)
+    assert selected(SessionSelection.from_params({"all": True, "allow_console": True}, acting=True), console)
+    assert selected(SessionSelection.from_params({}), console)
 
 
 def test_a_disconnected_console_session_is_still_the_console():
     console = session(session_id=1, state="disconnected", session_name=None, client_protocol="console")
 
-    assert not SessionSelection.from_params({"all": True}, acting=True).matches(console)
-    assert SessionSelection.from_params({"all": True, "allow_console": True}, acting=True).matches(console)
+    assert not selected(SessionSelection.from_params({"all": True}, acting=True), console)
+    assert selected(SessionSelection.from_params({"all": True, "allow_console": True}, acting=True), console)
 
 
 def test_the_session_list_alone_rules_out_by_id_state_and_system_but_leaves_users_to_the_details():

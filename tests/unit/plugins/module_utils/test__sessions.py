@@ -1,32 +1,25 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 wtsadmin.rds contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Sessions as the modules see them, and the work of the three session modules, against the emulated farm."""
+"""Sessions as the modules see them, and the work of win_rds_session_info and win_rds_session, against the
+emulated farm."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
 
 import pytest
 import rds_emulator
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils import _sessions
-from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import MAX_PARALLEL_SERVERS
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import SessionSelection
 from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import (
-    MAX_PARALLEL_MESSAGES,
-    MAX_TEXT_BYTES,
     change_sessions,
     list_sessions,
-    message_problem,
     report_sessions,
-    send_messages,
 )
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import open_server
-from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_message, win_rds_session, win_rds_session_info
+from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_session, win_rds_session_info
 
 
 def params(module, **args):
@@ -356,99 +349,6 @@ def test_sessions_of_several_servers_are_changed_and_one_unreachable_is_reported
     assert diff["after"] == {"RDSH02 session 2 (CONTOSO\\erin)": "logged_off"}
 
 
-# --- win_rds_message ---------------------------------------------------------------------------------
-
-def message(**args):
-    return params(win_rds_message, **args)
-
-
-def test_by_default_every_active_session_with_a_user_gets_the_message(emulator):
-    [entry] = send_messages(message(msg="Maintenance at 20:00"), False)
-
-    expected = [s["id"] for s in user_sessions(emulator.state) if s["state"] == "active" and s["user"]]
-    assert [s["session_id"] for s in entry["sessions"]] == expected
-    for session_id in expected:
-        assert emulator.session("RDSH01", session_id)["messages"][0]["text"] == "Maintenance at 20:00"
-    assert all(s["answer"] == "async" and s["result"] == "sent" for s in entry["sessions"])
-
-
-def test_answers_are_collected_by_name_and_a_silent_user_times_out(emulator):
-    [entry] = send_messages(message(msg="Log off now?", buttons="yes_no", wait=True, timeout=2), False)
-
-    answers = {s["session_id"]: s["answer"] for s in entry["sessions"]}
-    assert answers == {1: "ok", 2: "yes", 4: "timeout", 5: "ok"}
-
-
-def test_with_wait_n_sessions_take_about_one_delay_not_n(emulator):
-    delay = 1.0
-    for session in emulator.state["servers"]["RDSH01"]["sessions"]:
-        session.update(message_response="no", message_delay_seconds=delay)
-    started = time.monotonic()
-
-    [entry] = send_messages(message(msg="Ready?", buttons="yes_no", wait=True, timeout=10), False)
-
-    assert len(entry["sessions"]) >= 4
-    assert time.monotonic() - started < 2 * delay
-    assert {s["answer"] for s in entry["sessions"]} == {"no"}
-
-
-def test_unicode_text_and_title_round_trip(emulator):
-    text, title = "Zoë, 服务器 restarts 🚀\nSave your work.", "Wartung ⚙"
-
-    send_messages(message(msg=text, title=title, username="zoë*"), False)
-
-    [shown] = emulator.session("RDSH01", 5)["messages"]
-    assert (shown["text"], shown["title"]) == (text, title)
-
-
-@pytest.mark.parametrize("title", [None, "", "   "])
-def test_an_empty_title_is_replaced(emulator, title):
-    send_messages(message(msg="x", title=title, session_id=2), False)
-
-    assert emulator.session("RDSH01", 2)["messages"][0]["title"] == "Message from your administrator"
-
-
-def test_buttons_icon_and_default_button_make_the_message_box_style(emulator):
-    send_messages(message(msg="x", session_id=2, buttons="yes_no_cancel", icon="question", default_button=3), False)
-
-    assert emulator.session("RDSH01", 2)["messages"][0]["style"] == 0x3 | 0x20 | 0x200
-
-
-def test_check_mode_sends_nothing_and_lists_the_recipients(emulator):
-    [entry] = send_messages(message(msg="x", wait=True, timeout=5), True)
-
-    assert emulator.mutating_calls == []
-    assert len(entry["sessions"]) == 4
-    assert all(s["answer"] is None and s["result"] == "would_send" for s in entry["sessions"])
-
-
-def test_a_message_failure_on_one_session_does_not_stop_the_others(emulator):
-    emulator.inject("WTSSendMessageW", 5, session_id=2)
-    emulator.inject("WTSSendMessageW", 7022, session_id=4)
-
-    [entry] = send_messages(message(msg="x"), False)
-
-    sessions = by_id(entry["sessions"])
-    assert sessions[2]["result"] == "failed" and '"Message" permission' in sessions[2]["error"]
-    assert sessions[4]["result"] == "vanished" and sessions[4]["answer"] is None
-    assert sessions[5]["answer"] == "async"
-
-
-def test_the_message_options_are_checked_before_anything_is_sent():
-    def problem(**args):
-        return message_problem(message(**args))
-
-    assert problem(msg="ok") is None
-    assert problem(msg="ok", buttons="yes_no", default_button=2) is None
-    assert "has only 2 buttons" in problem(msg="x", buttons="yes_no", default_button=3)
-    assert "needs a timeout" in problem(msg="x", wait=True)
-    assert "msg is empty" in problem(msg="  ")
-    assert "timeout -1" in problem(msg="x", timeout=-1)
-    assert problem(msg="é" * (MAX_TEXT_BYTES // 2)) is None
-    assert "msg is 1024 bytes" in problem(msg="é" * (MAX_TEXT_BYTES // 2 + 1))
-    assert "title is 1024 bytes" in problem(msg="x", title="😀" * 256)
-
-
 def test_list_sessions_leaves_the_console_to_the_guardrail_and_sorts_by_id(emulator):
     with open_server(None) as handle:
         sessions, protected, warnings = list_sessions(handle, None, SessionSelection(include_console=False))
@@ -456,34 +356,3 @@ def test_list_sessions_leaves_the_console_to_the_guardrail_and_sorts_by_id(emula
     assert [s["session_id"] for s in sessions] == sorted(s["session_id"] for s in sessions)
     assert [p["session_id"] for p in protected] == [1]
     assert warnings == []
-
-
-def test_the_threads_of_a_farm_message_are_bounded_in_total_not_only_per_server(monkeypatch):
-    # issue #19: 72 servers opened up to 916 threads (64 servers x up to 256 message threads each). The Windows
-    # side is left out here (no emulator): this is about the task's own threads.
-    lock, peak, sent = threading.Lock(), [0], []
-    before = threading.active_count()
-
-    @contextlib.contextmanager
-    def no_server(server):
-        yield server
-
-    def eight_sessions(handle, server, selection):
-        return [{"session_id": n, "user": "CONTOSO\\\\u%d" % n} for n in range(2, 10)], [], []
-
-    def send(handle, session_id, **message):
-        with lock:
-            peak[0] = max(peak[0], threading.active_count() - before)
-            sent.append((handle, session_id))
-        time.sleep(1)  # a user reading the message
-        return 1
-
-    monkeypatch.setattr(_sessions, "open_server", no_server)
-    monkeypatch.setattr(_sessions, "list_sessions", eight_sessions)
-    monkeypatch.setattr(_sessions, "send_message", send)
-    servers = ["RDSH%02d" % n for n in range(72)]
-
-    send_messages(params(win_rds_message, msg="x", server=servers, wait=True, timeout=30), check_mode=False)
-
-    assert len(sent) == 72 * 8 and len(set(sent)) == 72 * 8
-    assert peak[0] <= MAX_PARALLEL_SERVERS + MAX_PARALLEL_MESSAGES, peak[0]

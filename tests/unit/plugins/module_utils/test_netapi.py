@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import rds_emulator
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils import netapi
+from ansible_collections.wtsadmin.rds.plugins.module_utils import netapi, winconst
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
 
 SESSION_HOST_TYPES = ["workstation", "server", "domain_member", "nt", "server_nt", "terminal_server"]
@@ -33,7 +33,7 @@ def test_terminal_servers_of_the_primary_domain_are_listed(emulator):
 @pytest.mark.parametrize("types, expected", [
     ("server_nt", ["RDSH01", "RDSH02", "RDSH03", "FILESRV01"]),
     (["workstation"], ["RDSH01", "RDSH02", "RDSH03", "FILESRV01", "WS-0042"]),
-    (netapi.SV_TYPE_ALL, ["RDSH01", "RDSH02", "RDSH03", "FILESRV01", "WS-0042"]),
+    (0xFFFFFFFF, ["RDSH01", "RDSH02", "RDSH03", "FILESRV01", "WS-0042"]),
     (["terminal_server", "server_nt"], ["RDSH01", "RDSH02", "RDSH03", "FILESRV01"]),
 ])
 def test_server_types_are_given_by_name_or_mask(emulator, types, expected):
@@ -115,5 +115,5 @@ def test_a_server_missing_from_the_browser_list_has_no_type(emulator):
 
 
 def test_every_sv_type_name_is_unique():
-    assert len(set(netapi.SV_TYPE_NAMES.values())) == len(netapi.SV_TYPE_NAMES)
-    assert netapi.SV_TYPE_NAMES[netapi.SV_TYPE_TERMINALSERVER] == "terminal_server"
+    assert len(set(winconst.SV_TYPE_NAMES.values())) == len(winconst.SV_TYPE_NAMES)
+    assert winconst.SV_TYPE_NAMES[winconst.SV_TYPE_TERMINALSERVER] == "terminal_server"

@@ -6,9 +6,9 @@ validated as the controller does, the runner's AnsibleModule)."""
 
 from __future__ import annotations
 
+from ansible_collections.wtsadmin.rds.plugins.module_utils._servers import list_servers
 from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import SV_TYPES
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_server_info
-from ansible_collections.wtsadmin.rds.plugins.modules.win_rds_server_info import list_servers
 
 
 def browser_entries(state, domain=None, types=("terminal_server",)):
@@ -23,7 +23,7 @@ MODULE = win_rds_server_info
 
 
 def test_by_default_the_session_hosts_of_the_primary_domain_are_listed(emulator):
-    servers, more_data = list_servers()
+    servers, more_data = list_servers(None, ["terminal_server"], None)
 
     expected = browser_entries(emulator.state)
     assert expected, "the sample farm announces terminal servers"
@@ -32,7 +32,7 @@ def test_by_default_the_session_hosts_of_the_primary_domain_are_listed(emulator)
 
 
 def test_each_server_shows_platform_version_decoded_types_and_comment(emulator):
-    servers, _more_data = list_servers()
+    servers, _more_data = list_servers(None, ["terminal_server"], None)
 
     for server, entry in zip(servers, browser_entries(emulator.state)):
         assert set(server) == {"name", "platform", "version", "types", "comment"}
@@ -47,7 +47,7 @@ def test_other_types_and_another_domain_can_be_asked_for(emulator):
     other = next(entry["domain"] for entry in state["browser"]["entries"]
                  if entry["domain"].lower() != state["browser"]["primary_domain"].lower())
 
-    servers, _more_data = list_servers(domain=other, server_types=["workstation", "server"])
+    servers, _more_data = list_servers(other, ["workstation", "server"], None)
 
     expected = browser_entries(state, other, ("workstation", "server"))
     assert expected
