@@ -13,13 +13,17 @@ from __future__ import annotations
 import ctypes
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, api, decode_wide, wide
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
+    ERROR_FILE_NOT_FOUND,
+    ERROR_MORE_DATA,
+    KEY_QUERY_VALUE,
+    KEY_WOW64_64KEY,
+    REG_DWORD,
+    REG_EXPAND_SZ,
+    REG_SZ,
+)
 
-HKEY_LOCAL_MACHINE = ctypes.c_void_p(-0x7FFFFFFE).value  # (HKEY)(ULONG_PTR)((LONG)0x80000002)
-KEY_QUERY_VALUE = 0x1
-KEY_WOW64_64KEY = 0x100  # the 64-bit view also from a 32-bit Python (Registry Redirector)
-REG_SZ, REG_EXPAND_SZ, REG_DWORD = 1, 2, 4
-ERROR_FILE_NOT_FOUND = 2
-ERROR_MORE_DATA = 234
+HKEY_LOCAL_MACHINE = ctypes.c_void_p(-0x7FFFFFFE).value  # (HKEY)(ULONG_PTR)((LONG)0x80000002): pointer-sized
 _PHKEY = ctypes.POINTER(ctypes.c_void_p)
 _LPDWORD = ctypes.POINTER(ctypes.c_uint32)
 

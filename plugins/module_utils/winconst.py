@@ -67,6 +67,13 @@ TH32CS_SNAPPROCESS = 0x2
 TOKEN_ADJUST_PRIVILEGES = 0x20
 SE_PRIVILEGE_ENABLED = 0x2
 
+# winnt.h: registry access rights and value types (HKEY_LOCAL_MACHINE, a pointer-sized handle, is in registry.py).
+KEY_QUERY_VALUE = 0x1
+KEY_WOW64_64KEY = 0x100  # the 64-bit view also from a 32-bit Python (Registry Redirector)
+REG_SZ = 1
+REG_EXPAND_SZ = 2
+REG_DWORD = 4
+
 # wtsapi32.h: servers, sessions, shutdown.
 WTS_CURRENT_SERVER_HANDLE = None
 WTS_ANY_SESSION = 0xFFFFFFFE
