@@ -4,47 +4,16 @@
 
 from __future__ import annotations
 
-# Whole servers: the list of RD Session Hosts the Computer Browser knows (win_rds_server_info, NetServerEnum)
-# and asking a server to reboot, shut down, power off or log every session off (win_rds_server,
-# WTSShutdownSystem). Windows is reached only through wts.py and netapi.py; nothing here knows ctypes.
+# The RD Session Hosts the Computer Browser knows (win_rds_server_info, NetServerEnum). Windows is reached only
+# through netapi.py; nothing here knows ctypes.
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import outcome
-from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import is_system
 from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import server_enum
-from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
-    WTS_WSD_LOGOFF,
-    WTS_WSD_POWEROFF,
-    WTS_WSD_REBOOT,
-    WTS_WSD_SHUTDOWN,
-)
-from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import enumerate_sessions, open_server, shutdown_system
 
-# win_rds_server's state -> WTSShutdownSystem's flag.
-SHUTDOWN_FLAGS = {"rebooted": WTS_WSD_REBOOT, "shut_down": WTS_WSD_SHUTDOWN, "powered_off": WTS_WSD_POWEROFF,
-                  "logged_off": WTS_WSD_LOGOFF}
-LOGGED_OFF_WARNING = (
-    "state=logged_off: after it, %s refuses every new remote logon until its Remote Desktop Services service "
-    "(TermService) restarts, usually with the next reboot.")
 # What win_rds_server_info returns of a server.
 RETURNED_KEYS = ("name", "platform", "version", "types", "comment")
 PARTIAL_LIST_WARNING = (
     "NetServerEnum returned only part of the server list (ERROR_MORE_DATA): the servers listed are correct, "
     "but others are missing. Narrow server_types or domain to get a complete list.")
-
-
-def request_shutdown(server, state, check_mode):
-    """Count the user sessions of ``server`` (None: this host), then ask it for ``state`` unless
-    ``check_mode``; the server's entry of the result."""
-    with open_server(server) as handle:
-        user_sessions = sum(1 for session in enumerate_sessions(handle)
-                            if session["username"] and not is_system(session))
-        if not check_mode:
-            shutdown_system(handle, SHUTDOWN_FLAGS[state])
-    entry = {"changed": True, "previous_state": "running", "state": state, "result": outcome("requested", check_mode),
-             "user_sessions": user_sessions}
-    if state == "logged_off":
-        entry["warnings"] = [LOGGED_OFF_WARNING % (server or "this host")]
-    return entry
 
 
 def list_servers(domain, server_types, server):

@@ -241,7 +241,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, for_each_server, server_spec
 from ansible_collections.wtsadmin.rds.plugins.module_utils._logon import LOGON_MODES, change_logon_mode, logon_diff
-from ansible_collections.wtsadmin.rds.plugins.module_utils._servers import SHUTDOWN_FLAGS, request_shutdown
+from ansible_collections.wtsadmin.rds.plugins.module_utils._shutdown import SHUTDOWN_FLAGS, request_shutdown
 
 DISABLED_NEEDS_CONFIRMATION = (
     "logons=disabled also refuses reconnections: users with a disconnected session cannot get back to their "

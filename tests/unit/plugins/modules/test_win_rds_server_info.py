@@ -6,7 +6,6 @@ validated as the controller does, the runner's AnsibleModule)."""
 
 from __future__ import annotations
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._servers import list_servers
 from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import SV_TYPES
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_server_info
 
@@ -20,38 +19,6 @@ def browser_entries(state, domain=None, types=("terminal_server",)):
 
 
 MODULE = win_rds_server_info
-
-
-def test_by_default_the_session_hosts_of_the_primary_domain_are_listed(emulator):
-    servers, more_data = list_servers(None, ["terminal_server"], None)
-
-    expected = browser_entries(emulator.state)
-    assert expected, "the sample farm announces terminal servers"
-    assert [server["name"] for server in servers] == [entry["name"] for entry in expected]
-    assert more_data is False
-
-
-def test_each_server_shows_platform_version_decoded_types_and_comment(emulator):
-    servers, _more_data = list_servers(None, ["terminal_server"], None)
-
-    for server, entry in zip(servers, browser_entries(emulator.state)):
-        assert set(server) == {"name", "platform", "version", "types", "comment"}
-        assert server["platform"] == "nt"
-        assert server["version"] == "%d.%d" % (entry["version_major"], entry["version_minor"])
-        assert sum(SV_TYPES[name] for name in server["types"]) == entry["type"]
-        assert server["comment"] == (entry.get("comment") or None)
-
-
-def test_other_types_and_another_domain_can_be_asked_for(emulator):
-    state = emulator.state
-    other = next(entry["domain"] for entry in state["browser"]["entries"]
-                 if entry["domain"].lower() != state["browser"]["primary_domain"].lower())
-
-    servers, _more_data = list_servers(other, ["workstation", "server"], None)
-
-    expected = browser_entries(state, other, ("workstation", "server"))
-    assert expected
-    assert [server["name"] for server in servers] == [entry["name"] for entry in expected]
 
 
 def test_main_returns_the_servers_and_changes_nothing_also_in_check_mode(emulator, run_main):
