@@ -98,8 +98,8 @@ def test_a_failure_after_the_logoffs_keeps_changed_and_the_sessions(emulator, ru
     # issue #19, item 5: the poll after the logoffs failed and the whole entry said failed and unchanged
     logoff = _sessions.logoff_session
 
-    def logoff_then_fail_the_poll(handle, session_id, wait=False):
-        logoff(handle, session_id, wait)
+    def logoff_then_fail_the_poll(handle, session_id):
+        logoff(handle, session_id)
         emulator.inject("WTSEnumerateSessionsExW", 1722)  # the next enumeration, the poll, fails
 
     monkeypatch.setitem(_sessions._ACTIONS, "logged_off", ("WTSLogoffSession", logoff_then_fail_the_poll))
