@@ -14,11 +14,10 @@ from __future__ import annotations
 import math
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import server_list_problem
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import DWORD_MAX, WTS_CURRENT_SESSION
 
-DWORD_MAX = 0xFFFFFFFF
 # WTS_CURRENT_SESSION is ((DWORD)-1): "Use the WTS_CURRENT_SESSION constant to specify the current session"
 # (WTSQuerySessionInformationW, SessionId). A session_id of -1 or 4294967295 would act on the caller's own.
-WTS_CURRENT_SESSION = 0xFFFFFFFF
 # WTSVirtualChannelRead: "TimeOut [in] Specifies the time-out, in milliseconds. If TimeOut is zero, ... If
 # TimeOut is INFINITE, the function waits indefinitely" (INFINITE is 0xFFFFFFFF, a ULONG).
 _LONGEST_READ_SECONDS = (DWORD_MAX - 1) / 1000.0
