@@ -116,6 +116,11 @@ def test_credential_type_injects_what_the_inventory_plugin_reads() -> None:
     assert injected <= readable
     fields = {field["id"] for field in credential["inputs"]["fields"]}
     assert {value.strip("{} ") for value in credential["injectors"]["env"].values()} == fields
+    transports = next(field for field in credential["inputs"]["fields"] if field["id"] == "transport")["choices"]
+    assert set(transports) <= set(options["transport"]["choices"]) - {"certificate"}  # no client certificate input
+    for guide in ("awx.md", "inventory.md"):  # the one definition: the guides point to it and copy none of it
+        text = (ROOT / "docs" / guide).read_text()
+        assert "examples/awx/credential_type.yml" in text and "WTSADMIN_RDS_USERNAME: " not in text, guide
 
 
 def test_rolling_maintenance_job_drains_and_enables_one_host_at_a_time(tmp_path: Path, host_state: Path) -> None:
