@@ -148,61 +148,30 @@ import re
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
-from ansible.plugins.loader import shell_loader
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import ERROR_NO_BROWSER_SERVERS_FOUND
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_server_info
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _winrm
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils._action import parse_result, validate_args
-from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import (
-    PYTHON_ARGS,
-    module_payload,
-    program,
-    python_fix,
-    remote_command,
-)
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import module_payload, program, python_fix
 
 INTERPRETER_OPTION = "python_interpreter"  # the option of this plugin that names the discovery host's Python
 
 
-# Characters cmd.exe gives a meaning to in a command line, even inside double quotes (%, ! and the quote
-# itself), or once it strips the quotes of "cmd /c" (&, |, <, >, ^, (, ), @): see discovery_command.
-CMD_SPECIAL = frozenset('"%!&|<>^()@\r\n\x00')
 # The names Windows gives computers: NetBIOS and DNS host names, letters, digits, hyphens and underscores,
 # in dot-separated labels (a browse list is filled by whatever announces itself on the segment).
 SERVER_NAME = re.compile(r"[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\Z")
 MAX_SERVER_NAME = 253
 
 
-def interpreter_problem(interpreter):
-    """Why ``interpreter`` (python_interpreter) cannot go on a cmd.exe command line safely, or None."""
-    special = sorted(CMD_SPECIAL.intersection(interpreter))
-    if special:
-        return ("python_interpreter %r contains %s, which cmd.exe (that runs the WinRM command) would not take "
-                "as part of a path: install Python in a directory without it, or leave python_interpreter unset "
-                "to look for Python on the discovery host" % (interpreter, ", ".join(repr(c) for c in special)))
-    return None
-
-
 def discovery_command(interpreter):
-    """The command line that runs the payload given on its stdin with the discovery host's Python.
-
-    WinRM runs a command line with cmd.exe, which starts a known interpreter directly (and hands it stdin
-    unchanged); without one, the collection's PowerShell command looks for Python on the host. An
-    interpreter with a character cmd.exe treats specially raises AnsibleParserError (interpreter_problem).
-    cmd /? (the help of cmd.exe) says quotes are preserved only with "no special characters between the two
-    quote characters, where special is one of: &<>()@^|"; "Otherwise, old behavior is to ... strip the
-    leading character and remove the last quote character", which leaves such a character unquoted. %var%
-    is expanded inside quotes too, and ! when delayed expansion is enabled in the registry ("If delayed
-    environment variable expansion is enabled, then ! can be used"). A Windows path has no double quote.
-    """
-    if interpreter:
-        problem = interpreter_problem(interpreter)
-        if problem:
-            raise AnsibleParserError(problem)
-        return '"%s" %s' % (interpreter, PYTHON_ARGS)
-    return remote_command(shell_loader.get("powershell"), None, INTERPRETER_OPTION)
+    """The command line that runs the payload given on its stdin with the discovery host's Python
+    (_winrm.python_command); an interpreter cmd.exe would parse raises AnsibleParserError."""
+    try:
+        return _winrm.python_command(interpreter, INTERPRETER_OPTION, "the discovery host")
+    except AnsibleError as error:
+        raise AnsibleParserError(error.message) from error
 
 
 def server_name_problem(name):

@@ -80,14 +80,15 @@ def pack(text: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def module_payload(module: str) -> str:
-    """The packed payload of ``module`` (dotted name, ``ansible_collections.NS.NAME.plugins.modules.MODULE``).
+    """The packed payload of ``module`` (dotted name, ``ansible_collections.NS.NAME.plugins.modules.MODULE``, or a
+    module_util with a ``main()`` of its own, such as the event stream ``plugins.module_utils._session_events``).
 
     It holds the module's source, the sources of every ``...plugins.module_utils.*`` of the module's
     collection that it imports, directly or through other module_utils (found by reading their import
     statements, including relative ones and those inside functions), and the runner. Built once per
     module per process; the same sources always give the same text.
     """
-    utils = module.rpartition(".plugins.modules.")[0] + ".plugins.module_utils."
+    utils = module.partition(".plugins.")[0] + ".plugins.module_utils."
     sources = {module: _without_documentation(_source(module)), RUNNER: _source(RUNNER)}
     pending = [module]
     while pending:

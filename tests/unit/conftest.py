@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 
 import pytest
@@ -17,6 +18,18 @@ import rds_emulator  # noqa: E402
 # Every emulated call of the unit tests checks that the emulator declares each state change it makes
 # (with a state file, an undeclared change would be lost: tests/emulator/README.md, "State file").
 os.environ.setdefault("RDS_EMULATOR_CHECK_WRITES", "1")
+
+
+@pytest.fixture(scope="session")
+def emulated_python(tmp_path_factory):
+    """The Python of the emulated RD Session Host: $RDS_EMULATOR_PYTHON, or one made for this test run."""
+    python = os.environ.get("RDS_EMULATOR_PYTHON")
+    if python and os.path.exists(python):
+        return python
+    dest = tmp_path_factory.mktemp("emulated-host")
+    subprocess.run([sys.executable, os.path.join(EMULATOR_DIR, "make_interpreter.py"), str(dest)],
+                   check=True, capture_output=True)
+    return str(dest / "bin" / "python")
 
 
 @pytest.fixture

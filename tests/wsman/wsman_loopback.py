@@ -20,6 +20,7 @@ import http.server
 import os
 import re
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -52,6 +53,7 @@ STATE_DONE = SHELL + "/CommandState/Done"
 # (pywinrm retries it), and a request naming an unknown shell or command.
 FAULT_OPERATION_TIMEOUT = 2150858793
 FAULT_SHELL_NOT_FOUND = 2150858843
+ENVELOPE_ROOM = 4096  # bytes of a Receive response besides its streams' base64 text
 
 
 def q(prefix, name):
@@ -101,21 +103,25 @@ class Command:
         except (BrokenPipeError, ValueError):
             pass
 
-    def receive(self, timeout):
+    def receive(self, timeout, limit):
         """Wait up to ``timeout`` seconds for output or the end of the process.
 
-        Returns ``(output, exit_code)``: the new bytes of each stream and the exit code once both
-        streams reached their end (None while running). Raises the operation-timeout fault when
-        nothing happened, as WinRM does.
+        Returns ``(output, exit_code)``: the new bytes of each stream, at most ``limit`` in all (the rest
+        waits for the next Receive), and the exit code once both streams reached their end and everything
+        was received (None while running). Raises the operation-timeout fault when nothing happened, as
+        WinRM does.
         """
         with self._changed:
             if not self._changed.wait_for(self._has_news, timeout):
                 raise WsmanFault(FAULT_OPERATION_TIMEOUT, "The WS-Management service cannot complete the operation "
                                  "within the time specified in OperationTimeout.")
-            output = {name: b"".join(chunks) for name, chunks in self._output.items()}
-            for chunks in self._output.values():
-                chunks.clear()
-            finished = not self._open_streams
+            output = {}
+            for name, chunks in self._output.items():
+                data = b"".join(chunks)
+                output[name], rest = data[:limit], data[limit:]
+                limit -= len(output[name])
+                chunks[:] = [rest] if rest else []
+            finished = not self._open_streams and not any(self._output.values())
         return output, (self.process.wait() if finished else None)
 
     def _has_news(self):
@@ -136,16 +142,18 @@ class LoopbackWsman:
     it serves HTTPS.
     """
 
-    def __init__(self, username, password, command_log=None, certfile=None):
+    def __init__(self, username, password, command_log=None, certfile=None, port=0):
         self.username = username
         self.password = password
         self.command_log = command_log
         self.commands = []
         self.command_parts = []  # (Command, [Arguments...]) of every Command request, as sent
         self.requests = []  # (operation, request body bytes) of every authenticated request
+        self.processes = []  # every process a Command request started (subprocess.Popen), for tests
         self._shells = {}  # shell id -> {command id: Command}
         self._lock = threading.Lock()
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._connections = set()  # the sockets of requests being answered, closed by stop()
+        self._httpd = _Server(("127.0.0.1", port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.wsman = self
         if certfile:
@@ -168,16 +176,36 @@ class LoopbackWsman:
         self._thread.start()
 
     def serve_forever(self):
+        self._serving = True
         self._httpd.serve_forever()
 
+    _serving = False
+
+    def connection(self, sock, opened):
+        """Track the socket of a request being answered (``opened``) or done with."""
+        with self._lock:
+            if opened:
+                self._connections.add(sock)
+            else:
+                self._connections.discard(sock)
+
     def stop(self):
-        self._httpd.shutdown()
+        """Stop as a WinRM service that stops: no more connections, the requests being answered are cut off
+        (their clients see the connection reset), every shell and its commands end."""
+        if self._thread is not None or self._serving:
+            self._httpd.shutdown()
         self._httpd.server_close()
         with self._lock:
+            connections = list(self._connections)
             for shell in self._shells.values():
                 for command in shell.values():
                     command.terminate()
             self._shells.clear()
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def authorized(self, header):
         expected = base64.b64encode(("%s:%s" % (self.username, self.password)).encode("utf-8")).decode("ascii")
@@ -216,6 +244,7 @@ class LoopbackWsman:
         with self._lock:
             shell[command.id] = command
             self.commands.append(command_line)
+            self.processes.append(command.process)
             if self.command_log:
                 with open(self.command_log, "a", encoding="utf-8") as log:
                     log.write(command_line.replace("\n", " ") + "\n")
@@ -232,7 +261,7 @@ class LoopbackWsman:
     def receive_output(self, request):
         command_id = request.find(".//rsp:Receive/rsp:DesiredStream", NS).get("CommandId")
         command = self._command(request, command_id)
-        output, exit_code = command.receive(_operation_timeout(request))
+        output, exit_code = command.receive(_operation_timeout(request), _stream_bytes(request))
         body = ET.Element(q("rsp", "ReceiveResponse"))
         for name in ("stdout", "stderr"):
             stream = ET.SubElement(body, q("rsp", "Stream"), Name=name, CommandId=command_id)
@@ -283,6 +312,15 @@ OPERATIONS = {
 }
 
 
+def _stream_bytes(request):
+    """How many output bytes one Receive response may carry: the client's MaxEnvelopeSize, less room for the
+    envelope, and base64's 4 characters per 3 bytes. MS-WSMV 3.1.4.1.7 wsman:MaxEnvelopeSize: "clients expect a
+    response to be no larger than the given number of octets" (pywinrm asks for 153600)."""
+    size = request.findtext(".//w:MaxEnvelopeSize", "", NS).strip()
+    size = int(size) if size.isdigit() else 153600
+    return max(1024, (size - ENVELOPE_ROOM) * 3 // 4)
+
+
 def _operation_timeout(request):
     match = re.fullmatch(r"PT(\d+(?:\.\d+)?)S", request.findtext(".//w:OperationTimeout", "PT20S", NS).strip())
     return float(match.group(1)) if match else 20.0
@@ -313,8 +351,24 @@ def _fault(relates_to, fault):
     return _envelope("http://schemas.dmtf.org/wbem/wsman/1/wsman/fault", relates_to, body)
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that went away (or was cut off by stop())
+            super().handle_error(request, client_address)
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        self.server.wsman.connection(self.connection, True)
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            self.server.wsman.connection(self.connection, False)
 
     def do_POST(self):
         wsman = self.server.wsman
@@ -354,11 +408,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Loopback WS-Management endpoint for tests (127.0.0.1, random port, Basic auth).")
     parser.add_argument("--username", required=True)
     parser.add_argument("--password", required=True)
+    parser.add_argument("--port", type=int, default=0, help="listen on this port (default: a free one)")
     parser.add_argument("--port-file", help="write the chosen port here once listening")
     parser.add_argument("--command-log", help="append every command line run to this file")
     args = parser.parse_args(argv)
 
-    wsman = LoopbackWsman(args.username, args.password, args.command_log)
+    wsman = LoopbackWsman(args.username, args.password, args.command_log, port=args.port)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if args.port_file:
         with open(args.port_file + ".tmp", "w", encoding="ascii") as port_file:

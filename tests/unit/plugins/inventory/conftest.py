@@ -35,18 +35,6 @@ USERNAME = "CONTOSO\\rdsadmin"  # what the loopback endpoint accepts
 PASSWORD = "S3cret-Pa55!"
 
 
-@pytest.fixture(scope="session")
-def emulated_python(tmp_path_factory):
-    """The Python of the emulated RD Session Host: $RDS_EMULATOR_PYTHON, or one made for this test run."""
-    python = os.environ.get("RDS_EMULATOR_PYTHON")
-    if python and os.path.exists(python):
-        return python
-    dest = tmp_path_factory.mktemp("emulated-host")
-    subprocess.run([sys.executable, str(ROOT / "tests" / "emulator" / "make_interpreter.py"), str(dest)],
-                   check=True, capture_output=True)
-    return str(dest / "bin" / "python")
-
-
 @pytest.fixture
 def farm(tmp_path, monkeypatch):
     """The emulated farm's state file (the sample farm), read by every Python the loopback endpoint starts.
