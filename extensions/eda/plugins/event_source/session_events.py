@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: session_events
 short_description: Session events of RD Session Hosts as they happen, for Event-Driven Ansible rulebooks
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - An ansible-rulebook event source. For every host in O(hosts) or O(inventory) it runs one long-running
     command over WinRM that streams the host's session events (logons, logoffs, connects, disconnects,
