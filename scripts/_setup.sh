@@ -124,3 +124,6 @@ if [ "${RDS_SETUP_FOR:-test}" = test ]; then
     need_debian_package shellcheck shellcheck
     setup_ansible_test_cache
 fi
+if [ "${RDS_SETUP_FOR:-test}" != demo ]; then  # ansible-rulebook's rules engine: the EDA test and benchmark
+    need_debian_package java openjdk-17-jre-headless
+fi

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import rds_emulator
+import yaml
 from rds_emulator import state as emulator_state
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._session_events import SESSION_EVENTS
@@ -303,3 +304,29 @@ def settled(server, events):
             if last != bool(session["locked"]):
                 return False
     return True
+
+
+# the examples
+
+def _rulebooks():
+    """The plugin's EXAMPLES and every rulebook in docs/eda.md (a YAML block with ``sources``)."""
+    namespace = {}
+    exec(compile(PLUGIN.read_text(), str(PLUGIN), "exec"), namespace)  # pylint: disable=exec-used
+    yield "EXAMPLES", namespace["EXAMPLES"]
+    for index, block in enumerate((ROOT / "docs" / "eda.md").read_text().split("```yaml\n")[1:]):
+        text = block.split("```")[0]
+        if "sources:" in text:
+            yield "docs/eda.md block %d" % index, text
+
+
+@pytest.mark.parametrize("name, text", list(_rulebooks()), ids=[name for name, _text in _rulebooks()])
+def test_the_documented_rulebooks_are_valid_for_ansible_rulebook_and_this_source(name, text):
+    from ansible_rulebook import validators  # pylint: disable=import-outside-toplevel  (tests/requirements.txt)
+
+    rulebook = yaml.safe_load(text)
+    validators.Validate.rulebook(rulebook)
+    for ruleset in rulebook:
+        for source in ruleset["sources"]:
+            args = source.get("wtsadmin.rds.session_events")
+            if args is not None:
+                source_options(args, documentation())
