@@ -11,10 +11,11 @@ from __future__ import annotations
 # one) lists the sessions again and the events are the difference between two lists. What changed several
 # times between two lists is seen once, as its net change. Nothing here knows ctypes.
 #
-# Output: one line of ASCII JSON per line: {"hello": {"sessions": N}} once the sessions could be listed, then
-# one {"event": {...}} per event, and after every wake-up one {"state": {...}} line: the compact session list the next diff starts from. The controller keeps the last state and sends it
-# back as ``baseline`` when it reconnects, so a dropped connection loses no change, it only delays it. The
-# state line is also the heartbeat: once the reader is gone, writing it fails and the loop ends.
+# Output, one line of ASCII JSON each: {"hello": {"sessions": N}} once the sessions could be listed, then one
+# {"event": {...}} per event, and after every wake-up one {"state": {...}}: the compact session list the next
+# diff starts from. The controller keeps the last state and sends it back as ``baseline`` when it reconnects,
+# so a dropped connection loses no change, it only delays it. The state line is also the heartbeat: once the
+# reader is gone, writing it fails and the loop ends.
 
 import datetime
 import json

@@ -175,4 +175,3 @@ def test_the_loop_ends_by_itself_when_nobody_reads_its_output(tmp_path, emulated
     assert first["hello"] == {"sessions": 7}, first
     host.stdout.close()
     assert host.wait(timeout=60) == 0, host.stderr.read()
-

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -248,6 +250,7 @@ def test_a_burst_of_1000_windows_events_is_coalesced_in_bounded_memory_and_ends_
     each session that ends in its true state, never more than the host's net changes, with at most one WinRM
     answer held."""
     sessions = list(range(2, 6))
+
     def unlocked_sessions(server):
         server["sessions"].extend(user_session(sid, "user%d" % sid) for sid in range(3, 7))
         for session in server["sessions"]:
@@ -330,3 +333,17 @@ def test_the_documented_rulebooks_are_valid_for_ansible_rulebook_and_this_source
             args = source.get("wtsadmin.rds.session_events")
             if args is not None:
                 source_options(args, documentation())
+
+
+def test_the_plugin_documentation_renders_with_ansible_doc_as_galaxy_reads_it():
+    """Galaxy's importer reads extensions/eda/plugins/event_source (listed in meta/extensions.yml) with
+    ``ansible-doc -M DIR --json NAME``; the doc fragment's WinRM options are merged in."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"))
+    run = subprocess.run([str(Path(sys.executable).with_name("ansible-doc")), "-M", str(PLUGIN.parent), "--json",
+                          "session_events"], capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(run.stdout)["session_events"]["doc"]
+    assert doc["short_description"].startswith("Session events of RD Session Hosts")
+    assert {"hosts", "inventory", "events", "poll_interval", "username", "password", "transport"} <= set(doc["options"])
+    assert yaml.safe_load((ROOT / "meta" / "extensions.yml").read_text()) == {
+        "extensions": [{"args": {"ext_dir": "eda/plugins/event_source"}}]}
