@@ -177,7 +177,7 @@ def split_host(entry):
     """``(address, port or None)`` of a hosts entry: ``name``, ``name:port``, an IPv6 address, ``[v6]:port``."""
     entry = entry.strip()
     if entry.startswith("["):
-        address, _, rest = entry[1:].partition("]")
+        address, rest = entry[1:].split("]", 1) if "]" in entry else (entry[1:], "")
         return address, int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else None
     if entry.count(":") == 1:
         address, port = entry.split(":")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import http.server
 import os
 import re
@@ -75,8 +76,12 @@ class Command:
 
     def __init__(self, command_line):
         self.id = str(uuid.uuid4()).upper()
-        self.process = subprocess.Popen(  # the stand-in for cmd.exe /c
-            command_line, shell=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        self.line = command_line
+        # The stand-in for cmd.exe /c, in a process group of its own: the command is that group, the shell and
+        # what it starts (a Python behind a PowerShell, for example), and ends as a whole.
+        self.process = subprocess.Popen(
+            command_line, shell=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True,
         )
         self._changed = threading.Condition()
         self._output = {"stdout": [], "stderr": []}
@@ -128,9 +133,19 @@ class Command:
         return not self._open_streams or any(self._output.values())
 
     def terminate(self):
-        if self.process.poll() is None:
-            self.process.kill()
+        """End the command: every process of its group (MS-WSMV 2.2.5.6, the terminate signal: "Terminates the
+        shell or command"; what becomes of processes the command started is not documented, see docs/eda.md)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
+
+    def alive(self):
+        """True while any process of the command's group runs."""
+        try:
+            os.killpg(self.process.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
 
 
 class LoopbackWsman:
@@ -150,6 +165,7 @@ class LoopbackWsman:
         self.command_parts = []  # (Command, [Arguments...]) of every Command request, as sent
         self.requests = []  # (operation, request body bytes) of every authenticated request
         self.processes = []  # every process a Command request started (subprocess.Popen), for tests
+        self.started = []  # every Command, for leftovers()
         self._shells = {}  # shell id -> {command id: Command}
         self._lock = threading.Lock()
         self._connections = set()  # the sockets of requests being answered, closed by stop()
@@ -180,6 +196,11 @@ class LoopbackWsman:
         self._httpd.serve_forever()
 
     _serving = False
+
+    def leftovers(self):
+        """The command lines of the commands that still have a process running (a test's "nothing is left")."""
+        with self._lock:
+            return [command.line for command in self.started if command.alive()]
 
     def connection(self, sock, opened):
         """Track the socket of a request being answered (``opened``) or done with."""
@@ -245,6 +266,7 @@ class LoopbackWsman:
             shell[command.id] = command
             self.commands.append(command_line)
             self.processes.append(command.process)
+            self.started.append(command)
             if self.command_log:
                 with open(self.command_log, "a", encoding="utf-8") as log:
                     log.write(command_line.replace("\n", " ") + "\n")

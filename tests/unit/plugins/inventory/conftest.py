@@ -10,7 +10,6 @@ import datetime
 import ipaddress
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
