@@ -70,7 +70,7 @@ setup_venv() {
 # What .venv has that the older versions' venvs leave out: ansible-core (each venv has its own) and the
 # tools that run on the newest only. Everything else of tests/requirements.txt (pytest, hypothesis, the
 # libraries tests import) goes into every venv, so a test library added there reaches the whole matrix.
-CORE_LEAVES_OUT='ansible-core|ansible-lint|antsibull-changelog|ansible-runner|ansible-builder'
+CORE_LEAVES_OUT='ansible-core|ansible-lint|antsibull-changelog|ansible-runner|ansible-builder|ansible-rulebook'
 
 core_venv() {  # core_venv 2.17: prints the venv of that ansible-core, built once and reused
     local version="$1" entry python dir want requirements="$BUILD/core/requirements.txt"

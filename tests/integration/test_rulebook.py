@@ -5,7 +5,8 @@ WS-Management endpoint (tests/wsman) and the emulated RD Session Host (docs/eda.
 The emulated host's scripted Windows events log bob on and disconnect him; his session has been disconnected
 longer than the rulebook's threshold, so the rulebook's run_playbook action logs it off with the collection's
 win_rds_session module; the logoff arrives as an event, and the rulebook shuts down. A second source watches a
-host nobody answers for, and its host_down event fires a rule too.
+host nobody answers for, and its host_down event fires a rule too. The plugin's EXAMPLES and the rulebooks of
+docs/eda.md are checked against ansible-rulebook's schema and the source's options.
 """
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from pathlib import Path
 import pytest
 import rds_emulator
 import yaml
+from ansible_rulebook import validators
+
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._event_stream import source_options
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -29,6 +33,7 @@ sys.path.insert(0, str(ROOT / "tests" / "wsman"))
 from wsman_loopback import LoopbackWsman  # noqa: E402  pylint: disable=wrong-import-position
 
 USERNAME, PASSWORD = "CONTOSO\\rdsadmin", "S3cret-Pa55!"
+PLUGIN = ROOT / "extensions" / "eda" / "plugins" / "event_source" / "session_events.py"
 
 
 def _free_port() -> int:
@@ -110,3 +115,33 @@ def test_scripted_events_fire_rules_and_a_playbook_logs_off_the_disconnected_ses
     assert [call["args"].get("SessionId") for call in state["mutating_calls"] if call["function"] == "WTSLogoffSession"] == [3]
     # Shutdown: the source ended its command on the host; no process is left.
     assert started and not leftovers, leftovers
+
+
+# the documented rulebooks
+
+def namespace_of_plugin():
+    namespace = {}
+    exec(compile(PLUGIN.read_text(), str(PLUGIN), "exec"), namespace)  # pylint: disable=exec-used
+    return namespace
+
+
+def _rulebooks():
+    """The plugin's EXAMPLES and every rulebook in docs/eda.md (a YAML block with ``sources``)."""
+    yield "EXAMPLES", namespace_of_plugin()["EXAMPLES"]
+    for index, block in enumerate((ROOT / "docs" / "eda.md").read_text().split("```yaml\n")[1:]):
+        text = block.split("```")[0]
+        if "sources:" in text:
+            yield "docs/eda.md block %d" % index, text
+
+
+@pytest.mark.parametrize("name, text", list(_rulebooks()), ids=[name for name, _text in _rulebooks()])
+def test_the_documented_rulebooks_are_valid_for_ansible_rulebook_and_this_source(name, text):
+    rulebook = yaml.safe_load(text)
+    validators.Validate.rulebook(rulebook)  # raises on a rulebook ansible-rulebook would refuse
+    assert rulebook, name
+    for ruleset in rulebook:
+        for source in ruleset["sources"]:
+            args = source.get("wtsadmin.rds.session_events")
+            if args is not None:
+                source_options(args, namespace_of_plugin()["DOCUMENTATION"])
+

@@ -317,32 +317,6 @@ def settled(server, events):
     return True
 
 
-# the examples
-
-def _rulebooks():
-    """The plugin's EXAMPLES and every rulebook in docs/eda.md (a YAML block with ``sources``)."""
-    namespace = {}
-    exec(compile(PLUGIN.read_text(), str(PLUGIN), "exec"), namespace)  # pylint: disable=exec-used
-    yield "EXAMPLES", namespace["EXAMPLES"]
-    for index, block in enumerate((ROOT / "docs" / "eda.md").read_text().split("```yaml\n")[1:]):
-        text = block.split("```")[0]
-        if "sources:" in text:
-            yield "docs/eda.md block %d" % index, text
-
-
-@pytest.mark.parametrize("name, text", list(_rulebooks()), ids=[name for name, _text in _rulebooks()])
-def test_the_documented_rulebooks_are_valid_for_ansible_rulebook_and_this_source(name, text):
-    from ansible_rulebook import validators  # pylint: disable=import-outside-toplevel  (tests/requirements.txt)
-
-    rulebook = yaml.safe_load(text)
-    validators.Validate.rulebook(rulebook)
-    for ruleset in rulebook:
-        for source in ruleset["sources"]:
-            args = source.get("wtsadmin.rds.session_events")
-            if args is not None:
-                source_options(args, documentation())
-
-
 def test_the_plugin_documentation_renders_with_ansible_doc_as_galaxy_reads_it():
     """Galaxy's importer reads extensions/eda/plugins/event_source (listed in meta/extensions.yml) with
     ``ansible-doc -M DIR --json NAME``; the doc fragment's WinRM options are merged in."""
