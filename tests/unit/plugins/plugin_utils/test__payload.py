@@ -289,7 +289,7 @@ def test_powershell_command_does_not_use_the_shell_plugins_deprecated_encoder(mo
 
     monkeypatch.setattr(type(shell), "_encode_script", deprecated)
 
-    assert "$input | & $p.Path" in powershell_script()
+    assert "$input | & $p @a " in powershell_script()
 
 
 def test_powershell_discovery_tries_the_py_launcher_then_python_exe_but_not_the_store_alias():
