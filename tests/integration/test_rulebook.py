@@ -58,12 +58,12 @@ def host(tmp_path: Path) -> dict:
     ])
     path = tmp_path / "emulator-state.json"
     path.write_text(json.dumps(state), encoding="utf-8")
-    return {"state": path, "python": os.environ.get("RDS_EMULATOR_PYTHON",
-                                                     str(ROOT / ".build" / "emulated-host" / "bin" / "python"))}
+    python = os.environ.get("RDS_EMULATOR_PYTHON", str(ROOT / ".build" / "emulated-host" / "bin" / "python"))
+    return {"state": path, "python": python}
 
 
-def test_scripted_events_fire_rules_and_a_playbook_logs_off_the_disconnected_session(host: dict, tmp_path: Path,
-                                                                                      monkeypatch) -> None:
+def test_scripted_events_fire_rules_and_a_playbook_logs_off_the_disconnected_session(
+        host: dict, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("RDS_EMULATOR_STATE", str(host["state"]))  # read by the Pythons the endpoint starts
     dead_port = _free_port()
     with LoopbackWsman(USERNAME, PASSWORD) as wsman:
@@ -144,4 +144,3 @@ def test_the_documented_rulebooks_are_valid_for_ansible_rulebook_and_this_source
             args = source.get("wtsadmin.rds.session_events")
             if args is not None:
                 source_options(args, namespace_of_plugin()["DOCUMENTATION"])
-
