@@ -71,7 +71,7 @@ attributes:
   check_mode:
     details: The module only waits and reads; it runs the same in check mode.
 notes:
-  - The connection to the host stays open while the module waits. Over WinRM this needs no raised timeout:
+  - The connection to the host stays open while the module waits. Over WinRM this needs no raised timeout;
     when the command prints nothing for the operation timeout (C(ansible_winrm_operation_timeout_sec),
     20 s by default), WinRM answers with an OperationTimeout fault and ansible-core's winrm connection
     plugin asks again, for as long as the module waits.
