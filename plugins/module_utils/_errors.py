@@ -14,6 +14,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     ERROR_ACCESS_DENIED,
     ERROR_BAD_NETPATH,
     ERROR_CALL_NOT_IMPLEMENTED,
+    ERROR_GEN_FAILURE,
     ERROR_INVALID_DATA,
     ERROR_INVALID_HANDLE,
     ERROR_INVALID_PARAMETER,
@@ -27,10 +28,14 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     RPC_S_CALL_FAILED,
     RPC_S_SERVER_UNAVAILABLE,
 )
-from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import SESSION_GONE
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import SESSION_GONE, is_local_server
 
-# The Remote Desktop Services permission each call needs on the listener (RDP-Tcp), after Microsoft's
-# documentation of the function; Administrators hold them all.
+# The Remote Desktop Services permission each call needs, from the Remarks of each function's page in sdk-api
+# wtsapi32: "To enumerate a session, you must enable the query information permission" (wtsenumeratesessionsw;
+# wtsenumeratesessionsexw: "the Query Information permission"), "To query information for another user's
+# session, you must have Query Information permission" (wtsquerysessioninformationw), "... you need to have the
+# Disconnect permission" (wtsdisconnectsession), "... the Reset permission" (wtslogoffsession), "... the Message
+# permission" (wtssendmessagew), "you need to have permission from the Virtual Channel" (wtsvirtualchannelopen).
 _PERMISSIONS = {
     "WTSEnumerateSessionsW": "Query Information",
     "WTSEnumerateSessionsExW": "Query Information",
@@ -41,8 +46,23 @@ _PERMISSIONS = {
     "WTSVirtualChannelOpen": "Virtual Channels",
     "WTSVirtualChannelOpenEx": "Virtual Channels",
 }
-_ADMINISTRATORS_ONLY = ("WTSEnumerateProcessesW", "WTSEnumerateProcessesExW", "WTSTerminateProcess",
-                        "WTSShutdownSystem", "LookupAccountSidW")
+# wtsenumerateprocessesexw: "The caller must be a member of the Administrators group to enumerate processes that
+# are running under another user session." (No such sentence on LookupAccountSidW, WTSTerminateProcess or
+# WTSShutdownSystem: they get their own explanations below.)
+_ADMINISTRATORS_ONLY = ("WTSEnumerateProcessesW", "WTSEnumerateProcessesExW")
+# The minimum Windows of the functions that not every supported Windows has (the Requirements of each page).
+_MINIMUM_WINDOWS = dict.fromkeys(
+    ("WTSEnumerateSessionsExW", "WTSEnumerateProcessesExW", "WTSOpenServerExW", "WTSFreeMemoryExW"),
+    "Windows 7 / Windows Server 2008 R2")
+_MINIMUM_WINDOWS.update(dict.fromkeys(("WTSVirtualChannelOpenEx", "GetComputerNameExW"),
+                                      "Windows Vista / Windows Server 2008"))
+# WinRM's second hop: a task reaching another server with the credentials it was started with.
+_DOUBLE_HOP = (
+    " If the account is an administrator there, the WinRM second hop is the likely cause: with NTLM, or Kerberos "
+    "without delegation, the host the task runs on cannot use your credentials towards another server. Use CredSSP "
+    "or Kerberos delegation, or run the task on that server itself (as its inventory host or with delegate_to) "
+    "without server."
+)
 
 _UNREACHABLE = (
     "Check that the server is up and its name resolves, that its firewall lets this host reach SMB (TCP 445, "
@@ -58,14 +78,23 @@ _FIXES.update({
                               "ended meanwhile. Run the task again; if it persists, report it with the -vvv output."),
     ERROR_MORE_DATA: ("The answer changed while Windows was returning it; run the task again. If it persists, "
                       "report it with the -vvv output."),
-    ERROR_NOT_SUPPORTED: "This version of Windows does not support the call.",
+    ERROR_NOT_SUPPORTED: ("The server's Windows does not support this call or this information class (an Ex "
+                          "function missing there is replaced by the older one without an error)."),
     ERROR_INVALID_DATA: ("Windows answered in a form the collection does not know; report it with the -vvv output "
                          "and the server's Windows build."),
     ERROR_BAD_NETPATH: _UNREACHABLE,
     ERROR_CALL_NOT_IMPLEMENTED: ("The task did not run on Windows: point ansible_python_interpreter at a Python "
                                  "on the Windows host."),
-    ERROR_PROC_NOT_FOUND: "This version of Windows lacks the function; Windows Server 2008 or later is needed.",
-    ERROR_NOT_FOUND: "The client of the session does not offer this virtual channel.",
+    ERROR_PROC_NOT_FOUND: "This version of Windows lacks the function.",
+    # wtsvirtualchannelopenex: "NULL on error with GetLastError set": the SDK names no codes, so 1168 and 31
+    # are told as what they are known to go with, not as a documented cause.
+    ERROR_NOT_FOUND: ("Windows found no such channel for this session (the SDK documents no cause for 1168). Known "
+                      "reasons: the client has not loaded the plug-in that offers it, the name differs (static "
+                      "names are at most 7 characters, dynamic names must match exactly), or the session has no "
+                      "client connected."),
+    ERROR_GEN_FAILURE: ("The channel stopped working (the SDK documents no cause for 31); it is seen when the "
+                        "session's client disconnected or closed the channel: open it again once the client is "
+                        "connected."),
     ERROR_PRIVILEGE_NOT_HELD: ("The connecting account lacks a privilege the call needs: WTSShutdownSystem needs "
                                "SeShutdownPrivilege enabled (SeRemoteShutdownPrivilege for a server reached over "
                                "RPC). Local Administrators hold both; the module enables SeShutdownPrivilege "
@@ -125,11 +154,26 @@ def _fix(error):
         # against the trusted domains"; a failure here is that domain (or its trust) not answering.
         return ("The server could not reach a domain controller that knows the account (its domain, a trust or "
                 "the network is down); the owner is shown by its SID.")
+    if error.code == ERROR_PROC_NOT_FOUND and error.function in _MINIMUM_WINDOWS:
+        return "This version of Windows lacks %s, which needs %s or later." % (
+            error.function, _MINIMUM_WINDOWS[error.function])
     if error.code != ERROR_ACCESS_DENIED:
         return _FIXES.get(error.code)
+    return _access_denied(error) + (_DOUBLE_HOP if error.server and not is_local_server(error.server) else "")
+
+
+def _access_denied(error):
     if error.function in _PERMISSIONS:
         return ("The connecting account needs the \"%s\" permission on the RDP-Tcp listener, or local "
                 "Administrators." % _PERMISSIONS[error.function])
     if error.function in _ADMINISTRATORS_ONLY:
         return "The connecting account must be a member of the server's local Administrators group."
+    if error.function == "WTSShutdownSystem":
+        # wtsshutdownsystem: "the calling process must have the SE_SHUTDOWN_NAME privilege enabled"
+        return ("The connecting account may not shut the server down: it needs the shutdown privilege there "
+                "(SeShutdownPrivilege, or SeRemoteShutdownPrivilege over RPC), which local Administrators hold.")
+    if error.function == "LookupAccountSidW":
+        # lookupaccountsidw documents no rights for the caller: the account database refused this one.
+        return "The server's account database (or its domain's) refused to name the account to this user."
+    # wtsterminateprocess and the others name no rights; administrators may do all of it.
     return "The connecting account needs more rights on the server; local Administrators have them all."

@@ -20,11 +20,18 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
     matches_every_user,
     user_matches,
 )
-from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, current_process_id, process_tree
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import (
+    WinApiError,
+    current_process_id,
+    own_cpu_time,
+    process_tree,
+)
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import ERROR_INVALID_PARAMETER
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
     enumerate_processes,
+    is_local_server,
     open_server,
+    own_process_cpu_count,
     session_gone,
     terminate_process,
 )
@@ -39,6 +46,9 @@ _REPORTED = ("sid", "threads", "handles", "working_set", "peak_working_set", "pa
 _CPU_SECONDS = (("user_cpu_seconds", "user_time"), ("kernel_cpu_seconds", "kernel_time"))
 # Every key of a process as win_rds_process_info returns it (describe()): its ``fields``.
 PROCESS_FIELDS = ("pid", "name", "session_id", "user") + _REPORTED + tuple(key for key, _source in _CPU_SECONDS)
+# WTS_PROCESS_INFO_EX's CPU time counts per second, by unit (see cpu_time_unit).
+CPU_COUNTS_PER_SECOND = {"ms": 1000, "100ns": 10000000}
+MIN_CPU_TIME_TO_TELL = 100000  # 10 ms in 100-ns units
 
 
 def program_name(name):
@@ -146,9 +156,9 @@ def protection(process, agent):
     """Why ending ``process`` needs ``force`` (``critical system process``, ``runs this task``, ``service
     process in session 0``), or None.
 
-    ``agent`` is ``agent_processes()``. A process belongs to the task's tree when both its pid and its program
-    match, so a server reached over RPC, whose pids are its own, is only protected by the critical names and
-    by session 0. The critical names are protected in every session; every process of session 0 (the
+    ``agent`` is ``agent_processes()`` for this machine, and empty for a server reached over RPC, whose pids
+    are its own (there only the critical names and session 0 protect). A process belongs to the task's tree
+    when both its pid and its program match. The critical names are protected in every session; every process of session 0 (the
     services: svchost.exe, antivirus engines, the WinRM service) needs ``force`` too.
     """
     if program_name(process["name"]) in _CRITICAL_PROGRAMS:
@@ -166,13 +176,39 @@ def identify(process):
             "user": owner(process)}
 
 
-def describe(process):
+def describe(process, counts_per_second=CPU_COUNTS_PER_SECOND["ms"]):
     """A process as win_rds_process_info returns it: identify() with the SID, the counters and the CPU times
-    as ``user_cpu_seconds`` and ``kernel_cpu_seconds``."""
+    as ``user_cpu_seconds`` and ``kernel_cpu_seconds`` (Windows' counts divided by ``counts_per_second``)."""
     entry = identify(process)
     entry.update((key, process[key]) for key in _REPORTED)
-    entry.update((key, process[source]) for key, source in _CPU_SECONDS)
+    entry.update((key, None if process[source] is None else process[source] / counts_per_second)
+                 for key, source in _CPU_SECONDS)
     return entry
+
+
+def cpu_time_unit(wts_count, filetime_count):
+    """Which unit WTS_PROCESS_INFO_EX's UserTime/KernelTime use on this host: ``100ns`` or ``ms``, from the
+    same process's UserTime + KernelTime (``wts_count``) and GetProcessTimes' sum in 100-ns units
+    (``filetime_count``); None when they cannot tell (a missing value, or less than 10 ms of CPU time).
+
+    The structure's page says milliseconds; the host is reported to give NT's 100-ns units. The two readings
+    differ by 10000, so a ratio above 1/100 (the process also ran a little between the two calls) means 100 ns.
+    """
+    if wts_count is None or not filetime_count or filetime_count < MIN_CPU_TIME_TO_TELL:
+        return None
+    return "100ns" if wts_count / filetime_count > 0.01 else "ms"
+
+
+def settle_cpu_time_unit():
+    """``(unit, checked, warnings)``: the unit this host uses (``cpu_time_unit`` on the task's own process), or
+    the documented ``ms`` with ``checked`` False when it cannot be told (``warnings`` names a Windows error)."""
+    try:
+        count = own_process_cpu_count()
+        unit = None if count is None else cpu_time_unit(count, own_cpu_time())
+    except WinApiError as error:
+        return "ms", False, ["CPU seconds are computed with the documented milliseconds, as the unit could not "
+                             "be checked on this host: %s" % explain(error)]
+    return (unit, True, []) if unit else ("ms", False, [])
 
 
 def _selected(handle, server, selection):
@@ -189,15 +225,21 @@ def _selected(handle, server, selection):
 # win_rds_process_info
 
 def report_processes(params):
-    """win_rds_process_info: per server, the selected processes (all of them without a selection)."""
+    """win_rds_process_info: per server, the selected processes (all of them without a selection), and the CPU
+    time unit used (``cpu_time_unit``: ``100ns`` or ``ms``; ``cpu_time_unit_checked``: whether it was told on
+    this host with GetProcessTimes, once per task, or is the documented one). A server reached over RPC is
+    taken to use the unit of the host the task runs on: the documentation is silent on both."""
     selection = ProcessSelection.from_params(params)
-    return for_each_server(params["server"], lambda server: _report(server, selection))
+    unit = settle_cpu_time_unit()
+    return for_each_server(params["server"], lambda server: _report(server, selection, unit))
 
 
-def _report(server, selection):
+def _report(server, selection, unit):
+    name, checked, unit_warnings = unit
     with open_server(server) as handle:
         processes, warnings = _selected(handle, server, selection)
-    return {"processes": [describe(process) for process in processes], "warnings": warnings}
+    return {"processes": [describe(process, CPU_COUNTS_PER_SECOND[name]) for process in processes],
+            "warnings": unit_warnings + warnings, "cpu_time_unit": name, "cpu_time_unit_checked": checked}
 
 
 # win_rds_process
@@ -219,11 +261,14 @@ def end_processes(params, check_mode):
 
 def _end(server, selection, agent, params, check_mode):
     processes, protected = [], []
+    # The task's own process chain is this machine's: a server reached over RPC has its own pids, and one
+    # equal to a pid here is another process (only the critical names and session 0 protect there).
+    own_chain = agent if is_local_server(server) else {}
     with open_server(server) as handle:
         selected, warnings = _selected(handle, server, selection)
         for process in selected:
             entry = identify(process)
-            reason = None if params["force"] else protection(process, agent)
+            reason = None if params["force"] else protection(process, own_chain)
             if reason:
                 protected.append(dict(entry, reason=reason))
                 continue

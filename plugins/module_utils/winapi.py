@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime
+from contextlib import contextmanager
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     ERROR_CALL_NOT_IMPLEMENTED,
@@ -28,11 +29,11 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     SE_PRIVILEGE_ENABLED,
     TH32CS_SNAPPROCESS,
     TOKEN_ADJUST_PRIVILEGES,
+    TOKEN_QUERY,
     UNLEN,
 )
 
 INVALID_HANDLE_VALUE = ctypes.c_void_p(-1).value
-CURRENT_PROCESS = ctypes.c_void_p(-1).value  # the pseudo-handle GetCurrentProcess() returns, (HANDLE)-1
 
 _FILETIME_EPOCH = datetime.datetime(1601, 1, 1, tzinfo=datetime.timezone.utc)
 _loaded = {}  # DLL name -> (the ctypes.WinDLL it came from, the loaded DLL)
@@ -256,35 +257,57 @@ def local_free(address):
         raise last_error("LocalFree")
 
 
-def enable_privilege(name):
-    """Enable privilege ``name`` (``SeShutdownPrivilege``) in this process's token, if the token holds it.
+@contextmanager
+def privilege_enabled(name):
+    """Privilege ``name`` (``SeShutdownPrivilege``) enabled in this process's token for the ``with`` block, and
+    put back as it was afterwards (disabled again unless it already was enabled).
 
-    OpenProcessToken, LookupPrivilegeValueW, AdjustTokenPrivileges; the token handle is always closed. A
+    OpenProcessToken on GetCurrentProcess() (processthreadsapi getcurrentprocess: "it is best to call
+    GetCurrentProcess instead of hard-coding this constant value"), LookupPrivilegeValueW and
+    AdjustTokenPrivileges, whose PreviousState holds "the previous state of any privileges that the function
+    modifies" (adjusttokenprivileges) and is applied again on leaving; the token handle is always closed. A
     privilege the account does not hold stays off without an error (ERROR_NOT_ALL_ASSIGNED): the call that
     needs it then fails with 1314 (ERROR_PRIVILEGE_NOT_HELD), which names the function that needed it.
     """
     open_token = api("advapi32", "OpenProcessToken", ctypes.c_int32, ctypes.c_void_p, ctypes.c_uint32,
                      ctypes.POINTER(ctypes.c_void_p))
+    current_process = api("kernel32", "GetCurrentProcess", ctypes.c_void_p)()
     token = ctypes.c_void_p()
-    if not open_token(CURRENT_PROCESS, TOKEN_ADJUST_PRIVILEGES, ctypes.byref(token)):
+    # "If the PreviousState parameter is not NULL, the handle must also have TOKEN_QUERY access."
+    if not open_token(current_process, TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, ctypes.byref(token)):
         raise last_error("OpenProcessToken")
     try:
         lookup = api("advapi32", "LookupPrivilegeValueW", ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p,
                      ctypes.POINTER(LUID))
-        privileges = TOKEN_PRIVILEGES(PrivilegeCount=1)
-        if not lookup(None, wide(name), ctypes.byref(privileges.Privileges[0].Luid)):
+        wanted = TOKEN_PRIVILEGES(PrivilegeCount=1)
+        if not lookup(None, wide(name), ctypes.byref(wanted.Privileges[0].Luid)):
             raise last_error("LookupPrivilegeValueW")
-        privileges.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED
-        adjust = api("advapi32", "AdjustTokenPrivileges", ctypes.c_int32, ctypes.c_void_p, ctypes.c_int32,
-                     ctypes.POINTER(TOKEN_PRIVILEGES), ctypes.c_uint32, ctypes.c_void_p,
-                     ctypes.POINTER(ctypes.c_uint32))
-        if not adjust(token, False, ctypes.byref(privileges), 0, None, None):
-            raise last_error("AdjustTokenPrivileges")
-        code = ctypes.get_last_error()  # it succeeds also when it enabled nothing
-        if code not in (0, ERROR_NOT_ALL_ASSIGNED):
-            raise WinApiError("AdjustTokenPrivileges", code)
+        wanted.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED
+        previous = TOKEN_PRIVILEGES()  # one privilege is asked for, so at most one comes back
+        _adjust_privileges(token, wanted, previous)
+        try:
+            yield
+        finally:
+            if previous.PrivilegeCount:  # zero: "no privileges have been changed by this function"
+                _adjust_privileges(token, previous, None)
     finally:
         api("kernel32", "CloseHandle", ctypes.c_int32, ctypes.c_void_p)(token)
+
+
+def _adjust_privileges(token, new_state, previous):
+    adjust = api("advapi32", "AdjustTokenPrivileges", ctypes.c_int32, ctypes.c_void_p, ctypes.c_int32,
+                 ctypes.POINTER(TOKEN_PRIVILEGES), ctypes.c_uint32, ctypes.POINTER(TOKEN_PRIVILEGES),
+                 ctypes.POINTER(ctypes.c_uint32))
+    returned = ctypes.c_uint32()
+    if previous is None:
+        size, previous_ref, returned_ref = 0, None, None
+    else:
+        size, previous_ref, returned_ref = ctypes.sizeof(previous), ctypes.byref(previous), ctypes.byref(returned)
+    if not adjust(token, False, ctypes.byref(new_state), size, previous_ref, returned_ref):
+        raise last_error("AdjustTokenPrivileges")
+    code = ctypes.get_last_error()  # it succeeds also when it enabled nothing
+    if code not in (0, ERROR_NOT_ALL_ASSIGNED):
+        raise WinApiError("AdjustTokenPrivileges", code)
 
 
 _COMPUTER_NAME_CHARS = 256
@@ -307,6 +330,22 @@ def computer_name(name_type):
         if error.code != ERROR_MORE_DATA:
             break
     raise error
+
+
+def own_cpu_time():
+    """This process's user plus kernel CPU time in 100-ns units (GetProcessTimes on GetCurrentProcess()).
+
+    getprocesstimes: "if a process has spent one second in kernel mode, this function will fill the FILETIME
+    structure specified by lpKernelTime with a 64-bit value of ten million."
+    """
+    get_times = api("kernel32", "GetProcessTimes", ctypes.c_int32, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64),
+                    ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64))
+    created, exited, kernel, user = (ctypes.c_uint64() for _index in range(4))
+    current_process = api("kernel32", "GetCurrentProcess", ctypes.c_void_p)()
+    if not get_times(current_process, ctypes.byref(created), ctypes.byref(exited), ctypes.byref(kernel),
+                     ctypes.byref(user)):
+        raise last_error("GetProcessTimes")
+    return kernel.value + user.value
 
 
 def current_process_id():

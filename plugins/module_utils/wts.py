@@ -19,12 +19,13 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import (
     WinApiError,
     api,
     computer_name,
+    current_process_id,
     decode_wide,
-    enable_privilege,
     filetime_to_datetime,
     flag_mask,
     last_error,
     lookup_account,
+    privilege_enabled,
     read_wide,
     wide,
 )
@@ -47,6 +48,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     ERROR_INVALID_DATA,
     ERROR_IO_INCOMPLETE,
     ERROR_NOT_SUPPORTED,
+    ERROR_PRIVILEGE_NOT_HELD,
     ERROR_PROC_NOT_FOUND,
     ERROR_TIMEOUT,
     EVENT_FLAGS,
@@ -69,6 +71,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     WTS_TYPE_PROCESS_INFO_LEVEL1,
     WTS_TYPE_SESSION_INFO_LEVEL1,
     WTS_VIRTUAL_CLIENT_DATA,
+    WTS_WSD_LOGOFF,
     WTSClientInfo,
     WTSClientProtocolType,
     WTSINFOEX_LEVEL_1,
@@ -385,9 +388,10 @@ def _fixed(ctype, data):
     the data returned in ppBuffer". Nothing promises that size for any class, so a shorter answer is a failure
     with a clear message, never a read past the buffer.
     """
-    if len(data) < ctypes.sizeof(ctype):
-        raise WinApiError("WTSQuerySessionInformationW", ERROR_INVALID_DATA, "Windows returned %d bytes where %s takes %d"
-                          % (len(data), ctype.__name__, ctypes.sizeof(ctype)))
+    size = ctypes.sizeof(ctype)
+    if len(data) < size:
+        raise WinApiError("WTSQuerySessionInformationW", ERROR_INVALID_DATA,
+                          "Windows returned %d bytes where %s takes %d" % (len(data), ctype.__name__, size))
     return ctype.from_buffer_copy(data)
 
 
@@ -494,7 +498,8 @@ def send_message(handle, session_id, title, message, style=0, timeout=0, wait=Fa
 def enumerate_processes(handle, server=None, failures=None):
     """Every process of the server as dicts: pid, name, session_id, sid, user (DOMAIN\\\\user or None),
     threads, handles, working_set, peak_working_set, pagefile_usage, peak_pagefile_usage, private_pages
-    (bytes), user_time, kernel_time (seconds).
+    (bytes, DWORDs: cut to their low 32 bits at 4 GiB), user_time, kernel_time (raw counts: see
+    ``cpu_time_unit``).
 
     WTSEnumerateProcessesExW level 1; where it does not exist, WTSEnumerateProcessesW, whose entries
     have no counters (None). Owners are looked up once per distinct SID, on ``server`` (the name the
@@ -538,10 +543,24 @@ def _process(entry, lookup):
     process.update((key, getattr(entry, field) if extended else None) for key, field in _PROCESS_COUNTERS)
     # The private bytes a process has committed are what Windows counts as its page file usage.
     process["private_pages"] = entry.PagefileUsage if extended else None
-    # Microsoft documents UserTime and KernelTime in milliseconds.
-    process["user_time"] = entry.UserTime / 1000 if extended else None
-    process["kernel_time"] = entry.KernelTime / 1000 if extended else None
+    # Raw: wts_process_info_exw says "The amount of time, in milliseconds", real hosts are reported to give
+    # 100-ns units; cpu_time_unit() tells which on this host.
+    process["user_time"] = entry.UserTime if extended else None
+    process["kernel_time"] = entry.KernelTime if extended else None
     return process
+
+
+def own_process_cpu_count(handle=WTS_CURRENT_SERVER_HANDLE):
+    """UserTime + KernelTime of this process's own WTS_PROCESS_INFO_EXW entry, as Windows gives them (no owner
+    lookups), or None when it is not listed or the Ex function is missing."""
+    pid = current_process_id()
+    enumerate_ex = _wts("WTSEnumerateProcessesExW", c_int32, c_void_p, POINTER(c_uint32), c_uint32,
+                        POINTER(c_void_p), POINTER(c_uint32))
+    level = c_uint32(1)
+    with _returned_array("WTSEnumerateProcessesExW",
+                         lambda buffer, count: enumerate_ex(handle, byref(level), WTS_ANY_SESSION, buffer, count),
+                         WTS_PROCESS_INFO_EXW, WTS_TYPE_PROCESS_INFO_LEVEL1) as entries:
+        return next((entry.UserTime + entry.KernelTime for entry in entries if entry.ProcessId == pid), None)
 
 
 def terminate_process(handle, pid, exit_code=0):
@@ -553,11 +572,26 @@ def terminate_process(handle, pid, exit_code=0):
 def shutdown_system(handle, flag):
     """WTSShutdownSystem with one of WTS_WSD_LOGOFF, _SHUTDOWN, _REBOOT, _POWEROFF.
 
-    SeShutdownPrivilege is enabled in this process's token first (WTSShutdownSystem needs it enabled, and a
-    token holds it disabled); an account without it gets 1314 from WTSShutdownSystem.
+    wtsshutdownsystem: "To shut down or restart the system, the calling process must have the SE_SHUTDOWN_NAME
+    privilege enabled." For this machine (WTS_CURRENT_SERVER_HANDLE) SeShutdownPrivilege is enabled for the
+    call only, and put back as it was; WTS_WSD_LOGOFF shuts nothing down and gets nothing enabled. The page is
+    silent on a server reached over RPC, which checks its own rights for the connecting account
+    (SeRemoteShutdownPrivilege): it is asked without touching this token, and only if it answers 1314 is the
+    call made once more with the privilege enabled here. An account without it gets 1314.
     """
-    enable_privilege("SeShutdownPrivilege")
-    _succeed(_wts("WTSShutdownSystem", c_int32, c_void_p, c_uint32)(handle, flag), "WTSShutdownSystem")
+    shutdown = _wts("WTSShutdownSystem", c_int32, c_void_p, c_uint32)
+    if flag == WTS_WSD_LOGOFF:
+        _succeed(shutdown(handle, flag), "WTSShutdownSystem")
+        return
+    if handle is not WTS_CURRENT_SERVER_HANDLE:
+        try:
+            _succeed(shutdown(handle, flag), "WTSShutdownSystem")
+            return
+        except WinApiError as error:
+            if error.code != ERROR_PRIVILEGE_NOT_HELD:
+                raise
+    with privilege_enabled("SeShutdownPrivilege"):
+        _succeed(shutdown(handle, flag), "WTSShutdownSystem")
 
 
 def _wait_system_event(handle, mask):

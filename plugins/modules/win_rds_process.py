@@ -60,9 +60,10 @@ notes:
   - Ending processes needs local Administrators on the server, or the account that owns them.
   - The process tree running the task is the Python process of the task and its ancestors (on WinRM,
     C(powershell.exe), C(wsmprovhost.exe) or C(winrshost.exe), the WinRM C(svchost.exe), and so on up),
-    read from a Toolhelp snapshot of the host the task runs on. A process of O(server) belongs to it when
-    both its pid and its program name match; so on a server reached over RPC, whose processes are
-    others, only the critical system processes are protected.
+    read from a Toolhelp snapshot of the host the task runs on. It protects processes of that host only
+    (both pid and program name must match); on a server reached over RPC, whose pids are its own, a
+    process with the same pid and program is another one, and only the critical system processes and
+    session 0 are protected.
   - C(WTSTerminateProcess) ends a process at once, like C(taskkill /F); the program cannot save its work.
     To let users close their programs, message them first (M(wtsadmin.rds.win_rds_message)) or log their
     sessions off (M(wtsadmin.rds.win_rds_session)).

@@ -69,9 +69,11 @@ EXAMPLES = r"""
     username: CONTOSO\bob
   register: bob
 
-- name: Find the processes using more than 1 GiB of memory
+# The memory counters are 32-bit and wrap at 4 GiB, so they cannot find the largest processes reliably;
+# handle counts can find a handle leak.
+- name: Find the processes holding more than 10000 handles
   ansible.builtin.set_fact:
-    memory_hogs: "{{ all_processes.processes | selectattr('working_set', 'gt', 1073741824) | list }}"
+    handle_leaks: "{{ all_processes.processes | selectattr('handles', 'gt', 10000) | list }}"
 """
 
 RETURN = r"""
@@ -119,25 +121,36 @@ processes:
       type: int
       sample: 90
     working_set:
-      description: The memory in use (working set), in bytes; null where only C(WTSEnumerateProcessesW) exists.
+      description:
+        - The memory in use (working set), in bytes; null where only C(WTSEnumerateProcessesW) exists.
+        - Windows returns the memory counters as 32-bit values (DWORD), so they wrap at 4 GiB. A process using
+          5 GiB shows 1 GiB; compare them only for processes known to stay below 4 GiB.
       type: int
       sample: 9000000
     peak_working_set:
-      description: The largest working set so far, in bytes; null where only C(WTSEnumerateProcessesW) exists.
+      description:
+        - The largest working set so far, in bytes; null where only C(WTSEnumerateProcessesW) exists.
+        - Wraps at 4 GiB, like RV(processes[].working_set).
       type: int
       sample: 12000000
     pagefile_usage:
       description:
         - The memory committed to the process (its private bytes, backed by the page file), in bytes; null
           where only C(WTSEnumerateProcessesW) exists.
+        - Wraps at 4 GiB, like RV(processes[].working_set).
       type: int
       sample: 4096000
     peak_pagefile_usage:
-      description: The largest page file usage so far, in bytes; null where only C(WTSEnumerateProcessesW) exists.
+      description:
+        - The largest page file usage so far, in bytes; null where only C(WTSEnumerateProcessesW) exists.
+        - Wraps at 4 GiB, like RV(processes[].working_set).
       type: int
       sample: 5000000
     user_cpu_seconds:
-      description: The CPU time spent in user mode, in seconds; null where only C(WTSEnumerateProcessesW) exists.
+      description:
+        - The CPU time spent in user mode, in seconds; null where only C(WTSEnumerateProcessesW) exists.
+        - Microsoft documents the underlying value in milliseconds, while hosts are reported to give 100-ns
+          units; the module tells which from the task's own process (RV(servers[].cpu_time_unit)).
       type: float
       sample: 1.5
     kernel_cpu_seconds:
@@ -165,6 +178,20 @@ servers:
       type: str
       returned: when RV(servers[].failed) is true
       sample: "WTSEnumerateProcessesExW failed on RDSH03: [1722] The RPC server is unavailable."
+    cpu_time_unit:
+      description:
+        - The unit in which Windows gave the CPU times, V(100ns) or V(ms), as used to compute the seconds.
+        - Told once per task by comparing the task's own process entry with C(GetProcessTimes) (100-ns units)
+          on the host the task runs on; a server reached over RPC is taken to use the same unit (the
+          documentation is silent on both).
+      type: str
+      returned: when RV(servers[].failed) is false
+      sample: 100ns
+    cpu_time_unit_checked:
+      description: False when the unit could not be told and the documented V(ms) was used.
+      type: bool
+      returned: when RV(servers[].failed) is false
+      sample: true
 msg:
   description: Every failure of the task, one per line, when a server could not be asked.
   returned: failure

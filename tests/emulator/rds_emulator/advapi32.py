@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 from ctypes import Structure, c_int32, c_uint32
 
 from . import logons
@@ -20,6 +21,7 @@ ERROR_NOT_ALL_ASSIGNED = 1300
 ERROR_NO_SUCH_PRIVILEGE = 1313
 CURRENT_PROCESS = 0xFFFFFFFFFFFFFFFF  # GetCurrentProcess()'s pseudo-handle, (HANDLE)-1
 TOKEN_ADJUST_PRIVILEGES = 0x20
+TOKEN_QUERY = 0x8
 SE_PRIVILEGE_ENABLED = 0x2
 # The LUIDs Windows gives these privileges (winnt.h SE_*_PRIVILEGE).
 PRIVILEGE_LUIDS = {"SeShutdownPrivilege": 19, "SeDebugPrivilege": 20, "SeRemoteShutdownPrivilege": 24}
@@ -143,9 +145,16 @@ def LookupPrivilegeValueW(call, lpSystemName, lpName, lpLuid):
         ("ReturnLength", LPDWORD), changes_state=True)  # enabled_privileges
 def AdjustTokenPrivileges(call, TokenHandle, DisableAllPrivileges, NewState, BufferLength, PreviousState,
                           ReturnLength):
-    """Enables privileges the token holds; like Windows, succeeds with ERROR_NOT_ALL_ASSIGNED for the others."""
+    """Enables privileges the token holds; like Windows, succeeds with ERROR_NOT_ALL_ASSIGNED for the others.
+
+    sdk-api securitybaseapi/nf-securitybaseapi-adjusttokenprivileges: "If the PreviousState parameter is not
+    NULL, the handle must also have TOKEN_QUERY access"; PreviousState receives "the previous state of any
+    privileges that the function modifies"; "If you specify a buffer that is too small to receive the complete
+    list of modified privileges, the function fails and does not adjust any privileges", with ReturnLength set
+    to the bytes required.
+    """
     token = call.emulator.handle(TokenHandle, "token", call)
-    if not token.access & TOKEN_ADJUST_PRIVILEGES:
+    if not token.access & TOKEN_ADJUST_PRIVILEGES or (PreviousState and not token.access & TOKEN_QUERY):
         raise WinFail(ERROR_ACCESS_DENIED)
     if DisableAllPrivileges or not NewState:
         raise WinFail(ERROR_INVALID_PARAMETER)
@@ -154,19 +163,40 @@ def AdjustTokenPrivileges(call, TokenHandle, DisableAllPrivileges, NewState, Buf
     names = {luid: name for name, luid in PRIVILEGE_LUIDS.items()}
     held = call.state.get("held_privileges", ADMINISTRATOR_PRIVILEGES)
     enabled = call.state.setdefault("enabled_privileges", [])
-    missing = False
+    missing, changes = False, []
     for entry in entries:
         name = names.get(entry.Luid.LowPart)
         if name is None or entry.Luid.HighPart:
             raise WinFail(ERROR_NO_SUCH_PRIVILEGE)
         if name not in held:
             missing = True
-        elif entry.Attributes & SE_PRIVILEGE_ENABLED and name not in enabled:
+        elif bool(entry.Attributes & SE_PRIVILEGE_ENABLED) != (name in enabled):
+            changes.append((name, bool(entry.Attributes & SE_PRIVILEGE_ENABLED)))
+    if PreviousState or ReturnLength:
+        previous = _token_privileges([(PRIVILEGE_LUIDS[name], 0 if enable else SE_PRIVILEGE_ENABLED)
+                                      for name, enable in changes])
+        if ReturnLength:
+            write_u32(ReturnLength, len(previous))
+        if PreviousState:
+            if BufferLength < len(previous):
+                raise WinFail(ERROR_INSUFFICIENT_BUFFER)
+            write_bytes(PreviousState, previous)
+    for name, enable in changes:
+        if enable:
             enabled.append(name)
-        elif not entry.Attributes & SE_PRIVILEGE_ENABLED and name in enabled:
+        else:
             enabled.remove(name)
     set_system_last_error(ERROR_NOT_ALL_ASSIGNED if missing else ERROR_SUCCESS)
     return 1
+
+
+def _token_privileges(entries) -> bytes:
+    """A TOKEN_PRIVILEGES of ``entries`` ((luid, attributes) pairs), at least one entry long."""
+    header = len(entries).to_bytes(4, "little")
+    rows = b"".join(bytes(LUID_AND_ATTRIBUTES(Luid=LUID(LowPart=luid), Attributes=attributes))
+                    for luid, attributes in entries)
+    size = max(ctypes.sizeof(TOKEN_PRIVILEGES), TOKEN_PRIVILEGES.Privileges.offset + len(rows))
+    return (header + bytes(TOKEN_PRIVILEGES.Privileges.offset - 4) + rows).ljust(size, b"\0")
 
 
 # --- the registry (logons.py: the values of the logon mode) ---------------------------------------------

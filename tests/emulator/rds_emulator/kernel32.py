@@ -15,6 +15,7 @@ from .structs import PROCESSENTRY32W, fill
 
 TH32CS_SNAPPROCESS = 0x2
 INVALID_HANDLE_VALUE = 0xFFFFFFFFFFFFFFFF
+CURRENT_PROCESS = 0xFFFFFFFFFFFFFFFF  # GetCurrentProcess()'s pseudo handle
 ERROR_BUFFER_OVERFLOW = 111
 
 
@@ -33,6 +34,35 @@ def LocalFree(call, hMem):
 @export("kernel32", DWORD)
 def GetCurrentProcessId(call):
     return call.state["current_process_id"]
+
+
+@export("kernel32", HANDLE)
+def GetCurrentProcess(call):
+    # sdk-api processthreadsapi/nf-processthreadsapi-getcurrentprocess: "A pseudo handle is a special constant,
+    # currently (HANDLE)-1, that is interpreted as the current process handle. For compatibility with future
+    # operating systems, it is best to call GetCurrentProcess instead of hard-coding this constant value."
+    return CURRENT_PROCESS
+
+
+@export("kernel32", DWORD, ("hProcess", HANDLE), ("lpCreationTime", PVOID), ("lpExitTime", PVOID),
+        ("lpKernelTime", PVOID), ("lpUserTime", PVOID))
+def GetProcessTimes(call, hProcess, lpCreationTime, lpExitTime, lpKernelTime, lpUserTime):
+    """This process's times (only the pseudo handle of GetCurrentProcess names a process here).
+
+    sdk-api processthreadsapi/nf-processthreadsapi-getprocesstimes: "if a process has spent one second in kernel
+    mode, this function will fill the FILETIME structure specified by lpKernelTime with a 64-bit value of ten
+    million. That is the number of 100-nanosecond units in one second." The state keeps CPU times in ms.
+    """
+    if hProcess != CURRENT_PROCESS:
+        raise WinFail(ERROR_INVALID_HANDLE)
+    process = st.find_process(_local(call), call.state["current_process_id"])
+    if process is None:
+        raise WinFail(ERROR_INVALID_PARAMETER)
+    write_bytes(lpCreationTime, st.filetime(st.controller_now(call.state)).to_bytes(8, "little"))
+    write_bytes(lpExitTime, bytes(8))
+    write_bytes(lpKernelTime, (process["kernel_time"] * 10000).to_bytes(8, "little"))
+    write_bytes(lpUserTime, (process["user_time"] * 10000).to_bytes(8, "little"))
+    return 1
 
 
 @export("kernel32", DWORD)

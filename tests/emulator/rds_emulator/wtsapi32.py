@@ -11,7 +11,7 @@ from . import state as st
 from .dll import DWORD, HANDLE, LPDWORD, LPSTR, LPWSTR, PPVOID, PVOID, VOID, export
 from .errors import (ERROR_ACCESS_DENIED, ERROR_CTX_WINSTATION_NOT_FOUND, ERROR_FILE_NOT_FOUND, ERROR_GEN_FAILURE,
                      ERROR_INSUFFICIENT_BUFFER, ERROR_IO_INCOMPLETE, ERROR_NOT_FOUND, ERROR_NOT_SUPPORTED,
-                     ERROR_INVALID_PARAMETER, WinFail)
+                     ERROR_PRIVILEGE_NOT_HELD, ERROR_INVALID_PARAMETER, WinFail)
 from .memory import read_astr, read_u32, read_wstr, wstr, write_bytes, write_ptr, write_u32
 from .sids import sid_blob
 from .structs import (WTS_CLIENT_ADDRESS, WTS_CLIENT_DISPLAY, WTS_PROCESS_INFO_EXW, WTS_PROCESS_INFOW,
@@ -309,14 +309,25 @@ def WTSFreeMemoryExW(call, WTSTypeClass, pMemory, NumberOfEntries):
 
 # --- processes ----------------------------------------------------------------------------------------
 
-def _process_row(process: dict, extended: bool) -> dict:
+# sdk-api wtsapi32/ns-wtsapi32-wts_process_info_exw: "UserTime: The amount of time, in milliseconds, the process
+# has been running in user mode." Real hosts are reported to fill in NT's 100-ns process times instead; the
+# server's "process_time_unit" ("ms" as documented, or "100ns") says which this host does.
+_TIME_UNITS = {"ms": 1, "100ns": 10000}
+
+
+def _process_row(process: dict, extended: bool, time_unit: str = "ms") -> dict:
     row = {"SessionId": process["session"], "ProcessId": process["pid"], "pProcessName": wstr(process["name"]),
            "pUserSid": sid_blob(process["sid"])}
     if extended:
+        # The memory fields are DWORDs ("PagefileUsage: The page file usage of the process, in bytes."): a
+        # value of 4 GiB or more arrives cut to its low 32 bits.
+        scale = _TIME_UNITS[time_unit]
         row.update({"NumberOfThreads": process["threads"], "HandleCount": process["handles"],
-                    "PagefileUsage": process["pagefile_usage"], "PeakPagefileUsage": process["peak_pagefile_usage"],
-                    "WorkingSetSize": process["working_set"], "PeakWorkingSetSize": process["peak_working_set"],
-                    "UserTime": process["user_time"], "KernelTime": process["kernel_time"]})
+                    "PagefileUsage": process["pagefile_usage"] & 0xFFFFFFFF,
+                    "PeakPagefileUsage": process["peak_pagefile_usage"] & 0xFFFFFFFF,
+                    "WorkingSetSize": process["working_set"] & 0xFFFFFFFF,
+                    "PeakWorkingSetSize": process["peak_working_set"] & 0xFFFFFFFF,
+                    "UserTime": process["user_time"] * scale, "KernelTime": process["kernel_time"] * scale})
     return row
 
 
@@ -347,7 +358,7 @@ def WTSEnumerateProcessesExW(call, hServer, pLevel, SessionId, ppProcessInfo, pC
         session_id = server["current_session_id"] if SessionId == WTS_CURRENT_SESSION else SessionId
         processes = [p for p in processes if p["session"] == session_id]
     struct_type = WTS_PROCESS_INFO_EXW if level == 1 else WTS_PROCESS_INFOW
-    rows = [_process_row(p, extended=level == 1) for p in processes]
+    rows = [_process_row(p, level == 1, server.get("process_time_unit", "ms")) for p in processes]
     _return_array(call, struct_type, rows, ppProcessInfo, pCount, "WTSFreeMemoryExW",
                   WTS_TYPE_PROCESS_INFO_LEVEL1 if level == 1 else WTS_TYPE_PROCESS_INFO_LEVEL0)
     return 1
@@ -400,6 +411,12 @@ def WTSShutdownSystem(call, hServer, ShutdownFlag):
     if ShutdownFlag not in SHUTDOWN_FLAGS:
         raise WinFail(ERROR_INVALID_PARAMETER)
     action = SHUTDOWN_FLAGS[ShutdownFlag]
+    # sdk-api wtsapi32/nf-wtsapi32-wtsshutdownsystem: "To shut down or restart the system, the calling process
+    # must have the SE_SHUTDOWN_NAME privilege enabled." Checked against this process's token for this machine
+    # (WTS_CURRENT_SERVER_HANDLE); WTS_WSD_LOGOFF shuts nothing down. The page is silent on a server reached
+    # over RPC, where the server checks its own rights for the connecting account: not this token.
+    if not hServer and action != "logoff" and "SeShutdownPrivilege" not in call.state.get("enabled_privileges", []):
+        raise WinFail(ERROR_PRIVILEGE_NOT_HELD)
     if action == "logoff":
         for session in list(server["sessions"]):
             if session["user"] and not _is_protected(session) and session["id"] != server["current_session_id"]:

@@ -224,6 +224,7 @@ def test_scripted_logon_events_are_refused_while_draining_and_reconnections_go_t
 def test_a_reboot_ends_drain_until_restart_and_disabled_but_not_drain(emulator, mode, after):
     set_mode(emulator, mode)
     emulator.state["servers"]["RDSH01"]["reboot_seconds"] = 0
+    emulator.state["enabled_privileges"] = ["SeShutdownPrivilege"]  # wtsshutdownsystem: it must be enabled
     wts = ctypes.WinDLL("wtsapi32", use_last_error=True)
     wts.WTSShutdownSystem.restype, wts.WTSShutdownSystem.argtypes = c_uint32, [c_void_p, c_uint32]
     assert wts.WTSShutdownSystem(None, 0x4)  # WTS_WSD_REBOOT
@@ -235,6 +236,7 @@ def test_a_reboot_ends_drain_until_restart_and_disabled_but_not_drain(emulator, 
 
 
 def test_without_reboot_seconds_a_rebooted_server_stays_down(emulator):
+    emulator.state["enabled_privileges"] = ["SeShutdownPrivilege"]  # wtsshutdownsystem: it must be enabled
     wts = ctypes.WinDLL("wtsapi32", use_last_error=True)
     wts.WTSShutdownSystem.restype, wts.WTSShutdownSystem.argtypes = c_uint32, [c_void_p, c_uint32]
     assert wts.WTSShutdownSystem(None, 0x4)

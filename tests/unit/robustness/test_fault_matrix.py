@@ -23,7 +23,9 @@ POISONED_HANDLE = "poisoned handle"
 # a caller could act on), so a fault there is no scenario. That each is called exactly once per acquisition is
 # what the leak check after every run proves.
 CANNOT_FAIL = frozenset(("WTSCloseServer", "WTSFreeMemory", "WTSFreeMemoryExW", "WTSVirtualChannelClose",
-                         "NetApiBufferFree", "LocalFree", "CloseHandle", "RegCloseKey", "GetCurrentProcessId"))
+                         "NetApiBufferFree", "LocalFree", "CloseHandle", "RegCloseKey", "GetCurrentProcessId",
+                         # getcurrentprocess: "The return value is a pseudo handle to the current process."
+                         "GetCurrentProcess"))
 # Errors a function may meet without the task failing, and how the result shows it (DESIGN.md §3, §5).
 VANISHED_SESSION = ("WTSQuerySessionInformationW", "WTSDisconnectSession", "WTSLogoffSession", "WTSSendMessageW")
 SKIPPED = {(function, code) for function in VANISHED_SESSION for code in (2, 7022)}

@@ -19,8 +19,8 @@ def test_the_message_names_function_server_object_code_and_text_then_the_fix():
 
     first, fix = message.split("\n")
     assert first == "WTSLogoffSession failed on RDSH01 for session 4 (CONTOSO\\carol): [5] Access is denied."
-    assert fix == ('The connecting account needs the "Reset" permission on the RDP-Tcp listener, '
-                   'or local Administrators.')
+    assert fix.startswith('The connecting account needs the "Reset" permission on the RDP-Tcp listener, '
+                          'or local Administrators.')
 
 
 def test_without_server_or_object_the_message_leaves_them_out():
@@ -41,9 +41,43 @@ def test_access_denied_names_the_remote_desktop_permission_the_call_needs(functi
     assert '"%s" permission' % permission in explain(WinApiError(function, 5, "Access is denied."))
 
 
-@pytest.mark.parametrize("function", ["WTSTerminateProcess", "WTSEnumerateProcessesExW", "WTSShutdownSystem"])
+@pytest.mark.parametrize("function", ["WTSEnumerateProcessesExW", "WTSEnumerateProcessesW"])
 def test_access_denied_on_calls_for_administrators_says_so(function):
     assert "local Administrators group" in explain(WinApiError(function, 5, "Access is denied."))
+
+
+@pytest.mark.parametrize("function, expected", [
+    ("LookupAccountSidW", "account database"),  # documented with no Administrators requirement
+    ("WTSShutdownSystem", "SeShutdownPrivilege"),
+    ("WTSTerminateProcess", "more rights"),
+])
+def test_access_denied_on_calls_without_an_administrators_sentence_does_not_claim_one(function, expected):
+    message = explain(WinApiError(function, 5, "Access is denied."))
+    assert expected in message and "Administrators group" not in message
+
+
+def test_access_denied_on_a_remote_server_names_the_winrm_second_hop(emulator):
+    remote = explain(WinApiError("WTSLogoffSession", 5, "Access is denied.", server="RDSH02"))
+    local = explain(WinApiError("WTSLogoffSession", 5, "Access is denied.", server="rdsh01.contoso.com"))
+
+    assert "second hop" in remote and "CredSSP" in remote and "delegate_to" in remote
+    assert "second hop" not in local and "second hop" not in explain(WinApiError("WTSLogoffSession", 5, "x"))
+
+
+@pytest.mark.parametrize("function, minimum", [("WTSEnumerateSessionsExW", "Windows Server 2008 R2"),
+                                               ("WTSEnumerateProcessesExW", "Windows Server 2008 R2"),
+                                               ("WTSOpenServerExW", "Windows Server 2008 R2"),
+                                               ("WTSVirtualChannelOpenEx", "Windows Server 2008")])
+def test_a_missing_function_names_its_documented_minimum_windows(function, minimum):
+    fix = explain(WinApiError(function, 127, "The specified procedure could not be found.")).split("\n")[1]
+    assert fix.endswith("needs %s or later." % (
+        "Windows 7 / " + minimum if minimum.endswith("R2") else "Windows Vista / " + minimum))
+
+
+@pytest.mark.parametrize("code", [1168, 31])
+def test_channel_errors_say_the_sdk_documents_no_cause_and_what_they_go_with(code):
+    fix = explain(WinApiError("WTSVirtualChannelOpenEx", code, "x")).split("\n")[1]
+    assert "documents no cause for %d" % code in fix
 
 
 @pytest.mark.parametrize("code", [1722, 1726, 1753, 53])

@@ -13,6 +13,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._processes import (
     CRITICAL_PROCESS_NAMES,
     ProcessSelection,
     agent_processes,
+    cpu_time_unit,
     end_processes,
     name_matches,
     protection,
@@ -215,6 +216,58 @@ def test_a_failed_owner_lookup_does_not_stop_ending_that_process(emulator):
     assert entry["warnings"] and emulator.process("RDSH01", 7778) is None
 
 
+@pytest.mark.parametrize("unit", ["ms", "100ns"])
+def test_cpu_seconds_are_right_whichever_unit_the_host_uses_and_the_unit_is_reported(emulator, unit):
+    for server in emulator.state["servers"].values():
+        server["process_time_unit"] = unit  # "ms" as documented, "100ns" as hosts are reported to do
+
+    results = report_processes(params(server=["RDSH01", "RDSH02"]))
+
+    for entry in results:
+        assert (entry["cpu_time_unit"], entry["cpu_time_unit_checked"]) == (unit, True)
+        for process in entry["processes"]:
+            state = emulator.process(entry["server"], process["pid"])
+            assert process["user_cpu_seconds"] == pytest.approx(state["user_time"] / 1000)
+            assert process["kernel_cpu_seconds"] == pytest.approx(state["kernel_time"] / 1000)
+    assert emulator.calls["GetProcessTimes"] == 1  # told once per task
+
+
+@pytest.mark.parametrize("fault", ["GetProcessTimes", "WTSEnumerateProcessesExW-own"])
+def test_when_the_unit_cannot_be_told_the_documented_milliseconds_are_used_and_said(emulator, fault):
+    if fault == "GetProcessTimes":
+        emulator.inject("GetProcessTimes", 5)
+    else:
+        emulator.state["current_process_id"] = 99999  # the task's own process is not in the list
+
+    entry = only(report_processes(params(pid=[3410])))
+
+    assert (entry["cpu_time_unit"], entry["cpu_time_unit_checked"]) == ("ms", False)
+    assert bool(entry.get("warnings")) is (fault == "GetProcessTimes")
+    expected = emulator.process("RDSH01", 3410)["user_time"] / 1000
+    assert entry["processes"][0]["user_cpu_seconds"] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("wts_count, filetime, unit", [
+    (6_000_000, 6_100_000, "100ns"),  # the same process: both in 100 ns
+    (610, 6_100_000, "ms"),           # milliseconds, as documented
+    (0, 6_100_000, "ms"),
+    (6_000_000, 50_000, None),        # under 10 ms of CPU time: cannot tell
+    (None, 6_100_000, None),
+    (600, 0, None),
+])
+def test_cpu_time_unit_is_told_from_the_ratio(wts_count, filetime, unit):
+    assert cpu_time_unit(wts_count, filetime) == unit
+
+
+def test_memory_counters_wrap_at_4_gib_as_windows_gives_them(emulator):
+    process = emulator.process("RDSH01", 3410)
+    process["working_set"] = 5 * 1024 ** 3
+
+    entry = only(report_processes(params(pid=[3410])))
+
+    assert entry["processes"][0]["working_set"] == 1024 ** 3  # DWORD: the low 32 bits of 5 GiB
+
+
 def test_without_the_ex_function_the_processes_are_listed_without_counters(emulator):
     emulator.state["hidden_exports"] = ["WTSEnumerateProcessesExW"]
 
@@ -289,6 +342,18 @@ def test_the_process_tree_running_the_task_is_refused(emulator):
     assert {(p["name"], p["reason"]) for p in entry["protected"]} == {
         ("python.exe", "runs this task"), ("powershell.exe", "runs this task"), ("wsmprovhost.exe", "runs this task")}
     assert emulator.mutating_calls == []
+
+
+def test_a_remote_process_whose_pid_and_program_match_the_local_task_is_not_protected(emulator):
+    agent_pid = emulator.state["current_process_id"]
+    emulator.state["servers"]["RDSH02"]["processes"].append(
+        rds_emulator.make_process(agent_pid, "python.exe", session=2))
+
+    entry = only(end_processes(params(server=["RDSH02"], pid=[agent_pid]), check_mode=False)[0])
+
+    assert [p["pid"] for p in entry["processes"]] == [agent_pid] and entry["protected"] == []
+    assert emulator.process("RDSH02", agent_pid) is None
+    assert emulator.process("RDSH01", agent_pid) is not None
 
 
 def test_another_process_with_the_same_program_as_the_task_is_not_protected(emulator):

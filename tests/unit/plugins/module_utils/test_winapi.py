@@ -216,25 +216,39 @@ def test_qualified_name_leaves_out_an_empty_domain():
 
 # --- privileges -------------------------------------------------------------------------------------
 
-def test_enable_privilege_enables_a_held_privilege_and_closes_the_token(emulator):
-    winapi.enable_privilege("SeShutdownPrivilege")
+def test_privilege_enabled_enables_a_held_privilege_for_the_block_only_and_closes_the_token(emulator):
+    with winapi.privilege_enabled("SeShutdownPrivilege"):
+        assert emulator.state["enabled_privileges"] == ["SeShutdownPrivilege"]
+        assert emulator.calls["CloseHandle"] == 0
 
-    assert emulator.state["enabled_privileges"] == ["SeShutdownPrivilege"]
+    assert emulator.state["enabled_privileges"] == []
     assert (emulator.calls["OpenProcessToken"], emulator.calls["CloseHandle"]) == (1, 1)
+    assert emulator.calls["GetCurrentProcess"] == 1
+
+
+def test_the_previous_state_is_restored_also_when_the_block_fails(emulator):
+    with pytest.raises(RuntimeError):
+        with winapi.privilege_enabled("SeShutdownPrivilege"):
+            raise RuntimeError("the call failed")
+
+    assert emulator.state["enabled_privileges"] == []
+    assert emulator.calls["CloseHandle"] == 1
 
 
 def test_a_privilege_the_account_lacks_stays_off_without_an_error(emulator):
     emulator.state["held_privileges"] = []
 
-    winapi.enable_privilege("SeShutdownPrivilege")
+    with winapi.privilege_enabled("SeShutdownPrivilege"):
+        assert emulator.state.get("enabled_privileges", []) == []
 
-    assert emulator.state.get("enabled_privileges", []) == []
+    assert emulator.calls["AdjustTokenPrivileges"] == 1  # nothing changed, nothing to put back
     assert emulator.calls["CloseHandle"] == 1
 
 
 def test_an_unknown_privilege_name_raises_and_still_closes_the_token(emulator):
     with pytest.raises(WinApiError) as raised:
-        winapi.enable_privilege("SeNoSuchPrivilege")
+        with winapi.privilege_enabled("SeNoSuchPrivilege"):
+            pass
     assert (raised.value.function, raised.value.code) == ("LookupPrivilegeValueW", 1313)
     assert emulator.calls["CloseHandle"] == 1
 
@@ -244,7 +258,8 @@ def test_an_unknown_privilege_name_raises_and_still_closes_the_token(emulator):
 def test_a_failed_call_raises_and_closes_the_token_if_it_was_opened(emulator, function, closed):
     emulator.inject(function, 5)
     with pytest.raises(WinApiError) as raised:
-        winapi.enable_privilege("SeShutdownPrivilege")
+        with winapi.privilege_enabled("SeShutdownPrivilege"):
+            pass
     assert (raised.value.function, raised.value.code) == (function, 5)
     assert emulator.calls["CloseHandle"] == closed
 

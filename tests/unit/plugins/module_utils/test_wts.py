@@ -340,7 +340,7 @@ def test_processes_come_with_owner_and_counters(emulator):
         "threads": 30, "handles": 1300, "working_set": 210_000_000, "peak_working_set": 260_000_000,
         "pagefile_usage": state_process["pagefile_usage"], "peak_pagefile_usage": state_process["peak_pagefile_usage"],
         "private_pages": state_process["pagefile_usage"],
-        "user_time": state_process["user_time"] / 1000, "kernel_time": state_process["kernel_time"] / 1000,
+        "user_time": state_process["user_time"], "kernel_time": state_process["kernel_time"],  # raw counts
     }
     assert emulator.calls["WTSFreeMemoryExW"] == 1
 
@@ -403,16 +403,45 @@ def test_shutdown_system_passes_the_flag(emulator):
     assert emulator.state["servers"]["RDSH02"]["shutdown"]["flag"] == "reboot"
 
 
-def test_shutdown_system_enables_the_shutdown_privilege_first(emulator):
+def test_shutdown_system_enables_the_shutdown_privilege_for_the_call_and_restores_it(emulator):
     wts.shutdown_system(None, winconst.WTS_WSD_POWEROFF)
 
+    assert emulator.state["servers"]["RDSH01"]["shutdown"]["flag"] == "poweroff"  # needs it enabled: it was
+    assert emulator.state["enabled_privileges"] == []  # and it is off again, as before
+    assert emulator.calls["GetCurrentProcess"] == 1  # the pseudo handle is asked for, not hard-coded
+
+
+def test_a_privilege_enabled_before_stays_enabled(emulator):
+    emulator.state["enabled_privileges"] = ["SeShutdownPrivilege"]
+
+    wts.shutdown_system(None, winconst.WTS_WSD_REBOOT)
+
     assert emulator.state["enabled_privileges"] == ["SeShutdownPrivilege"]
-    assert emulator.state["servers"]["RDSH01"]["shutdown"]["flag"] == "poweroff"
+
+
+@pytest.mark.parametrize("server, flag", [("RDSH02", winconst.WTS_WSD_REBOOT), (None, winconst.WTS_WSD_LOGOFF),
+                                          ("RDSH02", winconst.WTS_WSD_LOGOFF)])
+def test_no_privilege_is_touched_for_a_logoff_or_a_server_reached_over_rpc(emulator, server, flag):
+    with wts.open_server(server) as handle:
+        wts.shutdown_system(handle, flag)
+
+    assert emulator.calls["AdjustTokenPrivileges"] == emulator.calls["OpenProcessToken"] == 0
+
+
+def test_a_remote_server_answering_1314_is_asked_once_more_with_the_privilege_enabled_here(emulator):
+    # The SDK is silent on which token a server reached over RPC checks: both outcomes are handled.
+    emulator.inject("WTSShutdownSystem", 1314, server="RDSH02")
+
+    with wts.open_server("RDSH02") as handle:
+        wts.shutdown_system(handle, winconst.WTS_WSD_REBOOT)
+
+    assert emulator.state["servers"]["RDSH02"]["shutdown"]["flag"] == "reboot"
+    assert emulator.calls["WTSShutdownSystem"] == 2 and emulator.calls["AdjustTokenPrivileges"] == 2
+    assert emulator.state["enabled_privileges"] == []
 
 
 def test_shutdown_without_the_privilege_fails_with_1314_from_windows(emulator):
     emulator.state["held_privileges"] = []
-    emulator.inject("WTSShutdownSystem", 1314)
 
     error = raised_by(wts.shutdown_system, None, winconst.WTS_WSD_REBOOT)
 

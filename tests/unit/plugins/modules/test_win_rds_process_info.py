@@ -17,7 +17,7 @@ def test_every_process_of_the_host_is_listed_and_nothing_changes(emulator, run_m
     assert result["changed"] is False and "failed" not in result
     assert len(result["processes"]) == len(emulator.state["servers"]["RDSH01"]["processes"])
     assert {p["server"] for p in result["processes"]} == {None}
-    assert result["servers"] == [{"server": None, "failed": False}]
+    assert result["servers"] == [{"server": None, "failed": False, "cpu_time_unit": "ms", "cpu_time_unit_checked": True}]
     assert emulator.mutating_calls == []
 
 

@@ -81,7 +81,7 @@ def test_check_mode_still_fails_for_a_channel_the_client_does_not_offer(emulator
 
     assert result["failed"] is True
     assert result["msg"].startswith("WTSVirtualChannelOpenEx failed for channel NOPE of session 2: [1168]")
-    assert "does not offer this virtual channel" in result["msg"]
+    assert "no such channel for this session" in result["msg"]
 
 
 def test_a_session_that_does_not_exist_is_explained(emulator, run_main):
