@@ -5,17 +5,22 @@
 README, docs/*.md (docs/modules/ is generated from EXAMPLES) and the roles' READMEs - so a new example cannot
 escape, and checked: it parses; each task of this collection passes the controller's argument validation of
 its module (the same as the action plugin's); each Jinja expression compiles; each filter and test it uses
-exists; no task registers a name Ansible reserves. The examples are checked, not run against the emulated
-host: many name farms (RDSH01..03), wait an hour or reboot."""
+exists; no task registers a name Ansible reserves. The example plays that only read run against the emulated
+host; the others are checked, not run: they name farms (RDSH01..03), wait an hour or reboot."""
 
 from __future__ import annotations
 
 import importlib
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jinja2
 import pytest
+import rds_emulator
 import yaml
 from ansible.vars.reserved import get_reserved_names
 
@@ -137,3 +142,35 @@ def _ansible_builtins(kind, files):
 # ansible-core's own filters and tests (its Jinja2 plugins; the YAML-documented ones live in these files)
 _ANSIBLE_BUILTINS = {"filter": _ansible_builtins("filter", ("core", "mathstuff", "urls", "urlsplit", "encryption")),
                      "test": _ansible_builtins("test", ("core", "files", "mathstuff", "uri"))}
+
+
+# The example plays that only read (these modules, nothing else) run against the emulated host, whatever
+# group they name; the others are checked above only. Rulebooks (docs/eda.md: plays with rules) are not plays.
+READ_ONLY = frozenset(("wtsadmin.rds.win_rds_session_info", "wtsadmin.rds.win_rds_process_info", "ansible.builtin.debug"))
+READ_ONLY_PLAYS = [(where, play) for where, text in EXAMPLES for document in yaml.safe_load_all(text)
+                   if isinstance(document, list) for play in document
+                   if isinstance(play, dict) and "hosts" in play and not {"roles", "rules"} & set(play)
+                   and {_action(task) for task in _tasks([play])} <= READ_ONLY]
+
+
+def test_read_only_example_plays_are_found():
+    assert {where.split(" ")[0] for where, _play in READ_ONLY_PLAYS} >= {"README.md", "docs/getting-started.md"}
+
+
+@pytest.mark.parametrize("where, play", READ_ONLY_PLAYS, ids=[where for where, _play in READ_ONLY_PLAYS])
+def test_read_only_example_plays_run_against_the_emulated_host(where, play, tmp_path):
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(rds_emulator.sample_state()))
+    host = {"ansible_connection": "local", "ansible_python_interpreter": os.environ.get(
+        "RDS_EMULATOR_PYTHON", str(ROOT / ".build" / "emulated-host" / "bin" / "python"))}
+    groups = {group: {"hosts": {"rdsh01": host}} for group in ("session_hosts", "rds_management", "management_host")}
+    (tmp_path / "inventory.json").write_text(json.dumps({"all": {"children": groups}}))
+    (tmp_path / "play.yml").write_text(yaml.safe_dump([play]))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"), ANSIBLE_NOCOLOR="1",
+               RDS_EMULATOR_STATE=str(state), ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"))
+    run = subprocess.run([str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(tmp_path / "inventory.json"),
+                          str(tmp_path / "play.yml")], env=env, capture_output=True, text=True, timeout=600,
+                         check=False)
+
+    assert run.returncode == 0, "%s:\n%s%s" % (where, run.stdout[-3000:], run.stderr[-2000:])
+    assert "failed=0" in run.stdout and "[WARNING]" not in run.stderr, run.stdout[-2000:] + run.stderr[-1000:]
