@@ -521,13 +521,18 @@ def enumerate_processes(handle, server=None, failures=None):
 
 
 def _enumerate_processes_ex(handle, lookup):
+    return _processes_ex(handle, lambda entries: [_process(entry, lookup) for entry in entries])
+
+
+def _processes_ex(handle, read):
+    """``read(entries)`` of WTSEnumerateProcessesExW level 1 (every session) on ``handle``, buffer freed after."""
     enumerate_ex = _wts("WTSEnumerateProcessesExW", c_int32, c_void_p, POINTER(c_uint32), c_uint32,
                         POINTER(c_void_p), POINTER(c_uint32))
     level = c_uint32(1)
     with _returned_array("WTSEnumerateProcessesExW",
                          lambda buffer, count: enumerate_ex(handle, byref(level), WTS_ANY_SESSION, buffer, count),
                          WTS_PROCESS_INFO_EXW, WTS_TYPE_PROCESS_INFO_LEVEL1) as entries:
-        return [_process(entry, lookup) for entry in entries]
+        return read(entries)
 
 
 _PROCESS_COUNTERS = (("threads", "NumberOfThreads"), ("handles", "HandleCount"), ("working_set", "WorkingSetSize"),
@@ -554,13 +559,8 @@ def own_process_cpu_count(handle=WTS_CURRENT_SERVER_HANDLE):
     """UserTime + KernelTime of this process's own WTS_PROCESS_INFO_EXW entry, as Windows gives them (no owner
     lookups), or None when it is not listed or the Ex function is missing."""
     pid = current_process_id()
-    enumerate_ex = _wts("WTSEnumerateProcessesExW", c_int32, c_void_p, POINTER(c_uint32), c_uint32,
-                        POINTER(c_void_p), POINTER(c_uint32))
-    level = c_uint32(1)
-    with _returned_array("WTSEnumerateProcessesExW",
-                         lambda buffer, count: enumerate_ex(handle, byref(level), WTS_ANY_SESSION, buffer, count),
-                         WTS_PROCESS_INFO_EXW, WTS_TYPE_PROCESS_INFO_LEVEL1) as entries:
-        return next((entry.UserTime + entry.KernelTime for entry in entries if entry.ProcessId == pid), None)
+    return _processes_ex(handle, lambda entries: next(
+        (entry.UserTime + entry.KernelTime for entry in entries if entry.ProcessId == pid), None))
 
 
 def terminate_process(handle, pid, exit_code=0):
