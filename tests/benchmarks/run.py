@@ -12,10 +12,14 @@ figures and records them.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import datetime
 import json
 import os
 import platform
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -493,6 +497,185 @@ def bench_inventory(ws: Workspace, repeat: int):
     return ["ansible-inventory --graph", "hosts", "runs", "median s", "max s", "WinRM commands per run"], rows
 
 
+# --- the session_events event source (docs/eda.md) ------------------------------------------------------
+
+EDA_RULEBOOK = """---
+- name: Time from an emulated logon to the rulebook's action
+  hosts: all
+  sources:
+    - wtsadmin.rds.session_events:
+        inventory: "{{ rds_inventory }}"
+        events: [logon]
+  rules:
+    - name: Run a playbook for every logon
+      condition: event.type == "logon"
+      action:
+        run_playbook:
+          name: action.yml
+          extra_vars:
+            rds_session_id: "{{ event.session_id }}"
+            rds_received_at: "{{ event.meta.received_at }}"
+            rds_actions: "{{ rds_actions }}"
+"""
+EDA_ACTION = """---
+- name: The rulebook's action
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Note when the action ran
+      ansible.builtin.lineinfile:
+        path: "{{ rds_actions }}"
+        line: "{{ rds_session_id }} {{ rds_received_at }} {{ lookup('ansible.builtin.pipe', 'date +%s.%N') }}"
+        create: true
+        mode: "0600"
+"""
+# A stand-in for the host's Python that streams as fast as it can: what one host's WinRM stream carries.
+EDA_FAST_HOST = """#!/bin/sh
+cat > /dev/null
+exec "%s" -c '
+import json, sys, time
+count = int(sys.argv[1])
+event = {"type": "logon", "session_id": 2, "user": "CONTOSO\\\\alice", "session_name": "RDP-Tcp#2",
+         "client_name": "PC-ALICE", "client_address": "10.0.0.2", "logon_time": "2026-03-14T07:55:00Z",
+         "state_before": None, "state_after": "active", "locked": False, "idle_seconds": 0,
+         "disconnected_seconds": None, "windows_events": ["logon"], "host_time": "2026-03-14T07:55:00Z"}
+line = json.dumps({"event": event}) + "\\n"
+print(json.dumps({"hello": {"sessions": 1}, "host_time": "2026-03-14T07:55:00Z"}), flush=True)
+for index in range(count):
+    sys.stdout.write(line)
+sys.stdout.flush()
+time.sleep(3600)
+' %d
+"""
+
+
+def bench_eda(ws: Workspace, repeat: int):
+    """session_events: emulated logon to rulebook action (ansible-rulebook), and events per second per host."""
+    from wsman_loopback import LoopbackWsman
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._session_events import SESSION_EVENTS
+    from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _event_stream
+
+    password = "Bench-Pa55!"
+    settings = dict(port=None, scheme="http", transport="basic", username="rdsadmin", password=password,
+                    client_cert=None, client_cert_key=None, validate_certs=False, ca_path=None, read_timeout=30,
+                    operation_timeout=20)
+    params = {"poll_interval": 30.0, "idle_threshold": None, "disconnected_threshold": None,
+              "events": list(SESSION_EVENTS)}
+
+    def stream(port, interpreter, wanted):
+        """(when the host_up event came, when the ``wanted``-th session event came), as wall clock times."""
+        async def run():
+            queue = asyncio.Queue(1)
+            task = asyncio.ensure_future(_event_stream.stream_hosts(
+                queue, [("rdsh01", "127.0.0.1", port, interpreter)], settings, params, ["logon", "host_up"]))
+            count, up = 0, None
+            while count < wanted:
+                event = await asyncio.wait_for(queue.get(), 600)
+                if event["type"] == "host_up":
+                    up = time.time()
+                else:
+                    count += 1
+            last = time.time()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            return up, last
+        return asyncio.run(run())
+
+    rows = []
+    previous = os.environ.get("RDS_EMULATOR_STATE")
+    try:
+        # 1. One host's stream with a host that writes as fast as it can (WinRM, parsing, the rulebook's queue).
+        count = 20000
+        fast = ws.dir / "fast-host"
+        fast.write_text(EDA_FAST_HOST % (sys.executable, count))
+        fast.chmod(0o755)
+        with LoopbackWsman("rdsadmin", password) as wsman:
+            runs = [stream(wsman.port, str(fast), count) for _run in range(repeat)]
+        rows.append(["one host's stream, a host that writes %d events at once" % count, len(runs),
+                     "%.0f events/s" % statistics.median(count / (last - up) for up, last in runs), "-", "-"])
+
+        # 2. The emulated host: 20 logons in one burst, listed and diffed by the loop on the host.
+        state_file = ws.dir / "eda-state.json"
+        os.environ["RDS_EMULATOR_STATE"] = str(state_file)
+        burst = 20
+        runs = []
+        for _run in range(repeat):
+            state = rds_emulator.empty_state()
+            state["servers"]["RDSH01"] = rds_emulator.make_server(events=[rds_emulator.make_event(
+                3.0 if sid == 2 else 0, ["logon"], add_session=rds_emulator.make_session(
+                    sid, station="RDP-Tcp#%d" % sid, state="active", user="user%d" % sid, domain="CONTOSO"))
+                for sid in range(2, 2 + burst)])
+            state_file.write_text(json.dumps(state))
+            with LoopbackWsman("rdsadmin", password) as wsman:
+                _up, last = stream(wsman.port, ws.interpreter, burst)
+            fired = json.loads(state_file.read_text())["servers"]["RDSH01"]["fired_events"]
+            runs.append(last - fired[0]["wall"])
+        rows.append(["emulated host: %d logons in one burst, first fired to last received" % burst, len(runs),
+                     "%.1f events/s" % statistics.median(burst / seconds for seconds in runs),
+                     "%.2f" % statistics.median(runs), "%.2f" % max(runs)])
+
+        # 3. ansible-rulebook: an emulated logon to the start of the rulebook's run_playbook action.
+        logons = max(repeat, 3)
+        state = rds_emulator.empty_state()
+        state["servers"]["RDSH01"] = rds_emulator.make_server(events=[rds_emulator.make_event(
+            8.0, ["logon"], add_session=rds_emulator.make_session(
+                sid, station="RDP-Tcp#%d" % sid, state="active", user="user%d" % sid, domain="CONTOSO"))
+            for sid in range(2, 2 + logons)])
+        state_file.write_text(json.dumps(state))
+        actions = ws.dir / "eda-actions.txt"
+        (ws.dir / "eda-rulebook.yml").write_text(EDA_RULEBOOK)
+        (ws.dir / "action.yml").write_text(EDA_ACTION)
+        with LoopbackWsman("rdsadmin", password) as wsman:
+            inventory = ws.dir / "eda-inventory.yml"
+            inventory.write_text(json.dumps({"all": {"hosts": {"rdsh01": {
+                "ansible_connection": "local",  # the action's; the source uses WinRM to ansible_host:port
+                "ansible_host": "127.0.0.1", "ansible_port": wsman.port,
+                "ansible_python_interpreter": ws.interpreter}}}}))
+            (ws.dir / "eda-vars.yml").write_text(json.dumps({"rds_inventory": str(inventory),
+                                                             "rds_actions": str(actions)}))
+            env = ws.env(state_file, PATH="%s%s%s" % (BIN, os.pathsep, os.environ.get("PATH", "")),
+                         WTSADMIN_RDS_USERNAME="rdsadmin", WTSADMIN_RDS_PASSWORD=password,
+                         WTSADMIN_RDS_WINRM_SCHEME="http", WTSADMIN_RDS_WINRM_TRANSPORT="basic",
+                         HOME=str(ws.dir))
+            env.pop("ANSIBLE_CALLBACKS_ENABLED", None)
+            log = ws.dir / "eda-rulebook.log"
+            with open(log, "wb") as output:
+                rulebook = subprocess.Popen([str(BIN / "ansible-rulebook"), "--rulebook", "eda-rulebook.yml",
+                                             "--inventory", str(inventory), "--vars", str(ws.dir / "eda-vars.yml")],
+                                            cwd=ws.dir, env=env, stdout=output, stderr=subprocess.STDOUT)
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline and rulebook.poll() is None and (
+                    not actions.exists() or len(actions.read_text().splitlines()) < logons):
+                time.sleep(1)
+            rulebook.send_signal(signal.SIGINT)
+            try:
+                rulebook.wait(60)
+            except subprocess.TimeoutExpired:
+                rulebook.kill()
+        fired = [event["wall"] for event in json.loads(state_file.read_text())["servers"]["RDSH01"]["fired_events"]]
+        done = actions.read_text().splitlines() if actions.exists() else []
+        if len(done) < logons:
+            raise RuntimeError("ansible-rulebook ran %d of %d actions:\n%s"
+                               % (len(done), logons, log.read_text(errors="replace")[-3000:]))
+        received, acted = [], []
+        for line in done:
+            session_id, received_at, ran_at = line.split()
+            wall = fired[int(session_id) - 2]
+            received.append(datetime.datetime.fromisoformat(received_at.replace("Z", "+00:00")).timestamp() - wall)
+            acted.append(float(ran_at) - wall)
+        rows.append(["ansible-rulebook: emulated logon -> event in the engine", len(received), "-",
+                     "%.2f" % statistics.median(received), "%.2f" % max(received)])
+        rows.append(["ansible-rulebook: emulated logon -> run_playbook task runs", len(acted), "-",
+                     "%.2f" % statistics.median(acted), "%.2f" % max(acted)])
+    finally:
+        if previous is None:
+            os.environ.pop("RDS_EMULATOR_STATE", None)
+        else:
+            os.environ["RDS_EMULATOR_STATE"] = previous
+    return ["measurement", "runs", "throughput (median)", "median s", "max s"], rows
+
+
 BENCHMARKS = {
     "commands": bench_commands,
     "calls": bench_calls_per_session,
@@ -504,6 +687,7 @@ BENCHMARKS = {
     "message": bench_message_wait,
     "fanout": bench_fanout,
     "inventory": bench_inventory,
+    "eda": bench_eda,
 }
 
 

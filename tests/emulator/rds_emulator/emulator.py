@@ -478,7 +478,7 @@ class Emulator:
     def _fire(self, state: dict, server: dict, event: dict, wall: float) -> None:
         server["event_serial"] += 1
         server["fired_events"].append({"serial": server["event_serial"], "flags": event_mask(event["flags"]),
-                                       "time": st.format_time(st.server_now(state, server))})
+                                       "time": st.format_time(st.server_now(state, server)), "wall": wall})
         change = event.get("change") or {}
         if change.get("add_session"):
             accepted = logons.try_logon(state, server, copy.deepcopy(change["add_session"]))
