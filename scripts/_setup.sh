@@ -18,7 +18,7 @@ CORE_MATRIX=(2.16:3.11 2.17:3.11 2.18:3.11 2.19:3.11 2.20:3.12 2.21:3.12)
 CORE_NEWEST="${CORE_MATRIX[-1]%%:*}"
 
 find_python() {  # find_python 3.12: prints the path of an installed Python 3.12; never downloads one
-    local want="$1" candidate root
+    local want="$1" candidate
     for candidate in "python$want" "$(command -v pyenv >/dev/null 2>&1 && pyenv root)/versions/$want"*/bin/python \
             "${PYENV_ROOT:-$HOME/.pyenv}/versions/$want"*/bin/python "/usr/bin/python$want"; do
         # pyenv's shims answer for every version but run only the selected ones: ask the Python itself.
@@ -89,6 +89,13 @@ core_venv() {  # core_venv 2.17: prints the venv of that ansible-core, built onc
     done
     echo "ansible-core $version is not in the matrix (${CORE_MATRIX[*]%%:*})" >&2
     return 1
+}
+
+tools_venv() {  # prints the venv of the release tools (tests/requirements-tools.txt), built once and reused
+    make_venv "$BUILD/tools" "$PYTHON" \
+        "$( (echo "$PYVER"; cat tests/requirements-tools.txt) | sha256sum | cut -d' ' -f1)" \
+        -r tests/requirements-tools.txt >&2 || return 1
+    echo "$BUILD/tools"
 }
 
 setup_collection_path() {

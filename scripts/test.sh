@@ -6,7 +6,8 @@
 #
 #   bash scripts/test.sh                              everything (what CI runs)
 #   bash scripts/test.sh unit                         only the full pytest suite, on the newest ansible-core
-#   bash scripts/test.sh STAGE                        one stage: sanity, ansible-lint, changelog, matrix
+#   bash scripts/test.sh STAGE                        one stage: sanity, ansible-lint, changelog, docs
+#                                                     (docs-lint and docs-site), galaxy, matrix
 #   bash scripts/test.sh core 2.17 [PYTEST-ARGS...]   one ansible-core of the matrix alone: the focused
 #                                                     suite, or the tests given (docs/development.md)
 #
@@ -67,8 +68,40 @@ changelog() {
     "$VENV/bin/antsibull-changelog" lint
 }
 
-pytests() {
-    "$VENV/bin/python" -m pytest -p no:cacheprovider "$@"
+pytests() {  # the full suite (pytest.ini's testpaths) on the newest ansible-core
+    "$VENV/bin/python" -m pytest -p no:cacheprovider
+}
+
+docs_lint() {  # the plugins' own documentation, as Ansible's docs pipeline reads it
+    local tools
+    tools="$(tools_venv)" || return 1
+    (cd "$BUILD/collections/ansible_collections/wtsadmin/rds" \
+        && PATH="$tools/bin:$PATH" antsibull-docs lint-collection-docs --plugin-docs .)
+}
+
+docs_site() {  # the documentation site into .build/docs/html (docs/site/conf.py says what goes in)
+    local tools src="$BUILD/docs/src"
+    tools="$(tools_venv)" || return 1
+    rm -rf "$BUILD/docs"
+    mkdir -p "$src/collections"
+    chmod go-w "$src/collections"  # antsibull-docs writes only into a directory nobody else may write to
+    cp docs/site/conf.py docs/site/index.rst "$src/"
+    # The guides at their repository paths, with every other file of the repository that is no page of
+    # its own beside them, so that a guide's link to a playbook or an example resolves (as a download).
+    { git ls-files -z --cached --others --exclude-standard -- README.md ':(glob)docs/*.md' \
+        ':(glob)roles/*/README.md'
+      git ls-files -z --cached --others --exclude-standard -- ':!:*.md' ':!:*.rst' ':!:docs/site/*'
+    } | xargs -0 cp --parents -t "$src"
+    PATH="$tools/bin:$PATH" antsibull-docs --config-file docs/site/antsibull-docs.cfg collection \
+        --use-current --fail-on-error --dest-dir "$src" wtsadmin.rds >/dev/null || return 1
+    "$tools/bin/sphinx-build" -q -W --keep-going -b html "$src" "$BUILD/docs/html" || return 1
+    RDS_DOCS_SITE="$BUILD/docs/html" "$tools/bin/python" -m pytest -p no:cacheprovider -q tests/docs
+}
+
+galaxy() {  # the release tarball: contents, changelog, galaxy-importer, install and demo
+    local tools
+    tools="$(tools_venv)" || return 1
+    "$tools/bin/python" -m pytest -p no:cacheprovider -q tests/release
 }
 
 core() {  # core 2.17 [PYTEST-ARGS...]: the focused suite (or the given tests) on that ansible-core
@@ -86,13 +119,30 @@ matrix() {  # the focused suite on every ansible-core but the newest, one stage 
     done
 }
 
-prepare_venvs() {  # builds the older versions' venvs in the background (pip waits on the
+full_suite_beside_matrix() {  # the full suite and the matrix each keep one of the two cores busy: the
+    # full suite runs in the background and its output is shown, with its own duration, after the matrix
+    local name="pytest (ansible-core $CORE_NEWEST, full suite)" log="$BUILD/full-suite.log" start=$SECONDS pid
+    (pytests; rc=$?; echo "$((SECONDS - start))" > "$log.seconds"; exit "$rc") > "$log" 2>&1 &
+    pid=$!
+    matrix
+    echo
+    echo "=== stage: $name (ran beside the matrix)"
+    if wait "$pid"; then
+        cat "$log"; echo "=== stage $name: ok ($(cat "$log.seconds") s)"
+    else
+        cat "$log"; echo "=== stage $name: FAILED ($(cat "$log.seconds") s)"
+        failed+=("$name")
+    fi
+}
+
+prepare_venvs() {  # builds the tools' and the older versions' venvs in the background (pip waits on the
     # network and the disk while sanity keeps the CPUs busy); venvs_ready waits for them before first use
     local entry
     (
         start=$SECONDS
+        tools_venv >/dev/null
         for entry in "${CORE_MATRIX[@]}"; do core_venv "${entry%%:*}" >/dev/null; done
-        echo "--- venvs of ansible-core ${CORE_MATRIX[*]%%:*} ready ($((SECONDS - start)) s)"
+        echo "--- venvs of the release tools and of ansible-core ${CORE_MATRIX[*]%%:*} ready ($((SECONDS - start)) s)"
     ) > "$BUILD/venvs.log" 2>&1 &
     venvs_pid=$!
 }
@@ -109,13 +159,17 @@ case "$only" in
         stage ansible-lint lint
         stage changelog changelog
         venvs_ready
-        stage "pytest (ansible-core $CORE_NEWEST, full suite)" pytests
-        matrix
+        stage docs-lint docs_lint
+        stage docs-site docs_site
+        stage galaxy galaxy
+        full_suite_beside_matrix
         ;;
     unit) stage "pytest (ansible-core $CORE_NEWEST, full suite)" pytests ;;
     sanity) stage sanity sanity ;;
     ansible-lint) stage ansible-lint lint ;;
     changelog) stage changelog changelog ;;
+    docs) stage docs-lint docs_lint; stage docs-site docs_site ;;
+    galaxy) stage galaxy galaxy ;;
     matrix) matrix ;;
     core)
         [ "$#" -ge 2 ] || { echo "usage: bash scripts/test.sh core VERSION [PYTEST-ARGS...]" >&2; exit 2; }
