@@ -12,8 +12,8 @@ export ANSIBLE_COLLECTIONS_PATH="$BUILD/collections"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # The supported ansible-core versions, each with the controller Python its venv runs on (2.20 and later
-# need Python 3.12). The last one is the newest: .venv runs it (the demo, the full suite, sanity, lint,
-# the docs); every other one gets its own venv under .build/core/ (core_venv below, docs/development.md).
+# need Python 3.12). The last one is the newest: .venv runs it (the demo, the full suite, sanity and
+# lint); every other one gets its own venv under .build/core/ (core_venv below, docs/development.md).
 CORE_MATRIX=(2.16:3.11 2.17:3.11 2.18:3.11 2.19:3.11 2.20:3.12 2.21:3.12)
 CORE_NEWEST="${CORE_MATRIX[-1]%%:*}"
 
