@@ -76,7 +76,8 @@ core_venv() {  # core_venv 2.17: prints the venv of that ansible-core, built onc
     local version="$1" entry python dir want requirements="$BUILD/core/requirements.txt"
     if [ "$version" = "$CORE_NEWEST" ]; then echo "$VENV"; return 0; fi
     mkdir -p "$BUILD/core"
-    grep -vE "^($CORE_LEAVES_OUT)([^a-zA-Z0-9_.-]|\$)" tests/requirements.txt > "$requirements"
+    # (comments and blank lines dropped too: editing them rebuilds no venv)
+    grep -vE "^($CORE_LEAVES_OUT)([^a-zA-Z0-9_.-]|\$)|^[[:space:]]*(#|\$)" tests/requirements.txt > "$requirements"
     for entry in "${CORE_MATRIX[@]}"; do
         [ "${entry%%:*}" = "$version" ] || continue
         python="$(find_python "${entry##*:}")" || return 1
