@@ -8,7 +8,7 @@
 #   bash scripts/test.sh unit                         only the full pytest suite, on the newest ansible-core
 #   bash scripts/test.sh STAGE                        one stage: sanity, ansible-lint, changelog, docs
 #                                                     (docs-lint and docs-site), galaxy, matrix
-#   bash scripts/test.sh core 2.17 [PYTEST-ARGS...]   one ansible-core of the matrix alone: the focused
+#   bash scripts/test.sh core 2.19 [PYTEST-ARGS...]   one ansible-core of the matrix alone: the focused
 #                                                     suite, or the tests given (docs/development.md)
 #
 # Every stage runs even when an earlier one failed; the exit code is non-zero if any failed.

@@ -119,7 +119,7 @@ def test_the_tarball_says_which_ansible_core_it_needs(release: Path) -> None:
     with tarfile.open(release) as tar:
         runtime = yaml.safe_load(tar.extractfile("meta/runtime.yml").read())
         manifest = json.loads(tar.extractfile("MANIFEST.json").read())
-    assert runtime["requires_ansible"] == ">=2.16.0"
+    assert runtime["requires_ansible"] == ">=2.19.0"
     assert manifest["collection_info"]["version"] == GALAXY["version"]
 
 
