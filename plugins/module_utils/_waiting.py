@@ -18,6 +18,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
     EVENT_MASKS,
     WTS_EVENT_ALL,
     enumerate_sessions,
+    end_event_waits,
     open_server,
     wait_system_event,
 )
@@ -87,16 +88,23 @@ def wait_on_server(server, params):
 
     with open_server(server) as handle:
         sessions = enumerate_sessions(handle)
-        while not done():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            names = wait_system_event(handle, params["event"] or WTS_EVENT_ALL,
-                                      min(remaining, RECHECK_SECONDS) if condition else remaining)
-            if names:
-                events.append({"names": [name for name in EVENTS if name in names], "time": iso_time(datetime.datetime.now(datetime.timezone.utc)),
-                               "after_seconds": round(time.monotonic() - started, 3)})
-            sessions = enumerate_sessions(handle)
+        waited = False
+        try:
+            while not done():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                waited = True
+                names = wait_system_event(handle, params["event"] or WTS_EVENT_ALL,
+                                          min(remaining, RECHECK_SECONDS) if condition else remaining)
+                if names:
+                    events.append({"names": [name for name in EVENTS if name in names],
+                                   "time": iso_time(datetime.datetime.now(datetime.timezone.utc)),
+                                   "after_seconds": round(time.monotonic() - started, 3)})
+                sessions = enumerate_sessions(handle)
+        finally:
+            if waited:
+                end_event_waits(handle)  # MS-TSTS 3.7.4.1.15: WEVENT_NONE "MUST be called when completing waiting"
         met = done()
     entry = {"changed": False, "events": events, "waited_seconds": round(time.monotonic() - started, 3),
              "timed_out": not met, "sessions": [session_summary(s) for s in sessions if not is_system(s)]}

@@ -113,6 +113,7 @@ COLOR_DEPTH_BITS = {1: 4, 2: 8, 4: 16, 8: 24, 16: 15, 24: 24, 32: 32}
 # wtsapi32.h: WTSWaitSystemEvent's event flags, by the names win_rds_wait uses.
 WTS_EVENT_ALL = 0x7FFFFFFF
 WTS_EVENT_FLUSH = 0x80000000
+WTS_EVENT_NONE = 0x0  # with WTSWaitSystemEvent: clears the handle's event wait block (MS-TSTS WEVENT_NONE)
 EVENT_FLAGS = {
     "create": 0x1,
     "delete": 0x2,

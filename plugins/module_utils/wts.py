@@ -66,6 +66,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     WTS_CURRENT_SERVER_HANDLE,
     WTS_EVENT_ALL,
     WTS_EVENT_FLUSH,
+    WTS_EVENT_NONE,
     WTS_SESSIONSTATE_LOCK,
     WTS_SESSIONSTATE_UNLOCK,
     WTS_TYPE_PROCESS_INFO_LEVEL1,
@@ -636,6 +637,13 @@ def wait_system_event(handle, mask, timeout=None):
     if "error" in outcome:
         raise outcome["error"]
     return _event_names(outcome["flags"])
+
+
+def end_event_waits(handle):
+    """Clear the handle's event wait block: MS-TSTS 3.7.4.1.15, WEVENT_NONE: "The client requests to clear its
+    event wait block. This MUST be called when completing waiting for the event." (Closing a server handle
+    does it on the caller's behalf; WTS_CURRENT_SERVER_HANDLE is never closed.)"""
+    _wait_system_event(handle, WTS_EVENT_NONE)
 
 
 def _event_names(flags):

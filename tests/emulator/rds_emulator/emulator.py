@@ -425,6 +425,23 @@ class Emulator:
             self._flushes[handle_value] += 1
             self._flushed.notify_all()
 
+    def event_block(self, handle_value, wait=None, clear=False) -> bool:
+        """The WTSWaitSystemEvent block of a server handle (MS-TSTS 3.7.4.1.15): ``wait=True`` posts a wait
+        (False when one is outstanding: refused), ``wait=False`` ends it, ``clear`` removes the block."""
+        key = handle_value or 0
+        with self._flushed:
+            blocks = self.__dict__.setdefault("_event_blocks", {})
+            if clear:
+                blocks.pop(key, None)
+                return True
+            if wait:
+                if blocks.get(key):
+                    return False
+                blocks[key] = True
+            elif key in blocks:
+                blocks[key] = False
+            return True
+
     def flush_count(self, handle_value: int) -> int:
         with self._flushed:
             return self._flushes[handle_value]
@@ -529,6 +546,9 @@ class Emulator:
         with self._misuse_lock:
             handles = ["leak: %s never closed" % entry.describe()
                        for entry in self._handles.values() if not entry.closed and entry.must_close]
+        if 0 in self.__dict__.get("_event_blocks", {}):
+            handles.append("leak: the WTSWaitSystemEvent block of WTS_CURRENT_SERVER_HANDLE was never cleared with "
+                           "WTS_EVENT_NONE (MS-TSTS 3.7.4.1.15: it MUST be when completing waiting)")
         return self.heap.leaks() + handles
 
     def assert_clean(self) -> None:
@@ -540,6 +560,7 @@ class Emulator:
         """Forget every leak, open handle and misuse so far (for tests that provoke them); returns them."""
         problems = self.leaks() + self.errors
         self.heap.forget()
+        self.__dict__.pop("_event_blocks", None)
         with self._misuse_lock:
             self._misuse.clear()
             for entry in self._handles.values():

@@ -21,6 +21,7 @@ from .structs import (WTS_CLIENT_ADDRESS, WTS_CLIENT_DISPLAY, WTS_PROCESS_INFO_E
 WTS_CURRENT_SESSION = 0xFFFFFFFF
 WTS_ANY_SESSION = 0xFFFFFFFE
 WTS_EVENT_FLUSH = 0x80000000
+WTS_EVENT_NONE = 0x0
 WTS_CHANNEL_OPTION_DYNAMIC = 0x1
 INFINITE = 0xFFFFFFFF
 IDTIMEOUT = 32000
@@ -82,6 +83,7 @@ def _open_server(call, name_address):
 def WTSCloseServer(call, hServer):
     if hServer:
         call.emulator.close_handle(hServer, "server", call)
+        call.emulator.event_block(hServer, clear=True)  # MS-TSTS: cleared "on the client's behalf"
 
 
 @export("wtsapi32", DWORD, ("hServer", HANDLE), ("Reserved", DWORD), ("Version", DWORD),
@@ -479,11 +481,29 @@ def WTSSendMessageW(call, hServer, SessionId, pTitle, TitleLength, pMessage, Mes
 
 @export("wtsapi32", DWORD, ("hServer", HANDLE), ("EventMask", DWORD), ("pEventFlags", LPDWORD), changes_state=True)
 def WTSWaitSystemEvent(call, hServer, EventMask, pEventFlags):
+    # MS-TSTS 3.7.4.1.15 RpcWinStationWaitSystemEvent: "Only one event wait at a time can be posted per server
+    # handle. If an event wait is already outstanding and the new request is not a cancel, the new request
+    # will fail." WEVENT_NONE (0): "The client requests to clear its event wait block. This MUST be called when
+    # completing waiting for the event. When RpcWinStationCloseServer is called for hServer, this method and
+    # mask value is called on the client's behalf." The spec names no error code for the refused wait.
     key, server = call.server(hServer)
     if EventMask & WTS_EVENT_FLUSH:
         call.emulator.flush_waits(hServer)
         write_u32(pEventFlags, 0)
         return 1
+    if EventMask == WTS_EVENT_NONE:
+        call.emulator.event_block(hServer, clear=True)
+        write_u32(pEventFlags, 0)
+        return 1
+    if not call.emulator.event_block(hServer, wait=True):
+        raise WinFail(ERROR_INVALID_PARAMETER)
+    try:
+        return _wait_for_events(call, key, server, hServer, EventMask, pEventFlags)
+    finally:
+        call.emulator.event_block(hServer, wait=False)
+
+
+def _wait_for_events(call, key, server, hServer, EventMask, pEventFlags):
     if server["events"] and server["events"][0].get("due_at") is None:
         server["events"][0]["due_at"] = time.time() + server["events"][0].get("delay_seconds", 0)
     since = server["event_serial"]

@@ -61,6 +61,7 @@ def test_wait_returns_the_scripted_event_and_applies_its_change(emulator, win):
     start = time.monotonic()
     assert win.wtsapi32.WTSWaitSystemEvent(None, WTS_EVENT_ALL, byref(flags))
     assert 0.25 <= time.monotonic() - start < 1.5
+    assert win.wtsapi32.WTSWaitSystemEvent(None, 0, byref(c_uint32()))  # WTS_EVENT_NONE: the waiting is complete
     assert flags.value == WTS_EVENT_LOGOFF
     assert emulator.session("RDSH01", 3) is None
 
@@ -73,6 +74,7 @@ def test_events_outside_the_mask_change_the_host_but_do_not_wake_the_waiter(emul
     flags = c_uint32()
     assert win.wtsapi32.WTSWaitSystemEvent(None, WTS_EVENT_CONNECT, byref(flags))
     assert flags.value == WTS_EVENT_CONNECT
+    assert win.wtsapi32.WTSWaitSystemEvent(None, 0, byref(c_uint32()))  # WTS_EVENT_NONE
     assert emulator.session("RDSH01", 3) is None
     assert emulator.session("RDSH01", 6)["user"] == "frank"
 

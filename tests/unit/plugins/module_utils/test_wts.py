@@ -455,28 +455,43 @@ def test_an_unknown_shutdown_flag_is_refused_by_windows(emulator):
 
 # --- wait_system_event ------------------------------------------------------------------------------
 
+def test_a_second_wait_on_a_handle_with_one_outstanding_is_refused_and_the_block_must_be_cleared(emulator):
+    # MS-TSTS 3.7.4.1.15: "Only one event wait at a time can be posted per server handle."
+    assert emulator.event_block(None, wait=True) is True  # a wait outstanding on WTS_CURRENT_SERVER_HANDLE
+    error = raised_by(wts.wait_system_event, None, "all", timeout=1)
+    assert error.function == "WTSWaitSystemEvent"
+    emulator.event_block(None, wait=False)
+    assert any("WTS_EVENT_NONE" in leak for leak in emulator.leaks())
+    wts.end_event_waits(None)
+    assert emulator.leaks() == []
+
+
 def test_wait_returns_the_names_of_the_events(emulator):
     rdsh01(emulator)["events"].append(rds_emulator.make_event(0.1, ["logoff", "statechange"], session_id=3,
                                                               remove=True))
     assert wts.wait_system_event(None, "all", timeout=10) == {"logoff", "state_change"}
+    wts.end_event_waits(None)  # MS-TSTS: WEVENT_NONE completes the waiting (the fixture checks it was sent)
     assert emulator.session("RDSH01", 3) is None
 
 
 def test_wait_gives_up_after_the_timeout_with_no_events(emulator):
     started = time.monotonic()
     assert wts.wait_system_event(None, ["logon", "logoff"], timeout=0.3) == set()
+    wts.end_event_waits(None)  # MS-TSTS: WEVENT_NONE completes the waiting (the fixture checks it was sent)
     assert 0.25 <= time.monotonic() - started < 5
-    assert emulator.calls["WTSWaitSystemEvent"] == 2  # the wait, and the flush that released it
+    assert emulator.calls["WTSWaitSystemEvent"] == 3  # the wait, the flush that released it, WTS_EVENT_NONE
 
 
 def test_wait_ignores_events_outside_the_mask(emulator):
     rdsh01(emulator)["events"].append(rds_emulator.make_event(0.05, ["logoff"]))
     assert wts.wait_system_event(None, ["logon"], timeout=0.5) == set()
+    wts.end_event_waits(None)  # MS-TSTS: WEVENT_NONE completes the waiting (the fixture checks it was sent)
 
 
 def test_wait_takes_a_numeric_mask(emulator):
     rdsh01(emulator)["events"].append(rds_emulator.make_event(0.05, 0x20))
     assert wts.wait_system_event(None, 0x20 | 0x40, timeout=10) == {"logon"}
+    wts.end_event_waits(None)  # MS-TSTS: WEVENT_NONE completes the waiting (the fixture checks it was sent)
 
 
 def test_wait_rejects_an_unknown_event_name(emulator):
