@@ -27,7 +27,12 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import SessionSelection
 from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import list_sessions
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import iso_time
-from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import WTS_EVENT_ALL, open_server, wait_system_event
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
+    WTS_EVENT_ALL,
+    end_event_waits,
+    open_server,
+    wait_system_event,
+)
 
 # The session events (host-level events, host_up and host_down, are the controller's).
 SESSION_EVENTS = ("logon", "logoff", "connect", "disconnect", "reconnect", "lock", "unlock", "idle", "idle_end",
@@ -157,15 +162,19 @@ def watch(params, write):
         names = ()
         sessions = list_sessions(handle, None, selection)[0]
         write({"hello": {"sessions": len(sessions)}, "host_time": _now()})
-        while True:
-            for event in watcher.update(sessions, names):
-                if event["type"] in wanted:
-                    event["host_time"] = _now()
-                    write({"event": event})
-            write({"state": watcher.state(), "host_time": _now()})
-            # WTSWaitSystemEvent has no timeout of its own; wts.wait_system_event releases it after poll_interval.
-            names = wait_system_event(handle, WTS_EVENT_ALL, params["poll_interval"])
-            sessions = list_sessions(handle, None, selection)[0]
+        try:
+            while True:
+                for event in watcher.update(sessions, names):
+                    if event["type"] in wanted:
+                        event["host_time"] = _now()
+                        write({"event": event})
+                write({"state": watcher.state(), "host_time": _now()})
+                # WTSWaitSystemEvent has no timeout of its own; wts.wait_system_event releases it after
+                # poll_interval.
+                names = wait_system_event(handle, WTS_EVENT_ALL, params["poll_interval"])
+                sessions = list_sessions(handle, None, selection)[0]
+        finally:
+            end_event_waits(handle)  # MS-TSTS 3.7.4.1.15: WEVENT_NONE "MUST be called when completing waiting"
 
 
 def _now():
