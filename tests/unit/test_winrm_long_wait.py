@@ -34,8 +34,9 @@ os.execvp("sh", ["sh", "-c", script])
 def test_a_command_longer_than_many_operation_timeouts_completes(tmp_path, monkeypatch):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    (bin_dir / "PowerShell").write_text(FAKE_POWERSHELL)
-    (bin_dir / "PowerShell").chmod(0o755)
+    for name in ("PowerShell", "powershell"):  # as ansible-core versions spell it
+        (bin_dir / name).write_text(FAKE_POWERSHELL)
+        (bin_dir / name).chmod(0o755)
     monkeypatch.setenv("PATH", "%s%s%s" % (bin_dir, os.pathsep, os.environ["PATH"]))
     with LoopbackWsman(USER, PASSWORD) as wsman:
         host = {"ansible_host": "127.0.0.1", "ansible_port": wsman.port, "ansible_connection": "winrm",
