@@ -143,7 +143,6 @@ cache_timeout: 3600
 """
 
 import fnmatch
-import json
 import re
 
 from ansible.errors import AnsibleError, AnsibleParserError
@@ -154,7 +153,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import ERROR
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_server_info
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _winrm
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils._action import parse_result, validate_args
-from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import module_payload, program, python_fix
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import module_payload, program, python_fix, task_message
 
 INTERPRETER_OPTION = "python_interpreter"  # the option of this plugin that names the discovery host's Python
 
@@ -246,8 +245,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """NetServerEnum on the discovery host: win_rds_server_info's payload run there over WinRM."""
         host = self.get_option("discovery_host")
         params = self._module_params()
-        task = {"params": params, "check_mode": True, "diff": False, "verbosity": 0, "no_log": False}
-        stdin = program(module_payload(win_rds_server_info.__name__), json.dumps(task, sort_keys=True),
+        stdin = program(module_payload(win_rds_server_info.__name__), task_message(params, check_mode=True),
                         INTERPRETER_OPTION)
         command = discovery_command(self.get_option(INTERPRETER_OPTION))
         settings = {name: self.get_option(name) for name in _winrm.SETTINGS}

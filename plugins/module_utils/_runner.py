@@ -29,9 +29,21 @@ MODULE_NAME = "__wtsadmin_rds_module__"  # the module runs under this name, so `
 def run(payload, task):
     """Run the payload's module for one task, print its result as one line of ASCII JSON, return the exit code.
 
-    ``payload``: ``module`` and ``runner`` (dotted names) and ``sources`` (dotted name -> source text).
-    ``task``: ``params`` (validated on the controller), ``check_mode``, ``diff``, ``verbosity``, ``no_log``.
-    Whatever the module prints itself goes to stderr, so stdout carries the result alone.
+    ``payload``: ``module`` and ``runner`` (dotted names) and ``sources`` (dotted name -> source text), as
+    plugin_utils/_payload.py's module_payload() packs them.
+    ``task``: the task message, built only by plugin_utils/_payload.py's task_message(): ``params`` (validated
+    on the controller), ``check_mode``, ``diff``, ``verbosity``, ``no_log``.
+
+    The reply, which the action plugin reads (plugin_utils/_action.py's parse_result):
+    - stdout: exactly one line, a JSON object with ASCII only (other characters as \\u escapes): the keywords
+      the module gave exit_json() or fail_json(); ``failed: true`` and ``msg`` on failure (``exception``: the
+      traceback, when there was one); ``warnings`` when the module warned; ``invocation`` (``module_args``:
+      the params) unless ``no_log``. A module that raised, exited or returned without a result gets
+      ``failed: true`` and a ``msg`` saying so.
+    - exit code: 1 when the result has ``failed: true``, else 0.
+    - stderr: whatever the module printed itself, and nothing else of the runner's.
+    Anything else on stdout (nothing, or text that is not one JSON object) means the runner never got to
+    answer: Python could not start, was too old (the bootstrap's own one-line JSON failure), or died.
     """
     stdout = sys.stdout
     sys.stdout = sys.stderr

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.common.json import AnsibleJSONEncoder
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import ArgumentValueError, UnsupportedError
 from ansible.plugins.action import ActionBase
@@ -29,7 +28,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._limits import option_problems
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils._build import module_build
-from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import program, remote_command
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import program, remote_command, task_message
 
 display = Display()
 
@@ -75,19 +74,14 @@ class RdsModuleAction(ActionBase):
             msg = "; ".join(self._describe(error) for error in checked.errors.errors)
             return {"failed": True, "msg": remove_values(msg, msg_hidden)}
 
-        task = {
-            "params": checked.validated_parameters,
-            "check_mode": bool(self._task.check_mode),
-            "diff": bool(self._task.diff),
-            "verbosity": display.verbosity,
-            "no_log": bool(self._task.no_log),
-        }
         try:
             command = remote_command(self._connection._shell, self._interpreter(task_vars or {}),
                                      encoded=getattr(self._connection, "transport", None) not in _ENCODING_CONNECTIONS)
         except ValueError as exc:
             return {"failed": True, "msg": str(exc)}
-        stdin = program(build.payload, json.dumps(task, cls=AnsibleJSONEncoder, vault_to_text=True, sort_keys=True))
+        task = task_message(checked.validated_parameters, check_mode=self._task.check_mode, diff=self._task.diff,
+                            verbosity=display.verbosity, no_log=self._task.no_log)
+        stdin = program(build.payload, task)
         reply = self._low_level_execute_command(command, sudoable=False, in_data=stdin)
 
         result = self._result(reply)

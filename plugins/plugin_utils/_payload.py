@@ -8,7 +8,9 @@ from __future__ import annotations
 #
 # - the payload: the module's source, every module_util of its collection that it imports (transitively) and
 #   the runner (plugins/module_utils/_runner.py), packed once per module per controller process;
-# - the program: a small Python bootstrap holding the packed payload and the task's parameters, read by
+# - the task message: the task's validated parameters and its modes (task_message(), the only place it is
+#   built), which the runner reads (plugins/module_utils/_runner.py's run() documents it and the reply);
+# - the program: a small Python bootstrap holding the packed payload and the packed task message, read by
 #   ``python -E -s -`` from stdin; ASCII only;
 # - the command: PowerShell (winrm, psrp, ssh to Windows) or POSIX sh (the local connection) text that finds
 #   Python on the host and pipes its stdin into it; one PowerShell start per task over winrm, on every
@@ -23,6 +25,8 @@ import shlex
 import textwrap
 import zlib
 from pathlib import Path
+
+from ansible.module_utils.common.json import AnsibleJSONEncoder
 
 RUNNER = "ansible_collections.wtsadmin.rds.plugins.module_utils._runner"
 INTERPRETER_SETTING = "ansible_python_interpreter"  # where the host's Python is set (in the inventory: python_interpreter)
@@ -103,12 +107,25 @@ def module_payload(module: str) -> str:
     return pack(json.dumps(payload, sort_keys=True, ensure_ascii=True))
 
 
-def program(payload: str, task: str, setting: str = INTERPRETER_SETTING) -> bytes:
-    """The Python program, as ASCII bytes, that runs a packed ``payload`` for one task (``task``: its JSON text).
+def task_message(params: dict, check_mode: bool = False, diff: bool = False, verbosity: int = 0,
+                 no_log: bool = False) -> dict:
+    """What the host gets of one task, as the runner's ``run(payload, task)`` reads it (see _runner.run).
+
+    ``params``: the module's parameters as the controller validated them (every option present, types
+    converted, defaults filled in); ``check_mode`` and ``diff``: the task's modes; ``verbosity``: Ansible's
+    (0 to 6); ``no_log``: the task's, so that the module's result carries no ``invocation``.
+    """
+    return {"params": params, "check_mode": bool(check_mode), "diff": bool(diff), "verbosity": verbosity,
+            "no_log": bool(no_log)}
+
+
+def program(payload: str, task: dict, setting: str = INTERPRETER_SETTING) -> bytes:
+    """The Python program, as ASCII bytes, that runs a packed ``payload`` for one ``task`` (a task_message()).
 
     ``setting`` names where the host's Python is set, for the failure on a Python that is too old.
     """
-    return _BOOTSTRAP.format(fix=python_fix(setting), payload=payload, task=pack(task)).encode("ascii")
+    text = json.dumps(task, cls=AnsibleJSONEncoder, vault_to_text=True, sort_keys=True)
+    return _BOOTSTRAP.format(fix=python_fix(setting), payload=payload, task=pack(text)).encode("ascii")
 
 
 # PowerShell's -EncodedCommand form, as ansible-core's powershell shell plugin writes it (its _common_args):

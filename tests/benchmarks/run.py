@@ -275,8 +275,8 @@ def bench_host(ws: Workspace, repeat: int):
     from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
 
     params = validated("win_rds_session_info", {})
-    task_json = json.dumps({"params": params, "check_mode": False, "diff": False, "verbosity": 0, "no_log": False})
-    program = _payload.program(_payload.module_payload(COLLECTION + ".modules.win_rds_session_info"), task_json)
+    program = _payload.program(_payload.module_payload(COLLECTION + ".modules.win_rds_session_info"),
+                               _payload.task_message(params))
     state_file = ws.dir / "host-cost.json"
     state_file.write_text(json.dumps(rds_emulator.sample_state()))
     no_cache = ws.dir / "home-without-cache"  # a file: the cache directory cannot be made under it

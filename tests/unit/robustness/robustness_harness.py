@@ -29,6 +29,7 @@ from ansible.template import Templar
 import rds_emulator
 from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils._action import validate_args
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import task_message
 
 COLLECTION = "ansible_collections.wtsadmin.rds"
 MODULES_DIR = Path(__file__).resolve().parents[3] / "plugins" / "modules"
@@ -61,7 +62,7 @@ def run_module(name, args, check_mode=False, diff=False, no_log=False):
 
 def run_validated(name, params, check_mode=False, diff=False, no_log=False):
     """main() of module ``name`` with parameters the controller has validated already."""
-    task = {"params": params, "check_mode": check_mode, "diff": diff, "verbosity": 0, "no_log": no_log}
+    task = task_message(params, check_mode=check_mode, diff=diff, no_log=no_log)
     target = module(name)
     original = target.AnsibleModule
     target.AnsibleModule = type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task})

@@ -25,11 +25,12 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import (
 )
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import enumerate_sessions, open_server
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import task_message
 
 
 def module(on_error="fail"):
     """The runner's AnsibleModule (what modules get on the host) for a task with ``on_error``."""
-    task = {"params": {"on_error": on_error}, "check_mode": False, "diff": False, "verbosity": 0, "no_log": True}
+    task = task_message({"on_error": on_error}, no_log=True)
     return type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task})(argument_spec={})
 
 

@@ -33,9 +33,9 @@ def run_module(source: str, utils: dict | None = None, params: dict | None = Non
     sources = {MODULE: textwrap.dedent(source), _payload.RUNNER: Path(_runner.__file__).read_text(encoding="utf-8")}
     sources.update((UTILS + name, textwrap.dedent(text)) for name, text in (utils or {}).items())
     payload = _payload.pack(json.dumps({"module": MODULE, "runner": _payload.RUNNER, "sources": sources}))
-    fields = dict(params=params or {}, check_mode=False, diff=False, verbosity=0, no_log=False)
+    fields = _payload.task_message(params or {})
     fields.update(task)
-    program = _payload.program(payload, json.dumps(fields))
+    program = _payload.program(payload, fields)
     done = subprocess.run([python, "-E", "-s", "-"], input=program, capture_output=True, check=False)
     assert done.stdout.isascii()
     lines = done.stdout.decode("ascii").splitlines()

@@ -10,6 +10,7 @@ import pytest
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils._action import validate_args
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import task_message
 
 
 @pytest.fixture
@@ -29,8 +30,7 @@ def run_main(request, monkeypatch, validate):
     def run(args, check_mode=False, diff=False):
         checked = validate(args)
         assert not checked.errors.errors, checked.errors.errors
-        task = {"params": checked.validated_parameters, "check_mode": check_mode, "diff": diff, "verbosity": 0,
-                "no_log": False}
+        task = task_message(checked.validated_parameters, check_mode=check_mode, diff=diff)
         monkeypatch.setattr(module, "AnsibleModule", type("AnsibleModule", (_runner.AnsibleModule,), {"_task": task}))
         with pytest.raises(_runner.ModuleExit) as done:
             module.main()

@@ -30,11 +30,11 @@ def unpack(blob: str) -> dict:
     return json.loads(zlib.decompress(base64.b64decode(blob)))
 
 
-def task(**params) -> str:
+def task(**params) -> dict:
     """The task JSON the controller would send: the probe's parameters, validated (every option present)."""
     validated = dict(name="Ada", times=1, secret=None, behaviour="succeed", message=None, old_option=None)
     validated.update(params)
-    return json.dumps({"params": validated, "check_mode": False, "diff": False, "verbosity": 0, "no_log": False})
+    return _payload.task_message(validated)
 
 
 def run_program(python: str, program: bytes, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -242,7 +242,7 @@ def test_the_failures_name_the_setting_the_caller_says_holds_the_interpreter(tmp
 
     assert msg == ("The Python interpreter /opt/nowhere/python3 (python_interpreter) was not found on the host: "
                    "set python_interpreter for this host, or run the wtsadmin.rds.python_runtime role.")
-    assert "ansible_python_interpreter" not in _payload.program("", "{}", "python_interpreter").decode("ascii")
+    assert "ansible_python_interpreter" not in _payload.program("", _payload.task_message({}), "python_interpreter").decode("ascii")
 
 
 def test_sh_command_passes_the_exit_code_through(tmp_path, python39):
