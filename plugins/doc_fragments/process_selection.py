@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """Which processes a task means; matches ``plugins/module_utils/_processes.py``'s ``selection_spec()``."""
+    """Which processes a task means; matches ``plugins/module_utils/_processes.py``'s ``process_selection_spec()``."""
 
     DOCUMENTATION = r"""
 options:

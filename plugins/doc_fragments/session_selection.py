@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """The shared session selection; matches ``plugins/module_utils/_selection.py``'s ``selection_spec()``."""
+    """The shared session selection; matches ``plugins/module_utils/_selection.py``'s ``session_selection_spec()``."""
 
     DOCUMENTATION = r"""
 options:

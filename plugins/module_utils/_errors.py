@@ -116,19 +116,22 @@ def record_failure(entry, error, server, what, vanished):
     if vanished:
         entry["result"] = "vanished"
         return
-    error.server = error.server or server
-    entry.update(result="failed", error=explain(error, what))
+    entry.update(result="failed", error=explain(error, what, server))
 
 
-def explain(error, what=None):
+def explain(error, what=None, server=None):
     """The admin's message for a WinApiError: function, server, object ``what``, [code] text, the likely fix.
+
+    The server is the one the error carries: wts.open_server names it on every error raised inside its
+    ``with`` block, and the netapi calls on theirs. ``server`` is for an error caught inside that block,
+    before open_server saw it (a failure of one session or process).
 
     ``WTSLogoffSession failed on RDSH01 for session 4 (CONTOSO\\carol): [5] Access is denied.`` followed,
     on a second line, by what to do about it.
     """
     message = "%s failed" % error.function
-    if error.server:
-        message += " on %s" % error.server
+    if error.server or server:
+        message += " on %s" % (error.server or server)
     if what:
         message += " for %s" % what
     message += ": [%d] %s" % (error.code, (error.text or "").strip() or "Windows error %d" % error.code)

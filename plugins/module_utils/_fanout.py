@@ -87,8 +87,7 @@ def _work_on(server, work):
     try:
         return dict({"server": server, "failed": False}, **work(server))
     except WinApiError as error:
-        error.server = error.server or server
-        return {"server": server, "failed": True, "msg": explain(error)}
+        return {"server": server, "failed": True, "msg": explain(error, server=server)}
 
 
 def outcome(done, check_mode):
@@ -97,14 +96,14 @@ def outcome(done, check_mode):
     return PREVIEWS[done] if check_mode else done
 
 
-def state_diff(results, items, describe):
+def state_diff(results, items, name_of):
     """The task's diff from the per-server ``results``: each object of a server's ``items`` list (``sessions``,
-    ``processes``) with its ``previous_state`` before and its ``state`` after, labelled ``describe(object)``,
+    ``processes``) with its ``previous_state`` before and its ``state`` after, labelled ``name_of(object)``,
     prefixed by the server's name when one was given."""
     before, after = {}, {}
     for entry in results:
         for item in entry.get(items, ()):
-            label = "%s%s" % ("%s " % entry["server"] if entry["server"] else "", describe(item))
+            label = "%s%s" % ("%s " % entry["server"] if entry["server"] else "", name_of(item))
             before[label], after[label] = item["previous_state"], item["state"]
     return {"before": before, "after": after}
 

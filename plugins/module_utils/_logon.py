@@ -37,6 +37,7 @@ import os
 import subprocess
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server
 from ansible_collections.wtsadmin.rds.plugins.module_utils.registry import read_values
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, system_directory
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import is_local_server
@@ -92,6 +93,23 @@ def logon_state(server=None):
     return {"logon_mode": mode_of(values[WINLOGON_KEY]["WinStationsDisabled"],
                                   values[TERMINAL_SERVER_KEY]["TSServerDrainMode"]),
             "logon_policy": policy_text(server, values[POLICY_KEY]["fDenyTSConnections"])}
+
+
+DISABLED_NEEDS_CONFIRMATION = (
+    "logons=disabled also refuses reconnections: users with a disconnected session cannot get back to their "
+    "unsaved work. Set refuse_reconnections: true to confirm, or use logons: drain, which lets them reconnect. "
+    "Nothing was changed.")
+
+
+def logons_problem(mode, refuse_reconnections):
+    """Why win_rds_server must not set logon ``mode``, as a message, or None: ``disabled`` needs
+    ``refuse_reconnections`` to confirm that it also refuses reconnections."""
+    return DISABLED_NEEDS_CONFIRMATION if mode == "disabled" and not refuse_reconnections else None
+
+
+def set_logon_modes(servers, mode, check_mode):
+    """win_rds_server logons: bring every server of ``servers`` to logon ``mode`` at once (change_logon_mode)."""
+    return for_each_server(servers, lambda server: change_logon_mode(server, mode, check_mode))
 
 
 def change_logon_mode(server, mode, check_mode):

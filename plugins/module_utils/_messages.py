@@ -48,7 +48,7 @@ def message_problem(msg, title, buttons, default_button, timeout, wait):
 
 
 def message_selection(params):
-    """The sessions a message goes to: those the task's selection options pick (see ``selection_spec``), or
+    """The sessions a message goes to: those the task's selection options pick (see ``session_selection_spec``), or
     without any of them, the active sessions that have a user."""
     if all(params.get(name) is None for name in FILTER_OPTIONS):
         return SessionSelection(states=["active"], usernames=["*"])

@@ -44,7 +44,7 @@ SELECTION_OPTIONS = ("name", "pid", "session_id", "username")
 # under clearer names.
 _REPORTED = ("sid", "threads", "handles", "working_set", "peak_working_set", "pagefile_usage", "peak_pagefile_usage")
 _CPU_SECONDS = (("user_cpu_seconds", "user_time"), ("kernel_cpu_seconds", "kernel_time"))
-# Every key of a process as win_rds_process_info returns it (describe()): its ``fields``.
+# Every key of a process as win_rds_process_info returns it (process_entry()): its ``fields``.
 PROCESS_FIELDS = ("pid", "name", "session_id", "user") + _REPORTED + tuple(key for key, _source in _CPU_SECONDS)
 # WTS_PROCESS_INFO_EX's CPU time counts per second, by unit (see cpu_time_unit).
 CPU_COUNTS_PER_SECOND = {"ms": 1000, "100ns": 10000000}
@@ -66,7 +66,7 @@ def name_matches(pattern, name):
     return fnmatch.fnmatchcase(program_name(name), program_name(pattern))
 
 
-def selection_problem(params):
+def process_selection_problem(params):
     """Why win_rds_process must not end what ``params`` select, as a message, or None: a selection whose every
     option matches every process (``name: '*'``, ``username: '*'``) would end them all, and there is no way
     to end every process."""
@@ -86,7 +86,7 @@ def _selects_everything(option, patterns):
     return False
 
 
-def selection_spec():
+def process_selection_spec():
     """The argument spec of the process selection (doc fragment ``wtsadmin.rds.process_selection``)."""
     return {
         "name": {"type": "list", "elements": "str"},
@@ -176,7 +176,7 @@ def identify(process):
             "user": owner(process)}
 
 
-def describe(process, counts_per_second=CPU_COUNTS_PER_SECOND["ms"]):
+def process_entry(process, counts_per_second=CPU_COUNTS_PER_SECOND["ms"]):
     """A process as win_rds_process_info returns it: identify() with the SID, the counters and the CPU times
     as ``user_cpu_seconds`` and ``kernel_cpu_seconds`` (Windows' counts divided by ``counts_per_second``)."""
     entry = identify(process)
@@ -224,28 +224,28 @@ def _selected(handle, server, selection):
 
 # win_rds_process_info
 
-def report_processes(params):
-    """win_rds_process_info: per server, the selected processes (all of them without a selection), and the CPU
-    time unit used (``cpu_time_unit``: ``100ns`` or ``ms``; ``cpu_time_unit_checked``: whether it was told on
-    this host with GetProcessTimes, once per task, or is the documented one). A server reached over RPC is
-    taken to use the unit of the host the task runs on: the documentation is silent on both."""
-    selection = ProcessSelection.from_params(params)
+def report_processes(servers, selection):
+    """win_rds_process_info: per server of ``servers``, the processes ``selection`` picks (all of them without
+    a selection), and the CPU time unit used (``cpu_time_unit``: ``100ns`` or ``ms``; ``cpu_time_unit_checked``:
+    whether it was told on this host with GetProcessTimes, once per task, or is the documented one). A server
+    reached over RPC is taken to use the unit of the host the task runs on: the documentation is silent on both."""
     unit = settle_cpu_time_unit()
-    return for_each_server(params["server"], lambda server: _report(server, selection, unit))
+    return for_each_server(servers, lambda server: _report(server, selection, unit))
 
 
 def _report(server, selection, unit):
     name, checked, unit_warnings = unit
     with open_server(server) as handle:
         processes, warnings = _selected(handle, server, selection)
-    return {"processes": [describe(process, CPU_COUNTS_PER_SECOND[name]) for process in processes],
+    return {"processes": [process_entry(process, CPU_COUNTS_PER_SECOND[name]) for process in processes],
             "warnings": unit_warnings + warnings, "cpu_time_unit": name, "cpu_time_unit_checked": checked}
 
 
 # win_rds_process
 
-def end_processes(params, check_mode):
-    """win_rds_process: end the selected processes of each server; ``(results, diff)``.
+def end_processes(servers, selection, force, exit_code, check_mode):
+    """win_rds_process: end the processes of ``servers`` that ``selection`` picks, with ``exit_code``;
+    ``(results, diff)``.
 
     Each process ended (or, in check mode, that would be) gets ``previous_state`` (``running``), ``state``
     (``absent``, or ``running`` when it failed) and ``result`` (``terminated``, ``vanished`` when it had
@@ -253,13 +253,12 @@ def end_processes(params, check_mode):
     Protected processes are not ended without ``force``: they are listed under ``protected`` with the
     reason, and a warning names them.
     """
-    selection = ProcessSelection.from_params(params)
     agent = agent_processes(current_process_id(), process_tree())
-    results = for_each_server(params["server"], lambda server: _end(server, selection, agent, params, check_mode))
+    results = for_each_server(servers, lambda server: _end(server, selection, agent, force, exit_code, check_mode))
     return results, state_diff(results, "processes", _what)
 
 
-def _end(server, selection, agent, params, check_mode):
+def _end(server, selection, agent, force, exit_code, check_mode):
     processes, protected = [], []
     # The task's own process chain is this machine's: a server reached over RPC has its own pids, and one
     # equal to a pid here is another process (only the critical names and session 0 protect there).
@@ -268,13 +267,13 @@ def _end(server, selection, agent, params, check_mode):
         selected, warnings = _selected(handle, server, selection)
         for process in selected:
             entry = identify(process)
-            reason = None if params["force"] else protection(process, own_chain)
+            reason = None if force else protection(process, own_chain)
             if reason:
                 protected.append(dict(entry, reason=reason))
                 continue
             entry.update(previous_state="running", state="absent", result=outcome("terminated", check_mode))
             if not check_mode:
-                _terminate(handle, server, entry, params["exit_code"])
+                _terminate(handle, server, entry, exit_code)
             processes.append(entry)
     if protected:
         warnings.append("Left running on %s, as ending them needs force: true: %s" % (

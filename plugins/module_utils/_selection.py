@@ -23,7 +23,7 @@ FILTER_OPTIONS = ("session_id", "username", "session_state", "min_idle_seconds",
 _WILDCARDS = frozenset("*?[")
 
 
-def selection_spec(state_alias=False, acting=False, include_system=False):
+def session_selection_spec(state_alias=False, acting=False, include_system=False):
     """The argument spec of the shared selection, to merge into a module's ``argument_spec``.
 
     It matches the ``wtsadmin.rds.session_selection`` doc fragment section by section: always the base
@@ -172,7 +172,7 @@ class SessionSelection:
 
     @classmethod
     def from_params(cls, params, acting=False):
-        """The selection of a task's validated ``params`` (see ``selection_spec``).
+        """The selection of a task's validated ``params`` (see ``session_selection_spec``).
 
         ``acting``: the module changes sessions, so session 0 and the listeners are never selected and the
         console only with ``allow_console``; otherwise ``include_system`` decides about session 0 and the

@@ -14,7 +14,6 @@ import time
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain, record_failure
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, outcome, state_diff
 from ansible_collections.wtsadmin.rds.plugins.module_utils._logon import logon_report
-from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import SessionSelection
 from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import server_get_info
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, iso_time, qualified_name
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import STATE_NAMES
@@ -27,8 +26,8 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
     session_gone,
 )
 
-_TIMES = ("logon_time", "connect_time", "disconnect_time", "last_input_time")
-# Every key of a session as win_rds_session_info returns it (describe() and the lock state): its ``fields``.
+_TIME_KEYS = ("logon_time", "connect_time", "disconnect_time", "last_input_time")  # returned as ISO 8601 UTC
+# Every key of a session as win_rds_session_info returns it (session_entry() and the lock state): its ``fields``.
 SESSION_FIELDS = ("session_id", "session_name", "state", "username", "domain", "user", "client_name",
                   "client_address", "client_address_family", "client_build", "client_directory",
                   "client_product_id", "client_hardware_id", "client_display", "client_protocol", "is_remote",
@@ -48,7 +47,7 @@ def _seconds(since, now):
     return max(0, int((now - since).total_seconds())) if since and now else None
 
 
-def describe(listed, details):
+def session_entry(listed, details):
     """One session as the modules return it, from its ``enumerate_sessions`` entry and ``session_details``.
 
     User and domain are the enumeration's (full length) where it has them. Times become ISO 8601 UTC;
@@ -58,7 +57,7 @@ def describe(listed, details):
     """
     now = details["current_time"]
     session = {key: value for key, value in details.items() if key != "current_time"}
-    session.update((key, iso_time(details[key])) for key in _TIMES)
+    session.update((key, iso_time(details[key])) for key in _TIME_KEYS)
     # The user's names come from WTSEnumerateSessionsExW's pUserName/pDomainName ("A pointer to a
     # null-terminated string", any length): WTSINFOEX_LEVEL1_W holds them in fixed arrays,
     # "WCHAR UserName[USERNAME_LENGTH + 1]" (20 characters), which cut Entra ID and other long names.
@@ -100,8 +99,7 @@ class LockFlag:
             self._asked = True
             try:
                 self._inverted = server_get_info(self._server)["version"] == INVERTED_LOCK_FLAG_VERSION
-            except WinApiError as error:
-                error.server = error.server or self._server
+            except WinApiError as error:  # netapi names the server in the error
                 self._warnings.append(
                     "locked is reported as Windows gives it, which is the wrong way round on Windows 7 and Windows "
                     "Server 2008 R2 only; the Windows version could not be read to tell: %s" % explain(error))
@@ -127,7 +125,7 @@ def list_sessions(handle, server, selection):
             if session_gone(error):
                 continue
             raise
-        session = describe(listed, details)
+        session = session_entry(listed, details)
         session["locked"] = lock_flag.correct(details["locked"])
         if not selection.wants(session):
             continue
@@ -151,10 +149,10 @@ def record_session_failure(session, error, server):
 
 # win_rds_session_info
 
-def report_sessions(params):
-    """win_rds_session_info: per server, the selected sessions and how many there are in each state."""
-    selection = SessionSelection.from_params(params)
-    return for_each_server(params["server"], lambda server: _report(server, selection))
+def report_sessions(servers, selection):
+    """win_rds_session_info: per server of ``servers``, the sessions ``selection`` picks and how many there are
+    in each state."""
+    return for_each_server(servers, lambda server: _report(server, selection))
 
 
 def _report(server, selection):
@@ -183,21 +181,20 @@ def total_counts(results):
 
 # win_rds_session
 
-def change_sessions(params, check_mode):
-    """win_rds_session: disconnect or log off the selected sessions of each server; ``(results, diff)``.
+def change_sessions(servers, selection, state, wait, timeout, check_mode):
+    """win_rds_session: bring the sessions of ``servers`` that ``selection`` picks to ``state`` (disconnected or
+    logged_off), with ``wait``, up to ``timeout`` seconds, until they got there; ``(results, diff)``.
 
     Each session gets ``previous_state``, ``state`` (after) and ``result`` (``disconnected``, ``logged_off``,
     ``unchanged``, ``vanished`` or ``failed`` with ``error``). Check mode calls nothing that changes a
     session; its results say what a real run would do (``would_disconnect``, ``would_log_off``) and its
     ``state`` the state a real run leaves. The diff lists each selected session's state before and after.
     """
-    selection = SessionSelection.from_params(params, acting=True)
-    results = for_each_server(params["server"], lambda server: _change(server, selection, params, check_mode))
+    results = for_each_server(servers, lambda server: _change(server, selection, state, wait, timeout, check_mode))
     return results, state_diff(results, "sessions", _what)
 
 
-def _change(server, selection, params, check_mode):
-    target = params["state"]
+def _change(server, selection, target, wait, timeout, check_mode):
     confirm_failure = None
     with open_server(server) as handle:
         sessions, protected, warnings = list_sessions(handle, server, selection)
@@ -207,12 +204,12 @@ def _change(server, selection, params, check_mode):
         pending = [session for session in sessions if session["result"] == target]
         if not check_mode:
             _request(handle, server, pending, target)
-            if params["wait"]:
+            if wait:
                 try:
-                    _await(handle, server, [s for s in pending if s["result"] == target], target, params["timeout"])
+                    _await(handle, server, [s for s in pending if s["result"] == target], target, timeout)
                 except WinApiError as error:  # the requests were made: keep what they did, say what failed after
-                    error.server = error.server or server
-                    confirm_failure = explain(error, "the sessions after the %s requests" % _ACTIONS[target][0])
+                    confirm_failure = explain(error, "the sessions after the %s requests" % _ACTIONS[target][0],
+                                              server)
     changed = False
     for session in pending:
         if session["result"] == target:

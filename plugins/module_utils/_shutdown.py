@@ -7,7 +7,7 @@ from __future__ import annotations
 # Asking a server to reboot, shut down, power off or log every session off (win_rds_server,
 # WTSShutdownSystem). Windows is reached only through wts.py; nothing here knows ctypes.
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import outcome
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, outcome
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import is_system
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     WTS_WSD_LOGOFF,
@@ -23,6 +23,11 @@ SHUTDOWN_FLAGS = {"rebooted": WTS_WSD_REBOOT, "shut_down": WTS_WSD_SHUTDOWN, "po
 LOGGED_OFF_WARNING = (
     "state=logged_off: after it, %s refuses every new remote logon until its Remote Desktop Services service "
     "(TermService) restarts, usually with the next reboot.")
+
+
+def shutdown_servers(servers, state, check_mode):
+    """win_rds_server: ask every server of ``servers`` at once for ``state``; one entry per server."""
+    return for_each_server(servers, lambda server: request_shutdown(server, state, check_mode))
 
 
 def request_shutdown(server, state, check_mode):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import time
 
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import is_system, user_matches
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import iso_time, qualified_name
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
@@ -69,22 +70,28 @@ def session_summary(session):
             "user": qualified_name(session["domain"], session["username"])}
 
 
-def wait_on_server(server, params):
-    """Wait on ``server`` (None: this host) as the task's ``params`` say; the server's entry of the result.
+def wait_on_servers(servers, events, until, usernames, timeout, fail_on_timeout):
+    """win_rds_wait: wait on every server of ``servers`` at once (see wait_on_server); one entry per server."""
+    return for_each_server(servers, lambda server: wait_on_server(server, events, until, usernames, timeout,
+                                                                  fail_on_timeout))
 
-    With ``event``: until one of those events happens. With ``until``: until the condition holds, which may
-    be at once. Either way at most ``timeout`` seconds; a timeout fails the server's entry (``failed`` and
-    ``msg``) unless ``fail_on_timeout`` is false. The entry holds ``events`` (each wake-up that brought
-    events: their names, ``time`` and ``after_seconds``), ``waited_seconds``, ``timed_out``, and
-    ``sessions``: the server's sessions (but session 0 and the listeners) as seen after the last wake-up.
+
+def wait_on_server(server, events, until, usernames, timeout, fail_on_timeout):
+    """Wait on ``server`` (None: this host); the server's entry of the result.
+
+    With ``events`` (names of EVENTS): until one of those events happens. With ``until`` (one of CONDITIONS,
+    for the sessions of ``usernames`` if given): until the condition holds, which may be at once. Either way
+    at most ``timeout`` seconds; a timeout fails the server's entry (``failed`` and ``msg``) unless
+    ``fail_on_timeout`` is false. The entry holds ``events`` (each wake-up that brought events: their names,
+    ``time`` and ``after_seconds``), ``waited_seconds``, ``timed_out``, and ``sessions``: the server's
+    sessions (but session 0 and the listeners) as seen after the last wake-up.
     """
-    condition, usernames = params["until"], params["username"]
     started = time.monotonic()
-    deadline = started + params["timeout"]
-    events = []
+    deadline = started + timeout
+    happened = []
 
     def done():
-        return condition_holds(condition, sessions, usernames) if condition else bool(events)
+        return condition_holds(until, sessions, usernames) if until else bool(happened)
 
     with open_server(server) as handle:
         sessions = enumerate_sessions(handle)
@@ -95,26 +102,22 @@ def wait_on_server(server, params):
                 if remaining <= 0:
                     break
                 waited = True
-                names = wait_system_event(handle, params["event"] or WTS_EVENT_ALL,
-                                          min(remaining, RECHECK_SECONDS) if condition else remaining)
+                names = wait_system_event(handle, events or WTS_EVENT_ALL,
+                                          min(remaining, RECHECK_SECONDS) if until else remaining)
                 if names:
-                    events.append({"names": [name for name in EVENTS if name in names],
-                                   "time": iso_time(datetime.datetime.now(datetime.timezone.utc)),
-                                   "after_seconds": round(time.monotonic() - started, 3)})
+                    happened.append({"names": [name for name in EVENTS if name in names],
+                                     "time": iso_time(datetime.datetime.now(datetime.timezone.utc)),
+                                     "after_seconds": round(time.monotonic() - started, 3)})
                 sessions = enumerate_sessions(handle)
         finally:
             if waited:
                 end_event_waits(handle)  # MS-TSTS 3.7.4.1.15: WEVENT_NONE "MUST be called when completing waiting"
         met = done()
-    entry = {"changed": False, "events": events, "waited_seconds": round(time.monotonic() - started, 3),
+    entry = {"changed": False, "events": happened, "waited_seconds": round(time.monotonic() - started, 3),
              "timed_out": not met, "sessions": [session_summary(s) for s in sessions if not is_system(s)]}
-    if not met and params["fail_on_timeout"]:
-        entry.update(failed=True, msg=_timeout_message(server, params))
+    if not met and fail_on_timeout:
+        awaited = (describe_condition(until, usernames) if until else "a session event (%s)" % ", ".join(events))
+        entry.update(failed=True, msg=(
+            "Timed out after %d seconds on %s waiting for %s. Raise timeout, or set fail_on_timeout: false to "
+            "only report it." % (timeout, server or "this host", awaited)))
     return entry
-
-
-def _timeout_message(server, params):
-    awaited = (describe_condition(params["until"], params["username"]) if params["until"]
-               else "a session event (%s)" % ", ".join(params["event"]))
-    return ("Timed out after %d seconds on %s waiting for %s. Raise timeout, or set fail_on_timeout: false to "
-            "only report it." % (params["timeout"], server or "this host", awaited))

@@ -197,12 +197,12 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._messages import (
     message_selection,
     send_messages,
 )
-from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import selection_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import session_selection_spec
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import MESSAGE_BUTTONS, MESSAGE_ICONS
 
 
 def module_args():
-    argument_spec = dict(server_spec(), **selection_spec(state_alias=True))
+    argument_spec = dict(server_spec(), **session_selection_spec(state_alias=True))
     argument_spec.update(
         msg={"type": "str", "required": True},
         title={"type": "str"},

@@ -229,15 +229,16 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explai
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, server_spec
 from ansible_collections.wtsadmin.rds.plugins.module_utils._processes import (
     SELECTION_OPTIONS,
+    ProcessSelection,
     end_processes,
-    selection_problem,
-    selection_spec,
+    process_selection_problem,
+    process_selection_spec,
 )
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
 
 
 def module_args():
-    spec = dict(server_spec(), **selection_spec())
+    spec = dict(server_spec(), **process_selection_spec())
     spec.update(
         state={"type": "str", "choices": ["absent"], "required": True},
         exit_code={"type": "int", "default": 1},
@@ -252,11 +253,13 @@ def module_args():
 
 def main():
     module = AnsibleModule(**module_args())
-    problem = selection_problem(module.params)
+    p = module.params
+    problem = process_selection_problem(p)
     if problem:
         module.fail_json(msg=problem)
     try:
-        results, diff = end_processes(module.params, module.check_mode)
+        results, diff = end_processes(p["server"], ProcessSelection.from_params(p), p["force"], p["exit_code"],
+                                      module.check_mode)
     except WinApiError as error:  # the task's own process tree could not be read: end nothing
         module.fail_json(msg=explain(error))
     finish(module, results, "processes", "protected", diff=diff)

@@ -204,21 +204,23 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import fields_spec, finish, keep_fields, server_spec
 from ansible_collections.wtsadmin.rds.plugins.module_utils._processes import (
     PROCESS_FIELDS,
+    ProcessSelection,
+    process_selection_spec,
     report_processes,
-    selection_spec,
 )
 
 
 def module_args():
     return {
-        "argument_spec": dict(server_spec(), **selection_spec(), **fields_spec(PROCESS_FIELDS)),
+        "argument_spec": dict(server_spec(), **process_selection_spec(), **fields_spec(PROCESS_FIELDS)),
         "supports_check_mode": True,
     }
 
 
 def main():
     module = AnsibleModule(**module_args())
-    finish(module, keep_fields(report_processes(module.params), "processes", module.params["fields"]), "processes")
+    results = report_processes(module.params["server"], ProcessSelection.from_params(module.params))
+    finish(module, keep_fields(results, "processes", module.params["fields"]), "processes")
 
 
 if __name__ == "__main__":

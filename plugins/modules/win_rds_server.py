@@ -239,15 +239,14 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, for_each_server, server_spec
-from ansible_collections.wtsadmin.rds.plugins.module_utils._logon import LOGON_MODES, change_logon_mode, logon_diff
-from ansible_collections.wtsadmin.rds.plugins.module_utils._shutdown import SHUTDOWN_FLAGS, request_shutdown
-
-DISABLED_NEEDS_CONFIRMATION = (
-    "logons=disabled also refuses reconnections: users with a disconnected session cannot get back to their "
-    "unsaved work. Set refuse_reconnections: true to confirm, or use logons: drain, which lets them reconnect. "
-    "Nothing was changed.")
-
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, server_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._logon import (
+    LOGON_MODES,
+    logon_diff,
+    logons_problem,
+    set_logon_modes,
+)
+from ansible_collections.wtsadmin.rds.plugins.module_utils._shutdown import SHUTDOWN_FLAGS, shutdown_servers
 
 def module_args():
     spec = server_spec()
@@ -260,17 +259,14 @@ def module_args():
 
 def main():
     module = AnsibleModule(**module_args())
-    logons = module.params["logons"]
-    if logons:
-        if logons == "disabled" and not module.params["refuse_reconnections"]:
-            module.fail_json(msg=DISABLED_NEEDS_CONFIRMATION)
-        results = for_each_server(module.params["server"],
-                                  lambda server: change_logon_mode(server, logons, module.check_mode))
+    p = module.params
+    if p["logons"]:
+        problem = logons_problem(p["logons"], p["refuse_reconnections"])
+        if problem:
+            module.fail_json(msg=problem)
+        results = set_logon_modes(p["server"], p["logons"], module.check_mode)
         finish(module, results, diff=logon_diff(results))
-    state = module.params["state"]
-    results = for_each_server(module.params["server"],
-                              lambda server: request_shutdown(server, state, module.check_mode))
-    finish(module, results)
+    finish(module, shutdown_servers(p["server"], p["state"], module.check_mode))
 
 
 if __name__ == "__main__":

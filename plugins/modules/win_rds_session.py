@@ -207,12 +207,16 @@ msg:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, server_spec
-from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import selection_problem, selection_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
+    SessionSelection,
+    selection_problem,
+    session_selection_spec,
+)
 from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import change_sessions
 
 
 def module_args():
-    argument_spec = dict(server_spec(), **selection_spec(acting=True))
+    argument_spec = dict(server_spec(), **session_selection_spec(acting=True))
     argument_spec.update(
         state={"type": "str", "required": True, "choices": ["disconnected", "logged_off"]},
         wait={"type": "bool", "default": True},
@@ -223,10 +227,12 @@ def module_args():
 
 def main():
     module = AnsibleModule(**module_args())
-    problem = selection_problem(module.params)
+    p = module.params
+    problem = selection_problem(p)
     if problem:
         module.fail_json(msg=problem)
-    results, diff = change_sessions(module.params, module.check_mode)
+    results, diff = change_sessions(p["server"], SessionSelection.from_params(p, acting=True), p["state"], p["wait"],
+                                    p["timeout"], module.check_mode)
     finish(module, results, "sessions", "protected", diff=diff)
 
 

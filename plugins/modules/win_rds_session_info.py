@@ -318,13 +318,13 @@ msg:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import fields_spec, finish, keep_fields, server_spec
-from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import selection_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import SessionSelection, session_selection_spec
 from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import SESSION_FIELDS, report_sessions, total_counts
 
 
 def module_args():
     return {
-        "argument_spec": dict(server_spec(), **selection_spec(state_alias=True, include_system=True),
+        "argument_spec": dict(server_spec(), **session_selection_spec(state_alias=True, include_system=True),
                               **fields_spec(SESSION_FIELDS)),
         "supports_check_mode": True,
     }
@@ -332,7 +332,7 @@ def module_args():
 
 def main():
     module = AnsibleModule(**module_args())
-    results = report_sessions(module.params)
+    results = report_sessions(module.params["server"], SessionSelection.from_params(module.params))
     counts = total_counts(results)
     finish(module, keep_fields(results, "sessions", module.params["fields"]), "sessions", counts=counts)
 

@@ -217,8 +217,8 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, for_each_server, server_spec
-from ansible_collections.wtsadmin.rds.plugins.module_utils._waiting import wait_on_server, wait_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import finish, server_spec
+from ansible_collections.wtsadmin.rds.plugins.module_utils._waiting import wait_on_servers, wait_spec
 
 
 def module_args():
@@ -233,8 +233,9 @@ def module_args():
 
 def main():
     module = AnsibleModule(**module_args())
-    finish(module, for_each_server(module.params["server"], lambda server: wait_on_server(server, module.params)),
-           "sessions", "events")
+    p = module.params
+    results = wait_on_servers(p["server"], p["event"], p["until"], p["username"], p["timeout"], p["fail_on_timeout"])
+    finish(module, results, "sessions", "events")
 
 
 if __name__ == "__main__":

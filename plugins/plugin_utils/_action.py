@@ -71,7 +71,7 @@ class RdsModuleAction(ActionBase):
         # Ansible shows a failed task's msg even under no_log: a no_log task's values are kept out of it.
         msg_hidden = no_log_values | _texts(self._task.args) if self._task.no_log else no_log_values
         if checked.errors.errors:
-            msg = "; ".join(self._describe(error) for error in checked.errors.errors)
+            msg = "; ".join(self._validation_message(error) for error in checked.errors.errors)
             return {"failed": True, "msg": remove_values(msg, msg_hidden)}
 
         try:
@@ -107,7 +107,7 @@ class RdsModuleAction(ActionBase):
         collection, _action, name = type(self).__module__.rpartition(".plugins.action.")
         return "%s.plugins.modules.%s" % (collection, name)
 
-    def _describe(self, error):
+    def _validation_message(self, error):
         if isinstance(error, UnsupportedError):
             return "Unsupported parameters for (%s) module: %s" % (self._task.action, error.msg)
         return error.msg

@@ -173,8 +173,6 @@ def bench_commands(ws: Workspace, repeat: int):
 
 def bench_calls_per_session(ws: Workspace, repeat: int):
     """WTS calls per session of win_rds_session_info at 10/100/1000 sessions (in-memory emulator state)."""
-    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
-
     params = validated("win_rds_session_info", {})
     emulator = rds_emulator.install(_farm.host_with_sessions(0))
     rows = []
@@ -182,7 +180,7 @@ def bench_calls_per_session(ws: Workspace, repeat: int):
         for count in (10, 100, 1000):
             emulator.replace_state(_farm.host_with_sessions(count))
             started = time.process_time()
-            results = report_sessions(params)
+            results = _report_sessions(params)
             elapsed = time.process_time() - started
             calls = emulator.calls
             emulator.assert_clean()
@@ -200,8 +198,6 @@ def bench_calls_per_session(ws: Workspace, repeat: int):
 
 def bench_emulator_cost(ws: Workspace, repeat: int):
     """What one emulated call costs: in memory, and with the state in a file (the same at any farm size)."""
-    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
-
     params = validated("win_rds_session_info", {})
     rows = []
     try:
@@ -211,10 +207,10 @@ def bench_emulator_cost(ws: Workspace, repeat: int):
             state_file.write_text(json.dumps(state))
             for mode, source in (("memory", state), ("file", str(state_file))):
                 emulator = rds_emulator.install(source)
-                report_sessions(params)  # the first call loads the DLLs
+                _report_sessions(params)  # the first call loads the DLLs
                 emulator.reset_counters()
                 started = time.process_time()
-                report_sessions(params)
+                _report_sessions(params)
                 elapsed = time.process_time() - started
                 calls = sum(emulator.calls.values())
                 rows.append([count, mode, state_file.stat().st_size // 1024, calls,
@@ -226,8 +222,6 @@ def bench_emulator_cost(ws: Workspace, repeat: int):
 
 def bench_ratio(ws: Workspace, repeat: int):
     """Wall time per task: win_rds_session_info against ansible.builtin.ping, same host, same run."""
-    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
-
     tasks = []
     for number in range(4 * repeat):
         tasks.append({"name": "ping %d" % number, "ansible.builtin.ping": {}})
@@ -240,7 +234,7 @@ def bench_ratio(ws: Workspace, repeat: int):
     rds_emulator.install(str(state_file))
     try:
         params = validated("win_rds_session_info", {})
-        emulated = statistics.median(_seconds(report_sessions, params) for _run in range(4 * repeat))
+        emulated = statistics.median(_seconds(_report_sessions, params) for _run in range(4 * repeat))
     finally:
         rds_emulator.uninstall()
     return ["ansible.builtin.ping s", "win_rds_session_info s", "ratio", "of which emulated WTS calls s",
@@ -271,7 +265,6 @@ def bench_controller(ws: Workspace, repeat: int):
 
 def bench_host(ws: Workspace, repeat: int):
     """Host-side CPU of win_rds_session_info against a bare Python start, same run (goal: the collection's half)."""
-    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
     from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
 
     params = validated("win_rds_session_info", {})
@@ -307,10 +300,10 @@ def bench_host(ws: Workspace, repeat: int):
         figures["cold"].append(cpu(["-"], program, home))
     rds_emulator.install(str(state_file))  # the module's emulated calls, timed in this process
     try:
-        report_sessions(params)
+        _report_sessions(params)
         started = time.process_time()
         for _round in range(rounds):
-            report_sessions(params)
+            _report_sessions(params)
         emulated = (time.process_time() - started) / rounds
     finally:
         rds_emulator.uninstall()
@@ -373,8 +366,6 @@ def bench_wire(ws: Workspace, repeat: int):
 
 def bench_message_wait(ws: Workspace, repeat: int):
     """win_rds_message with wait to 1/10/100 sessions whose answers come after 2 s."""
-    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
-
     args = {"msg": "Save your work: maintenance at 20:00.", "buttons": "yes_no", "wait": True, "timeout": 30}
     params = validated("win_rds_message", args)
     listing = validated("win_rds_session_info", {"session_state": ["active"], "username": ["*"]})
@@ -385,7 +376,7 @@ def bench_message_wait(ws: Workspace, repeat: int):
                                                      for n in range(repeat)])
         emulator = rds_emulator.install(state)
         try:
-            listed = _seconds(report_sessions, listing)
+            listed = _seconds(_report_sessions, listing)
             whole = _seconds(_send_messages, params)
             answers = {session["answer"] for session in _send_messages(params)[0]["sessions"]}
         finally:
@@ -394,6 +385,14 @@ def bench_message_wait(ws: Workspace, repeat: int):
                      "%.2f" % whole, "%.2f" % listed, "%.2f" % (whole - listed)])
     return ["sessions", "answers", "task s (playbook, state file)", "module s (in memory)",
             "of which listing s", "of which messaging s"], rows
+
+
+def _report_sessions(params):
+    """win_rds_session_info's work on the validated ``params``, unpacked as its main() does."""
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import SessionSelection
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
+
+    return report_sessions(params["server"], SessionSelection.from_params(params))
 
 
 def _send_messages(params):
@@ -412,8 +411,6 @@ def _seconds(function, *args, **kwargs) -> float:
 
 def bench_fanout(ws: Workspace, repeat: int):
     """Fan-out from one host over 1/10/50 emulated servers (2 user sessions each)."""
-    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import report_sessions
-
     state, names = _farm.farm(50, 2)
     counts = (1, 10, 50)
     tasks = [task("win_rds_session_info", {"server": names[:count]}, "fanout %d servers" % count) for count in counts]
@@ -427,9 +424,9 @@ def bench_fanout(ws: Workspace, repeat: int):
         for count in counts:
             emulator = rds_emulator.install(state)
             params = validated("win_rds_session_info", {"server": names[:count]})
-            in_memory = _seconds(report_sessions, params)
+            in_memory = _seconds(_report_sessions, params)
             emulator.reset_counters()
-            results = report_sessions(params)
+            results = _report_sessions(params)
             assert len(results) == count and not any(entry["failed"] for entry in results)
             calls = sum(emulator.calls.values())
             rds_emulator.install(latency_state)

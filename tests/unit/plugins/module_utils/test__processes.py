@@ -32,6 +32,16 @@ def params(**given):
     return values
 
 
+def report(p):
+    """report_processes with the parameters ``p``, unpacked as win_rds_process_info's main() does."""
+    return report_processes(p["server"], ProcessSelection.from_params(p))
+
+
+def end(p, check_mode):
+    """end_processes with the parameters ``p``, unpacked as win_rds_process's main() does."""
+    return end_processes(p["server"], ProcessSelection.from_params(p), p["force"], p["exit_code"], check_mode)
+
+
 def local(emulator):
     return emulator.state["servers"][emulator.state["local_server"]]
 
@@ -156,7 +166,7 @@ def test_system_accounts_are_matched_by_their_full_or_bare_name():
 # win_rds_process_info
 
 def test_the_report_lists_every_process_with_owner_counters_and_cpu_seconds(emulator):
-    entry = only(report_processes(params()))
+    entry = only(report(params()))
 
     processes = local(emulator)["processes"]
     assert [p["pid"] for p in entry["processes"]] == sorted(p["pid"] for p in processes)
@@ -173,7 +183,7 @@ def test_the_report_lists_every_process_with_owner_counters_and_cpu_seconds(emul
 
 
 def test_each_owner_is_looked_up_once_however_many_processes_it_runs(emulator):
-    entry = only(report_processes(params()))
+    entry = only(report(params()))
 
     owners = {p["sid"] for p in entry["processes"] if p["sid"]}
     assert len(owners) < len([p for p in entry["processes"] if p["sid"]])
@@ -183,7 +193,7 @@ def test_each_owner_is_looked_up_once_however_many_processes_it_runs(emulator):
 def test_an_owner_that_cannot_be_named_is_shown_as_its_sid_string(emulator):
     local(emulator)["processes"].append(rds_emulator.make_process(7777, "legacy.exe", session=2, sid=ORPHAN_SID))
 
-    entry = only(report_processes(params(pid=[7777])))
+    entry = only(report(params(pid=[7777])))
 
     assert [(p["user"], p["sid"]) for p in entry["processes"]] == [(ORPHAN_SID, ORPHAN_SID)]
 
@@ -194,7 +204,7 @@ def test_an_owner_whose_lookup_fails_otherwise_is_its_sid_string_with_a_warning_
     emulator.state["accounts"][trusted_sid] = code  # a user of a trusted domain the server cannot reach now
     local(emulator)["processes"].append(rds_emulator.make_process(7778, "app.exe", session=2, sid=trusted_sid))
 
-    entry = only(report_processes(params()))
+    entry = only(report(params()))
 
     app = next(p for p in entry["processes"] if p["pid"] == 7778)
     assert (app["user"], app["sid"]) == (trusted_sid, trusted_sid)
@@ -209,7 +219,7 @@ def test_a_failed_owner_lookup_does_not_stop_ending_that_process(emulator):
     emulator.state["accounts"][trusted_sid] = 1789
     local(emulator)["processes"].append(rds_emulator.make_process(7778, "app.exe", session=2, sid=trusted_sid))
 
-    results, _diff = end_processes(params(pid=[7778]), check_mode=False)
+    results, _diff = end(params(pid=[7778]), check_mode=False)
 
     [entry] = results
     assert [p["result"] for p in entry["processes"]] == ["terminated"]
@@ -271,7 +281,7 @@ def test_memory_counters_wrap_at_4_gib_as_windows_gives_them(emulator):
 def test_without_the_ex_function_the_processes_are_listed_without_counters(emulator):
     emulator.state["hidden_exports"] = ["WTSEnumerateProcessesExW"]
 
-    entry = only(report_processes(params(name=["notepad"])))
+    entry = only(report(params(name=["notepad"])))
 
     (notepad,) = entry["processes"]
     assert (notepad["name"], notepad["user"]) == ("notepad.exe", "CONTOSO\\carol")
@@ -280,7 +290,7 @@ def test_without_the_ex_function_the_processes_are_listed_without_counters(emula
 
 
 def test_the_report_filters_by_every_selection_option(emulator):
-    entry = only(report_processes(params(name=["explorer", "chrome"], session_id=[3], username=["CONTOSO\\bob"])))
+    entry = only(report(params(name=["explorer", "chrome"], session_id=[3], username=["CONTOSO\\bob"])))
 
     assert sorted(p["name"] for p in entry["processes"]) == ["chrome.exe", "explorer.exe"]
     assert {p["session_id"] for p in entry["processes"]} == {3}
@@ -289,8 +299,8 @@ def test_the_report_filters_by_every_selection_option(emulator):
 # win_rds_process
 
 def test_selected_processes_are_ended_with_the_exit_code_and_a_second_run_changes_nothing(emulator):
-    first, first_diff = end_processes(params(name=["notepad"], exit_code=143), check_mode=False)
-    second, _diff = end_processes(params(name=["notepad"], exit_code=143), check_mode=False)
+    first, first_diff = end(params(name=["notepad"], exit_code=143), check_mode=False)
+    second, _diff = end(params(name=["notepad"], exit_code=143), check_mode=False)
 
     (notepad,) = only(first)["processes"]
     assert (notepad["pid"], notepad["previous_state"], notepad["state"], notepad["result"]) == (
@@ -305,9 +315,9 @@ def test_selected_processes_are_ended_with_the_exit_code_and_a_second_run_change
 
 
 def test_check_mode_predicts_the_same_result_and_diff_and_ends_nothing(emulator):
-    predicted, predicted_diff = end_processes(params(session_id=[3]), check_mode=True)
+    predicted, predicted_diff = end(params(session_id=[3]), check_mode=True)
     assert emulator.mutating_calls == []
-    done, done_diff = end_processes(params(session_id=[3]), check_mode=False)
+    done, done_diff = end(params(session_id=[3]), check_mode=False)
 
     assert only(predicted)["processes"] == [dict(p, result="would_terminate") for p in only(done)["processes"]]
     assert predicted_diff == done_diff
@@ -315,7 +325,7 @@ def test_check_mode_predicts_the_same_result_and_diff_and_ends_nothing(emulator)
 
 
 def test_critical_processes_of_a_selected_session_are_left_running_with_a_warning(emulator):
-    entry = only(end_processes(params(session_id=[3]), check_mode=False)[0])
+    entry = only(end(params(session_id=[3]), check_mode=False)[0])
 
     assert sorted(p["name"] for p in entry["processes"]) == ["chrome.exe", "explorer.exe"]
     assert sorted((p["name"], p["reason"]) for p in entry["protected"]) == [
@@ -328,7 +338,7 @@ def test_critical_processes_of_a_selected_session_are_left_running_with_a_warnin
 
 @pytest.mark.parametrize("name", CRITICAL_PROCESS_NAMES)
 def test_each_critical_process_named_alone_is_refused_and_nothing_is_called(emulator, name):
-    entry = only(end_processes(params(name=[name]), check_mode=False)[0])
+    entry = only(end(params(name=[name]), check_mode=False)[0])
 
     assert entry["processes"] == [] and entry["changed"] is False
     assert {p["reason"] for p in entry["protected"]} == {"critical system process"}
@@ -336,7 +346,7 @@ def test_each_critical_process_named_alone_is_refused_and_nothing_is_called(emul
 
 
 def test_the_process_tree_running_the_task_is_refused(emulator):
-    entry = only(end_processes(params(name=["python", "powershell", "wsmprovhost"]), check_mode=False)[0])
+    entry = only(end(params(name=["python", "powershell", "wsmprovhost"]), check_mode=False)[0])
 
     assert entry["processes"] == []
     assert {(p["name"], p["reason"]) for p in entry["protected"]} == {
@@ -359,14 +369,14 @@ def test_a_remote_process_whose_pid_and_program_match_the_local_task_is_not_prot
 def test_another_process_with_the_same_program_as_the_task_is_not_protected(emulator):
     local(emulator)["processes"].append(rds_emulator.make_process(5151, "python.exe", session=2))
 
-    entry = only(end_processes(params(name=["python"]), check_mode=False)[0])
+    entry = only(end(params(name=["python"]), check_mode=False)[0])
 
     assert [p["pid"] for p in entry["processes"]] == [5151]
     assert [p["pid"] for p in entry["protected"]] == [emulator.state["current_process_id"]]
 
 
 def test_force_ends_protected_processes_too(emulator):
-    entry = only(end_processes(params(name=["winlogon"], session_id=[3], force=True), check_mode=False)[0])
+    entry = only(end(params(name=["winlogon"], session_id=[3], force=True), check_mode=False)[0])
 
     assert [(p["name"], p["result"]) for p in entry["processes"]] == [("winlogon.exe", "terminated")]
     assert entry["protected"] == []
@@ -375,7 +385,7 @@ def test_force_ends_protected_processes_too(emulator):
 def test_a_process_that_ended_meanwhile_is_reported_as_vanished_not_failed(emulator):
     emulator.inject("WTSTerminateProcess", 87, pid=3630)
 
-    entry = only(end_processes(params(name=["notepad"]), check_mode=False)[0])
+    entry = only(end(params(name=["notepad"]), check_mode=False)[0])
 
     assert [(p["result"], p["state"]) for p in entry["processes"]] == [("vanished", "absent")]
     assert "error" not in entry["processes"][0]
@@ -385,7 +395,7 @@ def test_a_process_that_ended_meanwhile_is_reported_as_vanished_not_failed(emula
 def test_a_refused_process_is_reported_and_the_others_are_ended_all_the_same(emulator):
     emulator.inject("WTSTerminateProcess", 5, pid=3520)
 
-    entry = only(end_processes(params(session_id=[3]), check_mode=False)[0])
+    entry = only(end(params(session_id=[3]), check_mode=False)[0])
 
     chrome, explorer = sorted(entry["processes"], key=lambda p: p["name"])
     assert (chrome["result"], chrome["state"]) == ("failed", "running")
@@ -398,7 +408,7 @@ def test_a_refused_process_is_reported_and_the_others_are_ended_all_the_same(emu
 def test_one_unreachable_server_does_not_stop_the_others(emulator):
     explorers = pids_named(emulator, "explorer.exe", server="RDSH02")
 
-    results, diff = end_processes(params(server=["RDSH03", "RDSH02"], name=["explorer"]), check_mode=False)
+    results, diff = end(params(server=["RDSH03", "RDSH02"], name=["explorer"]), check_mode=False)
 
     unreachable, reached = results
     assert unreachable["failed"] is True and "[1722]" in unreachable["msg"] and "RDSH03" in unreachable["msg"]
@@ -413,7 +423,7 @@ def test_on_a_remote_server_only_the_critical_names_are_protected(emulator):
     remote = emulator.state["servers"]["RDSH02"]["processes"]
     remote.append(rds_emulator.make_process(agent_pid, "backup.exe", session=1))
 
-    entry = only(end_processes(params(server=["RDSH02"], pid=[agent_pid, 480]), check_mode=False)[0])
+    entry = only(end(params(server=["RDSH02"], pid=[agent_pid, 480]), check_mode=False)[0])
 
     assert [(p["name"], p["result"]) for p in entry["processes"]] == [("backup.exe", "terminated")]
     assert [p["name"] for p in entry["protected"]] == ["lsass.exe"]

@@ -13,7 +13,7 @@ from ansible_collections.wtsadmin.rds.plugins.doc_fragments.session_selection im
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import (
     SessionSelection,
     selection_problem,
-    selection_spec,
+    session_selection_spec,
     user_matches,
 )
 
@@ -190,9 +190,9 @@ def test_naming_session_0_or_a_listener_fails_even_with_all(session_id):
 
 
 def test_the_spec_takes_state_as_a_deprecated_alias_only_where_the_module_has_no_state_of_its_own():
-    with_alias = ArgumentSpecValidator(selection_spec(state_alias=True)).validate({"state": "disconnected"})
-    without = ArgumentSpecValidator(selection_spec(acting=True)).validate({"state": "disconnected"})
-    current = ArgumentSpecValidator(selection_spec(state_alias=True)).validate({"session_state": "disconnected"})
+    with_alias = ArgumentSpecValidator(session_selection_spec(state_alias=True)).validate({"state": "disconnected"})
+    without = ArgumentSpecValidator(session_selection_spec(acting=True)).validate({"state": "disconnected"})
+    current = ArgumentSpecValidator(session_selection_spec(state_alias=True)).validate({"session_state": "disconnected"})
 
     assert not with_alias.errors.errors
     assert with_alias.validated_parameters["session_state"] == ["disconnected"]
@@ -203,8 +203,8 @@ def test_the_spec_takes_state_as_a_deprecated_alias_only_where_the_module_has_no
 
 
 def test_the_spec_rejects_unknown_states_and_turns_single_values_into_lists():
-    checked = ArgumentSpecValidator(selection_spec()).validate({"session_id": "3", "username": "CONTOSO\\bob"})
-    wrong = ArgumentSpecValidator(selection_spec()).validate({"session_state": "sleeping"})
+    checked = ArgumentSpecValidator(session_selection_spec()).validate({"session_id": "3", "username": "CONTOSO\\bob"})
+    wrong = ArgumentSpecValidator(session_selection_spec()).validate({"session_state": "sleeping"})
 
     assert checked.validated_parameters["session_id"] == [3]
     assert checked.validated_parameters["username"] == ["CONTOSO\\bob"]
@@ -212,7 +212,7 @@ def test_the_spec_rejects_unknown_states_and_turns_single_values_into_lists():
 
 
 def test_the_guardrail_options_default_to_off():
-    params = ArgumentSpecValidator(selection_spec(acting=True, include_system=True)).validate({}).validated_parameters
+    params = ArgumentSpecValidator(session_selection_spec(acting=True, include_system=True)).validate({}).validated_parameters
 
     assert params["all"] is False
     assert params["allow_console"] is False
@@ -229,7 +229,7 @@ def test_the_doc_fragment_documents_exactly_the_options_of_the_spec(sections, fl
     documented = {}
     for section in sections:
         documented.update(yaml.safe_load(getattr(ModuleDocFragment, section))["options"])
-    spec = selection_spec(**flags)
+    spec = session_selection_spec(**flags)
 
     assert set(documented) == set(spec)
     for name, option in spec.items():

@@ -29,6 +29,17 @@ def params(module, **args):
     return checked.validated_parameters
 
 
+def report(p):
+    """report_sessions with the validated parameters ``p``, unpacked as win_rds_session_info's main() does."""
+    return report_sessions(p["server"], SessionSelection.from_params(p))
+
+
+def change(p, check_mode):
+    """change_sessions with the validated parameters ``p``, unpacked as win_rds_session's main() does."""
+    return change_sessions(p["server"], SessionSelection.from_params(p, acting=True), p["state"], p["wait"],
+                           p["timeout"], check_mode)
+
+
 def seconds(later, earlier):
     return int((rds_emulator.state.parse_time(later) - rds_emulator.state.parse_time(earlier)).total_seconds())
 
@@ -44,14 +55,14 @@ def user_sessions(state, server="RDSH01"):
 # --- win_rds_session_info ----------------------------------------------------------------------------
 
 def test_the_user_sessions_are_listed_without_session_0_and_listeners(emulator):
-    [entry] = report_sessions(params(win_rds_session_info))
+    [entry] = report(params(win_rds_session_info))
 
     assert entry["server"] is None and entry["failed"] is False
     assert [s["session_id"] for s in entry["sessions"]] == [s["id"] for s in user_sessions(emulator.state)]
 
 
 def test_include_system_also_lists_session_0_and_the_listener(emulator):
-    [entry] = report_sessions(params(win_rds_session_info, include_system=True))
+    [entry] = report(params(win_rds_session_info, include_system=True))
 
     every = emulator.state["servers"]["RDSH01"]["sessions"]
     assert [s["session_id"] for s in entry["sessions"]] == [s["id"] for s in every]
@@ -60,7 +71,7 @@ def test_include_system_also_lists_session_0_and_the_listener(emulator):
 def test_each_session_carries_user_client_and_times_in_iso_utc(emulator):
     alice = emulator.session("RDSH01", 2)
 
-    session = by_id(report_sessions(params(win_rds_session_info))[0]["sessions"])[2]
+    session = by_id(report(params(win_rds_session_info))[0]["sessions"])[2]
 
     assert session["user"] == "CONTOSO\\alice"
     assert (session["username"], session["domain"]) == ("alice", "CONTOSO")
@@ -80,7 +91,7 @@ def test_idle_and_disconnected_times_come_from_the_servers_own_clock(emulator):
     alice, bob = emulator.session("RDSH01", 2), emulator.session("RDSH01", 3)
     assert emulator.state["servers"]["RDSH01"]["clock_offset_seconds"] != 0, "the sample server's clock is off"
 
-    sessions = by_id(report_sessions(params(win_rds_session_info))[0]["sessions"])
+    sessions = by_id(report(params(win_rds_session_info))[0]["sessions"])
 
     assert sessions[2]["idle_seconds"] == seconds(server_now, alice["last_input_time"])
     assert sessions[2]["disconnected_seconds"] is None
@@ -89,7 +100,7 @@ def test_idle_and_disconnected_times_come_from_the_servers_own_clock(emulator):
 
 
 def test_the_lock_state_is_right_also_on_windows_2008_r2_where_windows_inverts_it(emulator):
-    results = report_sessions(params(win_rds_session_info, server=["RDSH01", "RDSH02"]))
+    results = report(params(win_rds_session_info, server=["RDSH01", "RDSH02"]))
 
     for entry in results:
         for session in entry["sessions"]:
@@ -99,7 +110,7 @@ def test_the_lock_state_is_right_also_on_windows_2008_r2_where_windows_inverts_i
 
 
 def test_the_version_is_not_asked_when_no_session_reports_a_lock_state(emulator):
-    report_sessions(params(win_rds_session_info, session_state="disconnected"))
+    report(params(win_rds_session_info, session_state="disconnected"))
 
     assert emulator.calls["NetServerGetInfo"] == 0
 
@@ -107,7 +118,7 @@ def test_the_version_is_not_asked_when_no_session_reports_a_lock_state(emulator)
 def test_a_short_answer_from_windows_fails_the_server_with_a_clear_message_not_a_traceback(emulator):
     emulator.session("RDSH01", 2)["raw_answers"] = {"25": "AAAA"}  # WTSSessionInfoEx: 3 bytes
 
-    [entry] = report_sessions(params(win_rds_session_info))
+    [entry] = report(params(win_rds_session_info))
 
     assert entry["failed"] is True
     assert "WTSQuerySessionInformationW failed" in entry["msg"] and "where WTSINFOEXW takes" in entry["msg"]
@@ -122,19 +133,19 @@ def test_user_names_longer_than_twenty_characters_are_reported_and_matched_in_fu
     emulator.state["servers"]["RDSH01"]["sessions"].append(rds_emulator.make_session(
         9, station="RDP-Tcp#9", state="active", user=LONG_USER, domain=LONG_DOMAIN, protocol="rdp"))
 
-    [entry] = report_sessions(params(win_rds_session_info, username=[LONG_USER]))
+    [entry] = report(params(win_rds_session_info, username=[LONG_USER]))
 
     [session] = entry["sessions"]
     assert (session["session_id"], session["username"], session["domain"]) == (9, LONG_USER, LONG_DOMAIN)
     assert session["user"] == "AzureAD\\" + LONG_USER
-    [entry] = report_sessions(params(win_rds_session_info, username=["AzureAD\\a.very.long.*.12345678"]))
+    [entry] = report(params(win_rds_session_info, username=["AzureAD\\a.very.long.*.12345678"]))
     assert [session["session_id"] for session in entry["sessions"]] == [9]
 
 
 def test_the_fixed_arrays_name_the_user_where_the_enumeration_has_no_names(emulator):
     emulator.state["hidden_exports"] = ["WTSEnumerateSessionsExW"]  # WTSEnumerateSessionsW: no user names
 
-    [entry] = report_sessions(params(win_rds_session_info, session_id=[2]))
+    [entry] = report(params(win_rds_session_info, session_id=[2]))
 
     assert entry["sessions"][0]["user"] == "CONTOSO\\alice"
 
@@ -146,7 +157,7 @@ def test_an_unreadable_version_keeps_the_lock_state_as_windows_gives_it_and_warn
     else:
         emulator.state["servers"]["RDSH01"]["server_service"] = False  # hardened: the Server service is off
 
-    [entry] = report_sessions(params(win_rds_session_info))
+    [entry] = report(params(win_rds_session_info))
 
     for session in entry["sessions"]:
         assert session["locked"] == emulator.session("RDSH01", session["session_id"])["locked"]
@@ -159,7 +170,7 @@ def test_an_unreadable_version_keeps_the_lock_state_as_windows_gives_it_and_warn
 def test_an_unreadable_version_on_windows_2008_r2_reports_the_flag_as_given(emulator):
     emulator.state["servers"]["RDSH01"].update(os_version="6.1", server_service=False)
 
-    [entry] = report_sessions(params(win_rds_session_info))
+    [entry] = report(params(win_rds_session_info))
 
     raw = [session for session in entry["sessions"] if session["locked"] is not None]
     assert raw and all(session["locked"] != emulator.session("RDSH01", session["session_id"])["locked"]
@@ -168,7 +179,7 @@ def test_an_unreadable_version_on_windows_2008_r2_reports_the_flag_as_given(emul
 
 
 def test_one_enumeration_and_at_most_three_queries_per_session(emulator):
-    [entry] = report_sessions(params(win_rds_session_info))
+    [entry] = report(params(win_rds_session_info))
 
     assert emulator.calls["WTSEnumerateSessionsExW"] == 1
     assert emulator.calls["WTSQuerySessionInformationW"] <= 3 * len(entry["sessions"])
@@ -178,7 +189,7 @@ def test_one_enumeration_and_at_most_three_queries_per_session(emulator):
 def test_a_session_that_ends_between_listing_and_query_is_left_out_not_fatal(emulator, error):
     emulator.inject("WTSQuerySessionInformationW", error, session_id=4)
 
-    [entry] = report_sessions(params(win_rds_session_info))
+    [entry] = report(params(win_rds_session_info))
 
     assert entry["failed"] is False
     assert 4 not in by_id(entry["sessions"])
@@ -188,14 +199,14 @@ def test_a_session_that_ends_between_listing_and_query_is_left_out_not_fatal(emu
 def test_another_query_error_fails_the_server_with_an_admin_message(emulator):
     emulator.inject("WTSQuerySessionInformationW", 5, session_id=4)
 
-    [entry] = report_sessions(params(win_rds_session_info))
+    [entry] = report(params(win_rds_session_info))
 
     assert entry["failed"] is True
     assert '"Query Information" permission' in entry["msg"]
 
 
 def test_filters_narrow_the_list_and_counts_follow_the_states(emulator):
-    [entry] = report_sessions(params(win_rds_session_info, state="disconnected", min_disconnected_seconds=60))
+    [entry] = report(params(win_rds_session_info, state="disconnected", min_disconnected_seconds=60))
 
     expected = [s["id"] for s in user_sessions(emulator.state) if s["state"] == "disconnected"]
     assert [s["session_id"] for s in entry["sessions"]] == expected
@@ -205,7 +216,7 @@ def test_filters_narrow_the_list_and_counts_follow_the_states(emulator):
 
 
 def test_usernames_select_across_domain_forms_and_case(emulator):
-    [entry] = report_sessions(params(win_rds_session_info, username=["contoso\\ALICE", "bob@contoso.com", "zoë*"]))
+    [entry] = report(params(win_rds_session_info, username=["contoso\\ALICE", "bob@contoso.com", "zoë*"]))
 
     assert [s["user"] for s in entry["sessions"]] == ["CONTOSO\\alice", "CONTOSO\\bob", "CONTOSO\\Zoë😀"]
 
@@ -213,13 +224,13 @@ def test_usernames_select_across_domain_forms_and_case(emulator):
 def test_users_are_matched_from_the_details_when_the_listing_has_none(emulator):
     emulator.state["hidden_exports"].append("WTSEnumerateSessionsExW")
 
-    [entry] = report_sessions(params(win_rds_session_info, username="carol"))
+    [entry] = report(params(win_rds_session_info, username="carol"))
 
     assert [s["user"] for s in entry["sessions"]] == ["CONTOSO\\carol"]
 
 
 def test_one_unreachable_server_is_reported_and_the_others_listed(emulator):
-    results = report_sessions(params(win_rds_session_info, server=["RDSH02", "RDSH03", "RDSH01"]))
+    results = report(params(win_rds_session_info, server=["RDSH02", "RDSH03", "RDSH01"]))
 
     assert [entry["server"] for entry in results] == ["RDSH02", "RDSH03", "RDSH01"]
     assert [entry["failed"] for entry in results] == [False, True, False]
@@ -230,7 +241,7 @@ def test_one_unreachable_server_is_reported_and_the_others_listed(emulator):
 # --- win_rds_session ---------------------------------------------------------------------------------
 
 def test_logoff_of_disconnected_sessions_waits_until_they_are_gone(emulator):
-    [entry], diff = change_sessions(params(win_rds_session, session_state="disconnected", state="logged_off"), False)
+    [entry], diff = change(params(win_rds_session, session_state="disconnected", state="logged_off"), False)
 
     assert entry["changed"] is True
     assert [(s["session_id"], s["previous_state"], s["state"], s["result"]) for s in entry["sessions"]] == [
@@ -242,17 +253,17 @@ def test_logoff_of_disconnected_sessions_waits_until_they_are_gone(emulator):
 
 def test_a_second_run_changes_nothing(emulator):
     task = params(win_rds_session, session_state="disconnected", state="logged_off")
-    change_sessions(task, False)
+    change(task, False)
     emulator.reset_counters()
 
-    [entry], diff = change_sessions(task, False)
+    [entry], diff = change(task, False)
 
     assert entry["changed"] is False and entry["sessions"] == []
     assert emulator.mutating_calls == []
 
 
 def test_disconnecting_an_already_disconnected_session_is_unchanged(emulator):
-    [entry], diff = change_sessions(params(win_rds_session, session_id=[2, 3], state="disconnected"), False)
+    [entry], diff = change(params(win_rds_session, session_id=[2, 3], state="disconnected"), False)
 
     results = {s["session_id"]: s["result"] for s in entry["sessions"]}
     assert results == {2: "disconnected", 3: "unchanged"}
@@ -264,10 +275,10 @@ def test_disconnecting_an_already_disconnected_session_is_unchanged(emulator):
 def test_check_mode_calls_nothing_and_predicts_the_real_result_and_diff(emulator):
     task = params(win_rds_session, min_idle_seconds=3600, state="logged_off")
 
-    predicted, predicted_diff = change_sessions(task, True)
+    predicted, predicted_diff = change(task, True)
     assert emulator.mutating_calls == []
     assert all(emulator.session("RDSH01", s["session_id"]) for s in predicted[0]["sessions"])
-    real, real_diff = change_sessions(task, False)
+    real, real_diff = change(task, False)
 
     assert predicted_diff == real_diff
     assert {s["result"] for s in real[0]["sessions"]} == {"logged_off"}
@@ -276,8 +287,8 @@ def test_check_mode_calls_nothing_and_predicts_the_real_result_and_diff(emulator
 
 
 def test_the_console_is_left_alone_and_reported_unless_allow_console(emulator):
-    [entry], _diff = change_sessions(params(win_rds_session, all=True, state="disconnected"), True)
-    [allowed], _diff = change_sessions(
+    [entry], _diff = change(params(win_rds_session, all=True, state="disconnected"), True)
+    [allowed], _diff = change(
         params(win_rds_session, all=True, allow_console=True, state="disconnected"), True)
 
     assert 1 not in by_id(entry["sessions"])
@@ -287,7 +298,7 @@ def test_the_console_is_left_alone_and_reported_unless_allow_console(emulator):
 
 
 def test_all_never_reaches_session_0_or_the_listener(emulator):
-    [entry], _diff = change_sessions(params(win_rds_session, all=True, allow_console=True, state="logged_off"), False)
+    [entry], _diff = change(params(win_rds_session, all=True, allow_console=True, state="logged_off"), False)
 
     assert [s["session_id"] for s in entry["sessions"]] == [s["id"] for s in user_sessions(rds_emulator.sample_state())]
     assert emulator.session("RDSH01", 0) is not None and emulator.session("RDSH01", 65536) is not None
@@ -297,7 +308,7 @@ def test_all_never_reaches_session_0_or_the_listener(emulator):
 def test_a_failure_on_one_session_does_not_stop_the_others_and_is_explained(emulator):
     emulator.inject("WTSLogoffSession", 5, session_id=4)
 
-    [entry], diff = change_sessions(params(win_rds_session, username=["alice", "carol"], state="logged_off"), False)
+    [entry], diff = change(params(win_rds_session, username=["alice", "carol"], state="logged_off"), False)
 
     sessions = by_id(entry["sessions"])
     assert sessions[2]["result"] == "logged_off" and emulator.session("RDSH01", 2) is None
@@ -311,7 +322,7 @@ def test_a_failure_on_one_session_does_not_stop_the_others_and_is_explained(emul
 def test_a_session_that_ends_before_its_logoff_is_not_a_failure(emulator):
     emulator.inject("WTSLogoffSession", 7022, session_id=3)
 
-    [entry], _diff = change_sessions(params(win_rds_session, session_id=3, state="logged_off"), False)
+    [entry], _diff = change(params(win_rds_session, session_id=3, state="logged_off"), False)
 
     assert entry["sessions"][0]["result"] == "vanished"
     assert "error" not in entry["sessions"][0]
@@ -322,7 +333,7 @@ def test_a_logoff_that_does_not_finish_in_time_is_a_failure(emulator):
     emulator.state["servers"]["RDSH01"]["logoff_delay_seconds"] = 30
     started = time.monotonic()
 
-    [entry], _diff = change_sessions(params(win_rds_session, session_id=3, state="logged_off", timeout=1), False)
+    [entry], _diff = change(params(win_rds_session, session_id=3, state="logged_off", timeout=1), False)
 
     assert time.monotonic() - started < 5
     assert entry["sessions"][0]["result"] == "failed"
@@ -333,14 +344,14 @@ def test_a_logoff_that_does_not_finish_in_time_is_a_failure(emulator):
 def test_without_wait_the_logoff_is_requested_and_not_awaited(emulator):
     emulator.state["servers"]["RDSH01"]["logoff_delay_seconds"] = 30
 
-    [entry], _diff = change_sessions(params(win_rds_session, session_id=3, state="logged_off", wait=False), False)
+    [entry], _diff = change(params(win_rds_session, session_id=3, state="logged_off", wait=False), False)
 
     assert entry["sessions"][0]["result"] == "logged_off"
     assert emulator.session("RDSH01", 3) is not None
 
 
 def test_sessions_of_several_servers_are_changed_and_one_unreachable_is_reported(emulator):
-    results, diff = change_sessions(params(win_rds_session, server=["RDSH02", "RDSH03"], session_state="disconnected",
+    results, diff = change(params(win_rds_session, server=["RDSH02", "RDSH03"], session_state="disconnected",
                                            state="logged_off"), False)
 
     assert [s["user"] for s in results[0]["sessions"]] == ["CONTOSO\\erin"]

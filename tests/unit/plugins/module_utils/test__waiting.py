@@ -33,6 +33,11 @@ def params(**given):
     return values
 
 
+def wait(server, p):
+    """wait_on_server with the parameters ``p``, unpacked as win_rds_wait's main() does."""
+    return wait_on_server(server, p["event"], p["until"], p["username"], p["timeout"], p["fail_on_timeout"])
+
+
 def farm(emulator, *sessions, events=()):
     """Replace the host by RDSH01 holding ``sessions`` (besides session 0 and the listener) and ``events``."""
     state = rds_emulator.empty_state()
@@ -73,7 +78,7 @@ def test_usernames_narrow_the_sessions_that_count():
 def test_waiting_for_an_event_returns_when_it_happens_with_the_sessions_after_it(emulator):
     farm(emulator, user(2, "alice"), user(3, "bob"), events=[logoff(0.3, 3)])
 
-    entry = wait_on_server(None, params(event=["logoff"]))
+    entry = wait(None, params(event=["logoff"]))
 
     assert entry["timed_out"] is False and "failed" not in entry
     assert [event["names"] for event in entry["events"]] == [["logoff", "state_change"]]
@@ -86,7 +91,7 @@ def test_events_outside_the_mask_do_not_end_the_wait(emulator):
     connect = rds_emulator.make_event(0.1, ["connect"], add_session=user(4, "carol", state="connected"))
     farm(emulator, user(2, "alice"), events=[connect, logoff(0.3, 2)])
 
-    entry = wait_on_server(None, params(event=["logoff", "disconnect"]))
+    entry = wait(None, params(event=["logoff", "disconnect"]))
 
     assert [event["names"] for event in entry["events"]] == [["logoff", "state_change"]]
     assert [s["session_id"] for s in entry["sessions"]] == [4]
@@ -95,7 +100,7 @@ def test_events_outside_the_mask_do_not_end_the_wait(emulator):
 def test_all_events_wakes_on_anything(emulator):
     farm(emulator, user(2, "alice"), events=[rds_emulator.make_event(0.1, ["connect"])])
 
-    entry = wait_on_server(None, params(event=["all"]))
+    entry = wait(None, params(event=["all"]))
 
     assert [event["names"] for event in entry["events"]] == [["connect"]]
 
@@ -105,7 +110,7 @@ def test_all_events_wakes_on_anything(emulator):
 def test_a_condition_that_already_holds_returns_at_once_without_waiting(emulator):
     farm(emulator, user(2, "alice", state="disconnected"))
 
-    entry = wait_on_server(None, params(until="no_active_sessions"))
+    entry = wait(None, params(until="no_active_sessions"))
 
     assert entry["timed_out"] is False and entry["events"] == []
     assert entry["waited_seconds"] < 1
@@ -115,7 +120,7 @@ def test_a_condition_that_already_holds_returns_at_once_without_waiting(emulator
 def test_the_wait_for_a_condition_goes_on_through_events_until_it_holds(emulator):
     farm(emulator, user(2, "alice"), user(3, "bob"), events=[logoff(0.2, 2), logoff(0.2, 3)])
 
-    entry = wait_on_server(None, params(until="no_user_sessions"))
+    entry = wait(None, params(until="no_user_sessions"))
 
     assert entry["timed_out"] is False
     assert len(entry["events"]) == 2
@@ -127,7 +132,7 @@ def test_the_wait_for_a_condition_goes_on_through_events_until_it_holds(emulator
 def test_waiting_until_one_user_has_no_session_ignores_the_others(emulator):
     farm(emulator, user(2, "alice"), user(3, "bob"), user(4, "carol"), events=[logoff(0.1, 3), logoff(0.1, 4)])
 
-    entry = wait_on_server(None, params(until="no_user_sessions", username=["CONTOSO\\carol"]))
+    entry = wait(None, params(until="no_user_sessions", username=["CONTOSO\\carol"]))
 
     assert len(entry["events"]) == 2
     assert [s["user"] for s in entry["sessions"]] == ["CONTOSO\\alice"]
@@ -145,7 +150,7 @@ def test_a_change_without_an_event_is_noticed_by_the_periodic_recheck(emulator, 
 
     worker = threading.Thread(target=log_alice_off_silently)
     worker.start()
-    entry = wait_on_server(None, params(until="no_user_sessions", timeout=5))
+    entry = wait(None, params(until="no_user_sessions", timeout=5))
     worker.join()
 
     assert entry["timed_out"] is False and entry["events"] == []
@@ -157,7 +162,7 @@ def test_a_change_without_an_event_is_noticed_by_the_periodic_recheck(emulator, 
 def test_a_timeout_fails_the_server_with_a_clear_message(emulator):
     farm(emulator, user(2, "alice"))
 
-    entry = wait_on_server(None, params(until="no_user_sessions", timeout=1))
+    entry = wait(None, params(until="no_user_sessions", timeout=1))
 
     assert entry["timed_out"] is True and entry["failed"] is True
     assert 1 <= entry["waited_seconds"] < 3
@@ -169,7 +174,7 @@ def test_a_timeout_fails_the_server_with_a_clear_message(emulator):
 def test_a_timeout_waiting_for_events_names_them_and_the_server(emulator):
     farm(emulator, user(2, "alice"))
 
-    entry = wait_on_server("RDSH01", params(event=["logon", "connect"], timeout=1))
+    entry = wait("RDSH01", params(event=["logon", "connect"], timeout=1))
 
     assert entry["timed_out"] is True and entry["events"] == []
     assert "on RDSH01 waiting for a session event (logon, connect)" in entry["msg"]
@@ -178,7 +183,7 @@ def test_a_timeout_waiting_for_events_names_them_and_the_server(emulator):
 def test_with_fail_on_timeout_false_a_timeout_is_only_reported(emulator):
     farm(emulator, user(2, "alice"))
 
-    entry = wait_on_server(None, params(until="no_active_sessions", username=["alice"], timeout=1,
+    entry = wait(None, params(until="no_active_sessions", username=["alice"], timeout=1,
                                         fail_on_timeout=False))
 
     assert entry["timed_out"] is True
