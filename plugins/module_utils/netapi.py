@@ -11,7 +11,20 @@ from __future__ import annotations
 import ctypes
 from ctypes import POINTER, byref, c_uint32, c_void_p
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, api, flag_mask, read_wide, wide
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import (
+    DWORD,
+    LMCSTR,
+    LMSTR,
+    LPBYTE,
+    LPDWORD,
+    LPVOID,
+    NET_API_STATUS,
+    WinApiError,
+    api,
+    flag_mask,
+    read_wide,
+    wide,
+)
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     ERROR_MORE_DATA,
     MAJOR_VERSION_MASK,
@@ -37,8 +50,18 @@ class SERVER_INFO_101(ctypes.Structure):
     ]
 
 
-def _net(name, *argtypes):
-    return api("netapi32", name, c_uint32, *argtypes)
+# The prototypes of lmserver.h and lmapibuf.h: name -> (return type, parameter types...). These functions
+# return their status instead of setting the thread's last error.
+NETAPI32 = {
+    "NetServerEnum": (NET_API_STATUS, LMCSTR, DWORD, POINTER(LPBYTE), DWORD, LPDWORD, LPDWORD, DWORD, LMCSTR, LPDWORD),
+    "NetServerGetInfo": (NET_API_STATUS, LMSTR, DWORD, POINTER(LPBYTE)),
+    "NetApiBufferFree": (NET_API_STATUS, LPVOID),
+}
+
+
+def _net(name):
+    """The netapi32 export ``name``, its prototype set from NETAPI32."""
+    return api("netapi32", name, NETAPI32[name])
 
 
 def _failure(function, status, server):
@@ -46,7 +69,7 @@ def _failure(function, status, server):
 
 
 def _buffer_free(address):
-    status = _net("NetApiBufferFree", c_void_p)(address)
+    status = _net("NetApiBufferFree")(address)
     if status != NERR_SUCCESS:
         raise _failure("NetApiBufferFree", status, None)
 
@@ -75,8 +98,7 @@ def server_enum(domain=None, types=SV_TYPE_TERMINALSERVER, server=None):
     the list. ``server`` is passed as NetServerEnum's servername, which Microsoft documents as reserved
     (NULL). Without a browser service Windows answers 6118 (ERROR_NO_BROWSER_SERVERS_FOUND).
     """
-    enum = _net("NetServerEnum", c_void_p, c_uint32, POINTER(c_void_p), c_uint32, POINTER(c_uint32),
-                POINTER(c_uint32), c_uint32, c_void_p, POINTER(c_uint32))
+    enum = _net("NetServerEnum")
     buffer, read, total, resume = c_void_p(), c_uint32(), c_uint32(), c_uint32(0)
     status = enum(wide(server), 101, byref(buffer), MAX_PREFERRED_LENGTH, byref(read), byref(total),
                   flag_mask(types, SV_TYPES, "server type"), wide(domain), byref(resume))
@@ -92,7 +114,7 @@ def server_enum(domain=None, types=SV_TYPE_TERMINALSERVER, server=None):
 
 def server_get_info(server=None):
     """NetServerGetInfo level 101 of ``server`` (None: this machine), as a dict shaped like server_enum's."""
-    get_info = _net("NetServerGetInfo", c_void_p, c_uint32, POINTER(c_void_p))
+    get_info = _net("NetServerGetInfo")
     buffer = c_void_p()
     status = get_info(wide(server), 101, byref(buffer))
     if status != NERR_SUCCESS:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ctypes
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, api, decode_wide, wide
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, advapi32, decode_wide, wide
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     ERROR_FILE_NOT_FOUND,
     ERROR_MORE_DATA,
@@ -24,8 +24,6 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
 )
 
 HKEY_LOCAL_MACHINE = ctypes.c_void_p(-0x7FFFFFFE).value  # (HKEY)(ULONG_PTR)((LONG)0x80000002): pointer-sized
-_PHKEY = ctypes.POINTER(ctypes.c_void_p)
-_LPDWORD = ctypes.POINTER(ctypes.c_uint32)
 
 
 def _check(function, status, server):
@@ -44,7 +42,7 @@ def read_values(server, wanted):
     root = HKEY_LOCAL_MACHINE
     if server is not None:
         remote = ctypes.c_void_p()
-        connect = api("advapi32", "RegConnectRegistryW", ctypes.c_uint32, ctypes.c_void_p, ctypes.c_void_p, _PHKEY)
+        connect = advapi32("RegConnectRegistryW")
         _check("RegConnectRegistryW", connect(wide("\\\\" + server.lstrip("\\")), root, ctypes.byref(remote)), server)
         root = remote.value
     try:
@@ -55,8 +53,7 @@ def read_values(server, wanted):
 
 
 def _read_key(root, sub_key, names, server):
-    open_key = api("advapi32", "RegOpenKeyExW", ctypes.c_uint32, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint32,
-                   ctypes.c_uint32, _PHKEY)
+    open_key = advapi32("RegOpenKeyExW")
     key = ctypes.c_void_p()
     status = open_key(root, wide(sub_key), 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, ctypes.byref(key))
     if status == ERROR_FILE_NOT_FOUND:
@@ -69,8 +66,7 @@ def _read_key(root, sub_key, names, server):
 
 
 def _query(key, name, server):
-    query = api("advapi32", "RegQueryValueExW", ctypes.c_uint32, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
-                _LPDWORD, ctypes.c_void_p, _LPDWORD)
+    query = advapi32("RegQueryValueExW")
     kind, size = ctypes.c_uint32(), ctypes.c_uint32(64)
     for _attempt in range(3):  # the value may grow between the calls: ERROR_MORE_DATA gives the new size
         data = ctypes.create_string_buffer(size.value)
@@ -89,4 +85,4 @@ def _query(key, name, server):
 
 
 def _close(key):
-    api("advapi32", "RegCloseKey", ctypes.c_uint32, ctypes.c_void_p)(key)
+    advapi32("RegCloseKey")(key)

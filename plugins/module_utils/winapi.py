@@ -7,14 +7,16 @@ from __future__ import annotations
 # The base of the ctypes wrapper: DLL loading, errors, UTF-16 text, FILETIME, SIDs, this process's privileges
 # and this machine's process tree.
 #
-# It follows the Windows boundary contract of DESIGN.md section 3: DLLs are loaded at first use through
-# ctypes.WinDLL (never at import), functions get argtypes/restype before their first call, error codes
-# come from ctypes.get_last_error() and texts from ctypes.FormatError(), both looked up at call time, and
-# only fixed-width types cross the boundary. It knows nothing of Ansible.
+# It keeps the Windows boundary contract (docs/architecture.md, "The Windows boundary"): DLLs are loaded at
+# first use through ctypes.WinDLL (never at import), functions get argtypes/restype before their first call,
+# from the prototype table of their DLL (KERNEL32 and ADVAPI32 here, WTSAPI32 in wts.py, NETAPI32 in
+# netapi.py), error codes come from ctypes.get_last_error() and texts from ctypes.FormatError(), both looked
+# up at call time, and only the fixed-width types below cross the boundary. It knows nothing of Ansible.
 
 import ctypes
 import datetime
 from contextlib import contextmanager
+from ctypes import POINTER, c_char_p, c_int32, c_uint32, c_uint64, c_void_p
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     ERROR_CALL_NOT_IMPLEMENTED,
@@ -32,6 +34,70 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     TOKEN_QUERY,
     UNLEN,
 )
+
+# The Windows SDK's type names as fixed-width ctypes: the same size on Linux x86-64 as on Windows x64 (unlike
+# ctypes.wintypes, c_long or c_wchar_p), so that the prototype tables read like the SDK headers.
+# tests/unit/plugins/module_utils/test_layouts.py checks each against the headers.
+VOID = None
+BOOL = c_int32
+LONG = c_int32
+DWORD = c_uint32
+ULONG = c_uint32
+UINT = c_uint32
+REGSAM = c_uint32
+NET_API_STATUS = c_uint32
+HANDLE = c_void_p
+HKEY = c_void_p
+HLOCAL = c_void_p
+PVOID = c_void_p
+LPVOID = c_void_p
+LPBYTE = c_void_p
+PSID = c_void_p
+LPWSTR = c_void_p  # UTF-16LE text goes through void pointers: wide() builds it, read_wide() reads it
+LPCWSTR = c_void_p
+LMSTR = c_void_p
+LMCSTR = c_void_p
+LPSTR = c_char_p
+PCHAR = c_char_p
+COMPUTER_NAME_FORMAT = c_uint32  # enumerations are 4-byte integers
+WTS_INFO_CLASS = c_int32
+WTS_TYPE_CLASS = c_int32
+WTS_VIRTUAL_CLASS = c_int32
+PHANDLE = POINTER(HANDLE)
+PHKEY = POINTER(HKEY)
+PDWORD = POINTER(DWORD)
+LPDWORD = POINTER(DWORD)
+PULONG = POINTER(ULONG)
+PSID_NAME_USE = POINTER(c_int32)
+PLUID = c_void_p  # pointers to structures: byref(structure) passes them
+PTOKEN_PRIVILEGES = c_void_p
+LPPROCESSENTRY32W = c_void_p
+LPFILETIME = POINTER(c_uint64)  # a FILETIME is two DWORDs, read here as one 64-bit count
+
+# Prototypes, as the SDK headers declare them: name -> (return type, parameter types...).
+KERNEL32 = {  # winbase.h, handleapi.h, processthreadsapi.h, sysinfoapi.h, tlhelp32.h
+    "LocalFree": (HLOCAL, HLOCAL),
+    "CloseHandle": (BOOL, HANDLE),
+    "GetCurrentProcessId": (DWORD,),
+    "CreateToolhelp32Snapshot": (HANDLE, DWORD, DWORD),
+    "Process32FirstW": (BOOL, HANDLE, LPPROCESSENTRY32W),
+    "Process32NextW": (BOOL, HANDLE, LPPROCESSENTRY32W),
+    "GetSystemDirectoryW": (UINT, LPWSTR, UINT),
+    "GetCurrentProcess": (HANDLE,),
+    "GetProcessTimes": (BOOL, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME),
+    "GetComputerNameExW": (BOOL, COMPUTER_NAME_FORMAT, LPWSTR, LPDWORD),
+}
+ADVAPI32 = {  # winbase.h, sddl.h, processthreadsapi.h, securitybaseapi.h, winreg.h
+    "LookupAccountSidW": (BOOL, LPCWSTR, PSID, LPWSTR, LPDWORD, LPWSTR, LPDWORD, PSID_NAME_USE),
+    "ConvertSidToStringSidW": (BOOL, PSID, POINTER(LPWSTR)),
+    "OpenProcessToken": (BOOL, HANDLE, DWORD, PHANDLE),
+    "LookupPrivilegeValueW": (BOOL, LPCWSTR, LPCWSTR, PLUID),
+    "AdjustTokenPrivileges": (BOOL, HANDLE, BOOL, PTOKEN_PRIVILEGES, DWORD, PTOKEN_PRIVILEGES, PDWORD),
+    "RegConnectRegistryW": (LONG, LPCWSTR, HKEY, PHKEY),
+    "RegOpenKeyExW": (LONG, HKEY, LPCWSTR, DWORD, REGSAM, PHKEY),
+    "RegQueryValueExW": (LONG, HKEY, LPCWSTR, LPDWORD, LPDWORD, LPBYTE, LPDWORD),
+    "RegCloseKey": (LONG, HKEY),
+}
 
 INVALID_HANDLE_VALUE = ctypes.c_void_p(-1).value
 
@@ -122,8 +188,10 @@ def load_dll(name, function=None):
     return cached[1]
 
 
-def api(dll_name, name, restype, *argtypes):
-    """The export ``name`` of ``dll_name`` with its prototype set; WinApiError 127 if the DLL lacks it."""
+def api(dll_name, name, prototype):
+    """The export ``name`` of ``dll_name`` with its ``prototype`` set (``(restype, argtypes...)``, from the DLL's
+    table); WinApiError 127 if the DLL lacks it."""
+    restype, argtypes = prototype[0], prototype[1:]
     dll = load_dll(dll_name, name)
     try:
         function = getattr(dll, name)
@@ -133,6 +201,16 @@ def api(dll_name, name, restype, *argtypes):
         function.argtypes = argtypes
         function.restype = restype
     return function
+
+
+def kernel32(name):
+    """The kernel32 export ``name``, its prototype set from KERNEL32."""
+    return api("kernel32", name, KERNEL32[name])
+
+
+def advapi32(name):
+    """The advapi32 export ``name``, its prototype set from ADVAPI32."""
+    return api("advapi32", name, ADVAPI32[name])
 
 
 def flag_mask(value, flags, what):
@@ -212,9 +290,7 @@ def lookup_account(sid_address, cache, server=None, failures=None):
 
 
 def _account_name(sid_address, server):
-    lookup = api("advapi32", "LookupAccountSidW", ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p,
-                 ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint32), ctypes.c_void_p,
-                 ctypes.POINTER(ctypes.c_uint32), ctypes.POINTER(ctypes.c_int32))
+    lookup = advapi32("LookupAccountSidW")
     system = wide(server)
     name_chars, domain_chars = ctypes.c_uint32(UNLEN), ctypes.c_uint32(UNLEN)
     use = ctypes.c_int32()
@@ -240,8 +316,7 @@ def qualified_name(domain, name):
 
 
 def _sid_string(sid_address):
-    convert = api("advapi32", "ConvertSidToStringSidW", ctypes.c_int32, ctypes.c_void_p,
-                  ctypes.POINTER(ctypes.c_void_p))
+    convert = advapi32("ConvertSidToStringSidW")
     text = ctypes.c_void_p()
     if not convert(sid_address, ctypes.byref(text)):
         raise last_error("ConvertSidToStringSidW")
@@ -253,7 +328,7 @@ def _sid_string(sid_address):
 
 def local_free(address):
     """Free memory that a Windows API allocated with LocalAlloc (for example ConvertSidToStringSidW's)."""
-    if api("kernel32", "LocalFree", ctypes.c_void_p, ctypes.c_void_p)(address):
+    if kernel32("LocalFree")(address):
         raise last_error("LocalFree")
 
 
@@ -269,16 +344,14 @@ def privilege_enabled(name):
     privilege the account does not hold stays off without an error (ERROR_NOT_ALL_ASSIGNED): the call that
     needs it then fails with 1314 (ERROR_PRIVILEGE_NOT_HELD), which names the function that needed it.
     """
-    open_token = api("advapi32", "OpenProcessToken", ctypes.c_int32, ctypes.c_void_p, ctypes.c_uint32,
-                     ctypes.POINTER(ctypes.c_void_p))
-    current_process = api("kernel32", "GetCurrentProcess", ctypes.c_void_p)()
+    open_token = advapi32("OpenProcessToken")
+    current_process = kernel32("GetCurrentProcess")()
     token = ctypes.c_void_p()
     # "If the PreviousState parameter is not NULL, the handle must also have TOKEN_QUERY access."
     if not open_token(current_process, TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, ctypes.byref(token)):
         raise last_error("OpenProcessToken")
     try:
-        lookup = api("advapi32", "LookupPrivilegeValueW", ctypes.c_int32, ctypes.c_void_p, ctypes.c_void_p,
-                     ctypes.POINTER(LUID))
+        lookup = advapi32("LookupPrivilegeValueW")
         wanted = TOKEN_PRIVILEGES(PrivilegeCount=1)
         if not lookup(None, wide(name), ctypes.byref(wanted.Privileges[0].Luid)):
             raise last_error("LookupPrivilegeValueW")
@@ -291,13 +364,11 @@ def privilege_enabled(name):
             if previous.PrivilegeCount:  # zero: "no privileges have been changed by this function"
                 _adjust_privileges(token, previous, None)
     finally:
-        api("kernel32", "CloseHandle", ctypes.c_int32, ctypes.c_void_p)(token)
+        kernel32("CloseHandle")(token)
 
 
 def _adjust_privileges(token, new_state, previous):
-    adjust = api("advapi32", "AdjustTokenPrivileges", ctypes.c_int32, ctypes.c_void_p, ctypes.c_int32,
-                 ctypes.POINTER(TOKEN_PRIVILEGES), ctypes.c_uint32, ctypes.POINTER(TOKEN_PRIVILEGES),
-                 ctypes.POINTER(ctypes.c_uint32))
+    adjust = advapi32("AdjustTokenPrivileges")
     returned = ctypes.c_uint32()
     if previous is None:
         size, previous_ref, returned_ref = 0, None, None
@@ -319,8 +390,7 @@ def computer_name(name_type):
     getcomputernameexw: "If the buffer is too small, the function fails and GetLastError returns
     ERROR_MORE_DATA. This parameter receives the size of the buffer required", so a second call gets it.
     """
-    get_name = api("kernel32", "GetComputerNameExW", ctypes.c_int32, ctypes.c_uint32, ctypes.c_void_p,
-                   ctypes.POINTER(ctypes.c_uint32))
+    get_name = kernel32("GetComputerNameExW")
     size = ctypes.c_uint32(_COMPUTER_NAME_CHARS)
     for _attempt in range(2):
         buffer = (ctypes.c_uint16 * size.value)()
@@ -338,10 +408,9 @@ def own_cpu_time():
     getprocesstimes: "if a process has spent one second in kernel mode, this function will fill the FILETIME
     structure specified by lpKernelTime with a 64-bit value of ten million."
     """
-    get_times = api("kernel32", "GetProcessTimes", ctypes.c_int32, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64),
-                    ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint64))
+    get_times = kernel32("GetProcessTimes")
     created, exited, kernel, user = (ctypes.c_uint64() for _index in range(4))
-    current_process = api("kernel32", "GetCurrentProcess", ctypes.c_void_p)()
+    current_process = kernel32("GetCurrentProcess")()
     if not get_times(current_process, ctypes.byref(created), ctypes.byref(exited), ctypes.byref(kernel),
                      ctypes.byref(user)):
         raise last_error("GetProcessTimes")
@@ -350,7 +419,7 @@ def own_cpu_time():
 
 def current_process_id():
     """GetCurrentProcessId: the pid of this process as Windows knows it."""
-    return api("kernel32", "GetCurrentProcessId", ctypes.c_uint32)()
+    return kernel32("GetCurrentProcessId")()
 
 
 def process_tree():
@@ -358,20 +427,20 @@ def process_tree():
 
     Windows keeps the parent pid of a process whose parent has exited; it may since belong to another.
     """
-    snapshot = api("kernel32", "CreateToolhelp32Snapshot", ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32)
+    snapshot = kernel32("CreateToolhelp32Snapshot")
     handle = snapshot(TH32CS_SNAPPROCESS, 0)
     if handle in (None, INVALID_HANDLE_VALUE):
         raise last_error("CreateToolhelp32Snapshot")
     try:
         return list(_snapshot_processes(handle))
     finally:
-        api("kernel32", "CloseHandle", ctypes.c_int32, ctypes.c_void_p)(handle)
+        kernel32("CloseHandle")(handle)
 
 
 def _snapshot_processes(handle):
     entry = PROCESSENTRY32W(dwSize=ctypes.sizeof(PROCESSENTRY32W))
     function = "Process32FirstW"
-    while api("kernel32", function, ctypes.c_int32, ctypes.c_void_p, ctypes.POINTER(PROCESSENTRY32W))(
+    while kernel32(function)(
             handle, ctypes.byref(entry)):
         yield {"pid": entry.th32ProcessID, "parent_pid": entry.th32ParentProcessID,
                "name": decode_wide(bytes(entry.szExeFile))}
@@ -387,7 +456,7 @@ def system_directory():
     "If the length is greater than the size of the buffer, the return value is the size of the buffer
     required to hold the path"; 0 is a failure (GetSystemDirectoryW, sysinfoapi.h).
     """
-    get = api("kernel32", "GetSystemDirectoryW", ctypes.c_uint32, ctypes.c_void_p, ctypes.c_uint32)
+    get = kernel32("GetSystemDirectoryW")
     chars = MAX_PATH
     for _attempt in range(2):
         buffer = (ctypes.c_uint16 * chars)()

@@ -13,9 +13,22 @@ import functools
 import ipaddress
 import threading
 from contextlib import contextmanager
-from ctypes import POINTER, byref, c_char_p, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_void_p
+from ctypes import POINTER, byref, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_void_p
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import (
+    BOOL,
+    DWORD,
+    HANDLE,
+    LPSTR,
+    LPWSTR,
+    PCHAR,
+    PULONG,
+    PVOID,
+    ULONG,
+    VOID,
+    WTS_INFO_CLASS,
+    WTS_TYPE_CLASS,
+    WTS_VIRTUAL_CLASS,
     WinApiError,
     api,
     computer_name,
@@ -201,8 +214,42 @@ class WTSINFOEXW(ctypes.Structure):
     ]
 
 
-def _wts(name, restype, *argtypes):
-    return api("wtsapi32", name, restype, *argtypes)
+# Pointers to the structures WTS functions allocate: passed as void pointers, read with from_address.
+PWTS_SESSION_INFOW = c_void_p
+PWTS_SESSION_INFO_1W = c_void_p
+PWTS_PROCESS_INFOW = c_void_p
+
+# The prototypes of wtsapi32.h: name -> (return type, parameter types...).
+WTSAPI32 = {
+    "WTSOpenServerW": (HANDLE, LPWSTR),
+    "WTSOpenServerExW": (HANDLE, LPWSTR),
+    "WTSCloseServer": (VOID, HANDLE),
+    "WTSFreeMemory": (VOID, PVOID),
+    "WTSFreeMemoryExW": (BOOL, WTS_TYPE_CLASS, PVOID, ULONG),
+    "WTSEnumerateSessionsW": (BOOL, HANDLE, DWORD, DWORD, POINTER(PWTS_SESSION_INFOW), POINTER(DWORD)),
+    "WTSEnumerateSessionsExW": (BOOL, HANDLE, POINTER(DWORD), DWORD, POINTER(PWTS_SESSION_INFO_1W), POINTER(DWORD)),
+    "WTSQuerySessionInformationW": (BOOL, HANDLE, DWORD, WTS_INFO_CLASS, POINTER(LPWSTR), POINTER(DWORD)),
+    "WTSDisconnectSession": (BOOL, HANDLE, DWORD, BOOL),
+    "WTSLogoffSession": (BOOL, HANDLE, DWORD, BOOL),
+    "WTSSendMessageW": (BOOL, HANDLE, DWORD, LPWSTR, DWORD, LPWSTR, DWORD, DWORD, DWORD, POINTER(DWORD), BOOL),
+    "WTSEnumerateProcessesW": (BOOL, HANDLE, DWORD, DWORD, POINTER(PWTS_PROCESS_INFOW), POINTER(DWORD)),
+    "WTSEnumerateProcessesExW": (BOOL, HANDLE, POINTER(DWORD), DWORD, POINTER(LPWSTR), POINTER(DWORD)),
+    "WTSTerminateProcess": (BOOL, HANDLE, DWORD, DWORD),
+    "WTSShutdownSystem": (BOOL, HANDLE, DWORD),
+    "WTSWaitSystemEvent": (BOOL, HANDLE, DWORD, POINTER(DWORD)),
+    "WTSVirtualChannelOpen": (HANDLE, HANDLE, DWORD, LPSTR),
+    "WTSVirtualChannelOpenEx": (HANDLE, DWORD, LPSTR, DWORD),
+    "WTSVirtualChannelClose": (BOOL, HANDLE),
+    "WTSVirtualChannelRead": (BOOL, HANDLE, ULONG, PCHAR, ULONG, PULONG),
+    "WTSVirtualChannelWrite": (BOOL, HANDLE, PCHAR, ULONG, PULONG),
+    "WTSVirtualChannelPurgeInput": (BOOL, HANDLE),
+    "WTSVirtualChannelQuery": (BOOL, HANDLE, WTS_VIRTUAL_CLASS, POINTER(PVOID), POINTER(DWORD)),
+}
+
+
+def _wts(name):
+    """The wtsapi32 export ``name``, its prototype set from WTSAPI32."""
+    return api("wtsapi32", name, WTSAPI32[name])
 
 
 def _succeed(result, function):
@@ -283,18 +330,18 @@ def open_server(name=None):
         raise
     finally:
         if not local:
-            _wts("WTSCloseServer", None, c_void_p)(handle)
+            _wts("WTSCloseServer")(handle)
 
 
 def _open_remote_server(name):
     function = "WTSOpenServerExW"
     try:
-        opener = _wts(function, c_void_p, c_void_p)
+        opener = _wts(function)
     except WinApiError as error:
         if not _ex_unavailable(error, function):
             raise
         function = "WTSOpenServerW"
-        opener = _wts(function, c_void_p, c_void_p)
+        opener = _wts(function)
     handle = opener(wide(name))
     if not handle:
         raise last_error(function, server=name)
@@ -306,9 +353,9 @@ def _free(address, type_class=None, count=0):
     if not address:
         return
     if type_class is None:
-        _wts("WTSFreeMemory", None, c_void_p)(address)
+        _wts("WTSFreeMemory")(address)
     else:
-        _succeed(_wts("WTSFreeMemoryExW", c_int32, c_int32, c_void_p, c_uint32)(type_class, address, count),
+        _succeed(_wts("WTSFreeMemoryExW")(type_class, address, count),
                  "WTSFreeMemoryExW")
 
 
@@ -349,8 +396,7 @@ def enumerate_sessions(handle):
     except WinApiError as error:
         if not _ex_unavailable(error, "WTSEnumerateSessionsExW"):
             raise
-    enumerate_classic = _wts("WTSEnumerateSessionsW", c_int32, c_void_p, c_uint32, c_uint32, POINTER(c_void_p),
-                             POINTER(c_uint32))
+    enumerate_classic = _wts("WTSEnumerateSessionsW")
     with _returned_array("WTSEnumerateSessionsW", lambda buffer, count: enumerate_classic(handle, 0, 1, buffer, count),
                          WTS_SESSION_INFOW) as entries:
         return [_session(entry.SessionId, entry.State, entry.pWinStationName, None, None, None, None)
@@ -358,8 +404,7 @@ def enumerate_sessions(handle):
 
 
 def _enumerate_sessions_ex(handle):
-    enumerate_ex = _wts("WTSEnumerateSessionsExW", c_int32, c_void_p, POINTER(c_uint32), c_uint32,
-                        POINTER(c_void_p), POINTER(c_uint32))
+    enumerate_ex = _wts("WTSEnumerateSessionsExW")
     level = c_uint32(1)
     with _returned_array("WTSEnumerateSessionsExW",
                          lambda buffer, count: enumerate_ex(handle, byref(level), 0, buffer, count),
@@ -376,8 +421,7 @@ def _session(session_id, state, session_name, host_name, username, domain, farm_
 
 def _query(handle, session_id, info_class):
     """WTSQuerySessionInformationW of one WTS_INFO_CLASS value: a copy of the bytes it returned."""
-    query = _wts("WTSQuerySessionInformationW", c_int32, c_void_p, c_uint32, c_int32, POINTER(c_void_p),
-                 POINTER(c_uint32))
+    query = _wts("WTSQuerySessionInformationW")
     return _returned_bytes("WTSQuerySessionInformationW",
                            lambda buffer, size: query(handle, session_id, info_class, buffer, size))
 
@@ -470,13 +514,13 @@ def session_details(handle, session_id):
 
 def disconnect_session(handle, session_id):
     """WTSDisconnectSession, asynchronously (bWait FALSE): the user's programs keep running."""
-    disconnect = _wts("WTSDisconnectSession", c_int32, c_void_p, c_uint32, c_int32)
+    disconnect = _wts("WTSDisconnectSession")
     _succeed(disconnect(handle, session_id, False), "WTSDisconnectSession")
 
 
 def logoff_session(handle, session_id):
     """WTSLogoffSession, asynchronously (bWait FALSE): it returns before the session has gone."""
-    logoff = _wts("WTSLogoffSession", c_int32, c_void_p, c_uint32, c_int32)
+    logoff = _wts("WTSLogoffSession")
     _succeed(logoff(handle, session_id, False), "WTSLogoffSession")
 
 
@@ -486,8 +530,7 @@ def send_message(handle, session_id, title, message, style=0, timeout=0, wait=Fa
     ``style`` is MessageBox's uType, ``timeout`` in seconds (0: none). Without ``wait`` the answer is
     32001 (async). The lengths passed are in bytes, without the NUL terminator.
     """
-    send = _wts("WTSSendMessageW", c_int32, c_void_p, c_uint32, c_void_p, c_uint32, c_void_p, c_uint32, c_uint32,
-                c_uint32, POINTER(c_uint32), c_int32)
+    send = _wts("WTSSendMessageW")
     title_text, message_text = wide(title), wide(message)
     response = c_uint32()
     _succeed(send(handle, session_id, title_text, ctypes.sizeof(title_text) - 2, message_text,
@@ -514,8 +557,7 @@ def enumerate_processes(handle, server=None, failures=None):
     except WinApiError as error:
         if not _ex_unavailable(error, "WTSEnumerateProcessesExW"):
             raise
-    enumerate_classic = _wts("WTSEnumerateProcessesW", c_int32, c_void_p, c_uint32, c_uint32, POINTER(c_void_p),
-                             POINTER(c_uint32))
+    enumerate_classic = _wts("WTSEnumerateProcessesW")
     with _returned_array("WTSEnumerateProcessesW", lambda buffer, count: enumerate_classic(handle, 0, 1, buffer, count),
                          WTS_PROCESS_INFOW) as entries:
         return [_process(entry, lookup) for entry in entries]
@@ -527,8 +569,7 @@ def _enumerate_processes_ex(handle, lookup):
 
 def _processes_ex(handle, read):
     """``read(entries)`` of WTSEnumerateProcessesExW level 1 (every session) on ``handle``, buffer freed after."""
-    enumerate_ex = _wts("WTSEnumerateProcessesExW", c_int32, c_void_p, POINTER(c_uint32), c_uint32,
-                        POINTER(c_void_p), POINTER(c_uint32))
+    enumerate_ex = _wts("WTSEnumerateProcessesExW")
     level = c_uint32(1)
     with _returned_array("WTSEnumerateProcessesExW",
                          lambda buffer, count: enumerate_ex(handle, byref(level), WTS_ANY_SESSION, buffer, count),
@@ -566,7 +607,7 @@ def own_process_cpu_count(handle=WTS_CURRENT_SERVER_HANDLE):
 
 def terminate_process(handle, pid, exit_code=0):
     """WTSTerminateProcess: end process ``pid`` with ``exit_code``."""
-    terminate = _wts("WTSTerminateProcess", c_int32, c_void_p, c_uint32, c_uint32)
+    terminate = _wts("WTSTerminateProcess")
     _succeed(terminate(handle, pid, exit_code), "WTSTerminateProcess")
 
 
@@ -580,7 +621,7 @@ def shutdown_system(handle, flag):
     (SeRemoteShutdownPrivilege): it is asked without touching this token, and only if it answers 1314 is the
     call made once more with the privilege enabled here. An account without it gets 1314.
     """
-    shutdown = _wts("WTSShutdownSystem", c_int32, c_void_p, c_uint32)
+    shutdown = _wts("WTSShutdownSystem")
     if flag == WTS_WSD_LOGOFF:
         _succeed(shutdown(handle, flag), "WTSShutdownSystem")
         return
@@ -596,7 +637,7 @@ def shutdown_system(handle, flag):
 
 
 def _wait_system_event(handle, mask):
-    wait = _wts("WTSWaitSystemEvent", c_int32, c_void_p, c_uint32, POINTER(c_uint32))
+    wait = _wts("WTSWaitSystemEvent")
     flags = c_uint32()
     _succeed(wait(handle, mask, byref(flags)), "WTSWaitSystemEvent")
     return flags.value
@@ -667,14 +708,14 @@ class VirtualChannel:
         encoded, flags = _channel_name_and_flags(name, dynamic, priority)
         function = "WTSVirtualChannelOpenEx"
         try:
-            open_channel = _wts(function, c_void_p, c_uint32, c_char_p, c_uint32)
+            open_channel = _wts(function)
             handle = open_channel(session_id, encoded, flags)
         except WinApiError as error:
             if dynamic or not _ex_unavailable(error, function):
                 raise
             # Windows without the Ex call still opens static channels with the original one.
             function = "WTSVirtualChannelOpen"
-            open_channel = _wts(function, c_void_p, c_void_p, c_uint32, c_char_p)
+            open_channel = _wts(function)
             handle = open_channel(WTS_CURRENT_SERVER_HANDLE, session_id, encoded)
         if not handle:
             raise last_error(function)
@@ -688,14 +729,14 @@ class VirtualChannel:
 
     def write(self, data):
         """Send ``data`` (bytes) to the client; return the number of bytes written."""
-        write = _wts("WTSVirtualChannelWrite", c_int32, c_void_p, c_char_p, c_uint32, POINTER(c_uint32))
+        write = _wts("WTSVirtualChannelWrite")
         written = c_uint32()
         _succeed(write(self.handle, bytes(data), len(data), byref(written)), "WTSVirtualChannelWrite")
         return written.value
 
     def read(self, timeout_ms, size=CHANNEL_PDU_LENGTH):
         """One chunk the client sent, waiting up to ``timeout_ms``; b"" when nothing came in that time."""
-        read = _wts("WTSVirtualChannelRead", c_int32, c_void_p, c_uint32, c_void_p, c_uint32, POINTER(c_uint32))
+        read = _wts("WTSVirtualChannelRead")
         buffer, received = ctypes.create_string_buffer(size), c_uint32()
         if not read(self.handle, timeout_ms, buffer, size, byref(received)):
             error = last_error("WTSVirtualChannelRead")
@@ -706,19 +747,19 @@ class VirtualChannel:
 
     def query_client_data(self):
         """WTSVirtualChannelQuery(WTSVirtualClientData): the data the client's channel module sent."""
-        query = _wts("WTSVirtualChannelQuery", c_int32, c_void_p, c_int32, POINTER(c_void_p), POINTER(c_uint32))
+        query = _wts("WTSVirtualChannelQuery")
         return _returned_bytes("WTSVirtualChannelQuery",
                                lambda buffer, size: query(self.handle, WTS_VIRTUAL_CLIENT_DATA, buffer, size))
 
     def purge_input(self):
         """Discard what the client sent and nobody read yet."""
-        _succeed(_wts("WTSVirtualChannelPurgeInput", c_int32, c_void_p)(self.handle), "WTSVirtualChannelPurgeInput")
+        _succeed(_wts("WTSVirtualChannelPurgeInput")(self.handle), "WTSVirtualChannelPurgeInput")
 
     def close(self):
         """WTSVirtualChannelClose, once; later calls do nothing."""
         handle, self.handle = self.handle, None
         if handle:
-            _succeed(_wts("WTSVirtualChannelClose", c_int32, c_void_p)(handle), "WTSVirtualChannelClose")
+            _succeed(_wts("WTSVirtualChannelClose")(handle), "WTSVirtualChannelClose")
 
 
 def _channel_name_and_flags(name, dynamic, priority):

@@ -99,7 +99,7 @@ def test_a_replaced_loader_gets_a_fresh_dll(emulator, monkeypatch):
 def test_a_missing_export_is_error_127(emulator):
     emulator.state["hidden_exports"].append("WTSEnumerateSessionsExW")
     with pytest.raises(WinApiError) as raised:
-        winapi.api("wtsapi32", "WTSEnumerateSessionsExW", ctypes.c_int32)
+        winapi.api("wtsapi32", "WTSEnumerateSessionsExW", wts.WTSAPI32["WTSEnumerateSessionsExW"])
     assert (raised.value.function, raised.value.code) == ("WTSEnumerateSessionsExW", 127)
 
 

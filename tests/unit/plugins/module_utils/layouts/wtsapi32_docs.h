@@ -1,6 +1,6 @@
 /*
- * Structures of wtsapi32.h that MinGW-w64's header lacks, declared from Microsoft's documentation
- * (learn.microsoft.com/windows/win32/api/wtsapi32/). They carry a DOCS_ prefix so that a MinGW-w64 that
+ * Structures (and below, functions) of wtsapi32.h that MinGW-w64's header lacks, declared from Microsoft's
+ * documentation (learn.microsoft.com/windows/win32/api/wtsapi32/). They carry a DOCS_ prefix so that a MinGW-w64 that
  * gains them does not clash; test_layouts.py measures them in place of the SDK types of the same name.
  * Include after <windows.h> and <wtsapi32.h> (WTS_CONNECTSTATE_CLASS, the *_LENGTH constants).
  */
@@ -62,23 +62,24 @@ typedef struct {
     DOCS_WTSINFOEX_LEVEL_W Data;
 } DOCS_WTSINFOEXW;
 
-typedef struct {
-    ULONG version;
-    ULONG fConnectClientDrivesAtLogon;
-    ULONG fConnectPrinterAtLogon;
-    ULONG fDisablePrinterRedirection;
-    ULONG fDisableDefaultMainClientPrinter;
-    ULONG ShadowSettings;
-    WCHAR LogonUserName[USERNAME_LENGTH + 1];
-    WCHAR LogonDomain[DOMAIN_LENGTH + 1];
-    WCHAR WorkDirectory[MAX_PATH + 1];
-    WCHAR InitialProgram[MAX_PATH + 1];
-    WCHAR ApplicationName[MAX_PATH + 1];
-} DOCS_WTSCONFIGINFOW;
+/*
+ * Functions of wtsapi32.h that MinGW-w64's header lacks, with the enumeration and pointer type they use, as
+ * the "Syntax" section of each function's page declares them
+ * (learn.microsoft.com/windows/win32/api/wtsapi32/nf-wtsapi32-wtsopenserverexw and so on).
+ */
+typedef enum {
+    DOCS_WTSTypeProcessInfoLevel0,
+    DOCS_WTSTypeProcessInfoLevel1,
+    DOCS_WTSTypeSessionInfoLevel1
+} DOCS_WTS_TYPE_CLASS;
 
-typedef struct {
-    DWORD AddressFamily;
-    BYTE Address[20];
-} DOCS_WTS_SESSION_ADDRESS;
+typedef DOCS_WTS_SESSION_INFO_1W *DOCS_PWTS_SESSION_INFO_1W;
+
+HANDLE WINAPI DOCS_WTSOpenServerExW(LPWSTR pServerName);
+BOOL WINAPI DOCS_WTSEnumerateSessionsExW(HANDLE hServer, DWORD *pLevel, DWORD Filter,
+                                         DOCS_PWTS_SESSION_INFO_1W *ppSessionInfo, DWORD *pCount);
+BOOL WINAPI DOCS_WTSFreeMemoryExW(DOCS_WTS_TYPE_CLASS WTSTypeClass, PVOID pMemory, ULONG NumberOfEntries);
+BOOL WINAPI DOCS_WTSEnumerateProcessesExW(HANDLE hServer, DWORD *pLevel, DWORD SessionId, LPWSTR *ppProcessInfo,
+                                          DWORD *pCount);
 
 #endif
