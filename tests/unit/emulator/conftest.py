@@ -1,4 +1,5 @@
-"""Raw ctypes access to the emulated DLLs, declared the way DESIGN.md §3 requires (fixed-width types)."""
+"""Raw ctypes access to the emulated DLLs, declared the way docs/architecture.md ("The Windows boundary") requires
+(fixed-width types)."""
 
 from __future__ import annotations
 

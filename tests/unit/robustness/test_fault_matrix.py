@@ -4,11 +4,11 @@
 """Every module x every Windows function it calls x every error of issue 8 (and an unusable server handle).
 
 The functions are not listed here: a clean run of each representative task records them (the emulator's
-``calls``), so a module that starts calling a new function is tested against it without an edit. Each faulty
-run must end as DESIGN.md §3/§5 say: failed with a message naming the function, the code and a hint, or the
-affected session/process skipped (vanished) where the error says it ended meanwhile, or handled the
-documented way (an older function where an Ex function is missing, a partial server list) - never with a
-traceback, and never with a leaked buffer or handle."""
+``calls``), so a module that starts calling a new function is tested against it without an edit. Each faulty run
+must end as docs/architecture.md ("The Windows boundary", "Behaviour the layers guarantee") says: failed with a
+message naming the function, the code and a hint, or the affected session/process skipped (vanished) where the
+error says it ended meanwhile, or handled the documented way (an older function where an Ex function is missing,
+a partial server list) - never with a traceback, and never with a leaked buffer or handle."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ CANNOT_FAIL = frozenset(("WTSCloseServer", "WTSFreeMemory", "WTSFreeMemoryExW", 
                          "NetApiBufferFree", "LocalFree", "CloseHandle", "RegCloseKey", "GetCurrentProcessId",
                          # getcurrentprocess: "The return value is a pseudo handle to the current process."
                          "GetCurrentProcess"))
-# Errors a function may meet without the task failing, and how the result shows it (DESIGN.md §3, §5).
+# Errors a function may meet without the task failing, and how the result shows it (docs/architecture.md,
+# "Behaviour the layers guarantee").
 VANISHED_SESSION = ("WTSQuerySessionInformationW", "WTSDisconnectSession", "WTSLogoffSession", "WTSSendMessageW")
 SKIPPED = {(function, code) for function in VANISHED_SESSION for code in (2, 7022)}
 SKIPPED |= {("WTSTerminateProcess", code) for code in (2, 7022, 87)}

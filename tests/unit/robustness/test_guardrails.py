@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 wtsadmin.rds contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The guardrails of DESIGN.md §5, each refused and each proved by the calls the emulator saw: session 0 and
-the listeners, the console without allow_console, critical processes (and the task's own) without force, and a
-win_rds_session or win_rds_process task that selects nothing."""
+"""The guardrails of docs/architecture.md ("Behaviour the layers guarantee"), each refused and each proved by the
+calls the emulator saw: session 0 and the listeners, the console without allow_console, critical processes (and
+the task's own) without force, and a win_rds_session or win_rds_process task that selects nothing."""
 
 from __future__ import annotations
 
