@@ -20,9 +20,11 @@ import ast
 import base64
 import functools
 import importlib.util
+import io
 import json
 import shlex
 import textwrap
+import tokenize
 import zlib
 from pathlib import Path
 
@@ -45,6 +47,31 @@ def _without_documentation(source: str) -> str:
             first, last = node.lineno - 1, node.end_lineno
             lines[first:last] = ["%s = ''\n" % node.targets[0].id] + ["\n"] * (last - first - 1)
     return "".join(lines)
+
+
+def _for_the_host(source: str) -> str:
+    """``source`` without its comments and docstrings, which are for readers on the controller: a docstring
+    becomes ``""`` on its first line, the lines of both stay (blank), so tracebacks point at the right line."""
+    lines = source.splitlines(keepends=True)
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            row, column = token.start
+            lines[row - 1] = lines[row - 1][:column].rstrip() + "\n"
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if not isinstance(body, list) or not body or not isinstance(node, _DOCUMENTED):
+            continue
+        first = body[0]
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            start, end = first.lineno - 1, first.end_lineno
+            line = lines[start]
+            if line[:first.col_offset].strip() or lines[end - 1][first.end_col_offset:].strip():
+                continue  # the docstring shares a line with other code: leave it
+            lines[start:end] = [line[:first.col_offset] + '""\n'] + ["\n"] * (end - start - 1)
+    return "".join(lines)
+
+
+_DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def python_fix(setting: str = INTERPRETER_SETTING) -> str:
@@ -89,8 +116,9 @@ def module_payload(module: str) -> str:
 
     It holds the module's source, the sources of every ``...plugins.module_utils.*`` of the module's
     collection that it imports, directly or through other module_utils (found by reading their import
-    statements, including relative ones and those inside functions), and the runner. Built once per
-    module per process; the same sources always give the same text.
+    statements, including relative ones and those inside functions), and the runner, each without its
+    comments and docstrings (and the module without its documentation). Built once per module per process;
+    the same sources always give the same text.
     """
     utils = module.partition(".plugins.")[0] + ".plugins.module_utils."
     sources = {module: _without_documentation(_source(module)), RUNNER: _source(RUNNER)}
@@ -103,6 +131,7 @@ def module_payload(module: str) -> str:
                 if source:
                     sources[imported] = source
                     pending.append(imported)
+    sources = {name: _for_the_host(source) for name, source in sources.items()}
     payload = {"module": module, "runner": RUNNER, "sources": sources}
     return pack(json.dumps(payload, sort_keys=True, ensure_ascii=True))
 

@@ -7,10 +7,12 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import re
 import subprocess
+import tokenize
 import zlib
 from pathlib import Path
 
@@ -59,8 +61,9 @@ def test_payload_carries_the_module_the_module_utils_it_imports_transitively_and
     sent = payload["sources"][PROBE].splitlines()
     assert len(sent) == len(original)
     changed = [number for number, (ours, theirs) in enumerate(zip(sent, original)) if ours != theirs]
-    assert sent[changed[0]] == "DOCUMENTATION = ''"  # only the documentation differs, and keeps its lines
-    assert all(original[number].startswith("DOCUMENTATION") or not sent[number] for number in changed)
+    assert "DOCUMENTATION = ''" in sent  # only documentation, comments and docstrings differ
+    assert all(original[number].startswith("DOCUMENTATION") or sent[number].strip() in ("", '""')
+               or original[number].startswith(sent[number]) for number in changed)
 
 
 def test_the_modules_documentation_stays_on_the_controller_and_line_numbers_are_kept():
@@ -73,6 +76,21 @@ def test_the_modules_documentation_stays_on_the_controller_and_line_numbers_are_
     assert len(sent.splitlines()) == len(original.splitlines())
     main_line = next(n for n, line in enumerate(original.splitlines()) if line.startswith("def main("))
     assert sent.splitlines()[main_line].startswith("def main(")
+
+
+def test_comments_and_docstrings_stay_on_the_controller_and_every_line_of_code_is_sent_where_it_was():
+    module = "ansible_collections.wtsadmin.rds.plugins.modules.win_rds_session_info"
+    sources = unpack(_payload.module_payload(module))["sources"]
+    utility = "ansible_collections.wtsadmin.rds.plugins.module_utils._sessions"
+    original, sent = _payload._source(utility).splitlines(), sources[utility].splitlines()
+
+    assert len(sent) == len(original)
+    assert all(line.strip() in ("", '""') or original[number].startswith(line) for number, line in enumerate(sent))
+    assert not any(token.type == tokenize.COMMENT
+                   for token in tokenize.generate_tokens(io.StringIO(sources[utility]).readline))
+    assert '"""' not in sources[utility] and '"""' in _payload._source(utility)
+    for name, source in sources.items():
+        compile(source, name, "exec")  # still Python, every block still has a body
 
 
 def test_payload_also_follows_imports_made_inside_functions():
