@@ -391,16 +391,25 @@ def enumerate_sessions(handle):
     WTSEnumerateSessionsExW level 1; where it does not exist, WTSEnumerateSessionsW, whose entries have
     no host, user, domain or farm (None).
     """
+    return _ex_or_classic(handle, "WTSEnumerateSessionsExW", lambda: _enumerate_sessions_ex(handle),
+                          "WTSEnumerateSessionsW", WTS_SESSION_INFOW,
+                          lambda entry: _session(entry.SessionId, entry.State, entry.pWinStationName, None, None,
+                                                 None, None))
+
+
+def _ex_or_classic(handle, ex_function, enumerate_ex, classic_function, entry_type, convert):
+    """``enumerate_ex()``, the Ex enumeration; where this Windows lacks ``ex_function``, the classic one
+    instead: ``classic_function(handle, 0, 1, ...)`` (Reserved 0, Version 1), each ``entry_type`` entry
+    ``convert``-ed."""
     try:
-        return _enumerate_sessions_ex(handle)
+        return enumerate_ex()
     except WinApiError as error:
-        if not _ex_unavailable(error, "WTSEnumerateSessionsExW"):
+        if not _ex_unavailable(error, ex_function):
             raise
-    enumerate_classic = _wts("WTSEnumerateSessionsW")
-    with _returned_array("WTSEnumerateSessionsW", lambda buffer, count: enumerate_classic(handle, 0, 1, buffer, count),
-                         WTS_SESSION_INFOW) as entries:
-        return [_session(entry.SessionId, entry.State, entry.pWinStationName, None, None, None, None)
-                for entry in entries]
+    enumerate_classic = _wts(classic_function)
+    with _returned_array(classic_function, lambda buffer, count: enumerate_classic(handle, 0, 1, buffer, count),
+                         entry_type) as entries:
+        return [convert(entry) for entry in entries]
 
 
 def _enumerate_sessions_ex(handle):
@@ -552,15 +561,8 @@ def enumerate_processes(handle, server=None, failures=None):
     """
     accounts = {}
     lookup = functools.partial(lookup_account, cache=accounts, server=server, failures=failures)
-    try:
-        return _enumerate_processes_ex(handle, lookup)
-    except WinApiError as error:
-        if not _ex_unavailable(error, "WTSEnumerateProcessesExW"):
-            raise
-    enumerate_classic = _wts("WTSEnumerateProcessesW")
-    with _returned_array("WTSEnumerateProcessesW", lambda buffer, count: enumerate_classic(handle, 0, 1, buffer, count),
-                         WTS_PROCESS_INFOW) as entries:
-        return [_process(entry, lookup) for entry in entries]
+    return _ex_or_classic(handle, "WTSEnumerateProcessesExW", lambda: _enumerate_processes_ex(handle, lookup),
+                          "WTSEnumerateProcessesW", WTS_PROCESS_INFOW, lambda entry: _process(entry, lookup))
 
 
 def _enumerate_processes_ex(handle, lookup):
