@@ -198,7 +198,7 @@ def test_the_timeout_holds_and_is_reported_when_the_flush_that_ends_the_wait_fai
     emulator.inject("WTSWaitSystemEvent", 6, args={"EventMask": WTS_EVENT_FLUSH})
 
     with pytest.raises(WinApiError) as failure:
-        wait_on_server(None, params(event=["logon"], timeout=1))
+        wait(None, params(event=["logon"], timeout=1))
 
     assert failure.value.function == "WTSWaitSystemEvent" and failure.value.code == 6
     assert emulator.state["servers"]["RDSH01"]["fired_events"] == []  # ended before the event
@@ -208,7 +208,7 @@ def test_a_failing_flush_fails_its_server_only_with_the_windows_error(emulator):
     farm(emulator, user(2, "alice"), events=[rds_emulator.make_event(30, ["logon"])])
     emulator.inject("WTSWaitSystemEvent", 6, args={"EventMask": WTS_EVENT_FLUSH})
 
-    [entry] = for_each_server(None, lambda server: wait_on_server(server, params(event=["logon"], timeout=1)))
+    [entry] = for_each_server(None, lambda server: wait(server, params(event=["logon"], timeout=1)))
 
     assert entry["failed"] is True
     assert entry["msg"].startswith("WTSWaitSystemEvent failed: [6]")
