@@ -248,6 +248,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._logon import (
 )
 from ansible_collections.wtsadmin.rds.plugins.module_utils._shutdown import SHUTDOWN_FLAGS, shutdown_servers
 
+
 def module_args():
     spec = server_spec()
     spec["state"] = {"type": "str", "choices": list(SHUTDOWN_FLAGS)}

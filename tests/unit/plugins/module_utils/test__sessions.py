@@ -352,7 +352,7 @@ def test_without_wait_the_logoff_is_requested_and_not_awaited(emulator):
 
 def test_sessions_of_several_servers_are_changed_and_one_unreachable_is_reported(emulator):
     results, diff = change(params(win_rds_session, server=["RDSH02", "RDSH03"], session_state="disconnected",
-                                           state="logged_off"), False)
+                                  state="logged_off"), False)
 
     assert [s["user"] for s in results[0]["sessions"]] == ["CONTOSO\\erin"]
     assert emulator.session("RDSH02", 2) is None

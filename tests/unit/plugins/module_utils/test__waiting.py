@@ -184,7 +184,7 @@ def test_with_fail_on_timeout_false_a_timeout_is_only_reported(emulator):
     farm(emulator, user(2, "alice"))
 
     entry = wait(None, params(until="no_active_sessions", username=["alice"], timeout=1,
-                                        fail_on_timeout=False))
+                              fail_on_timeout=False))
 
     assert entry["timed_out"] is True
     assert "failed" not in entry and "msg" not in entry
