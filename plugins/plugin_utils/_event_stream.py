@@ -32,7 +32,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.wtsadmin.rds.plugins.doc_fragments.inventory_winrm import ModuleDocFragment
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _winrm
-from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import module_payload, program
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import module_payload, program, task_message
 
 ENTRY = "ansible_collections.wtsadmin.rds.plugins.module_utils._session_events"
 INTERPRETER_OPTION = "python_interpreter"
@@ -101,9 +101,8 @@ class HostStream:
             leftover.terminate()
 
     def _stream(self):
-        task = {"params": dict(self._params, baseline=self.baseline), "check_mode": False, "diff": False,
-                "verbosity": 0, "no_log": False}
-        stdin = program(module_payload(ENTRY), json.dumps(task, sort_keys=True), INTERPRETER_OPTION)
+        task = task_message(dict(self._params, baseline=self.baseline))
+        stdin = program(module_payload(ENTRY), task, INTERPRETER_OPTION)
         command = _winrm.StreamingCommand(self._address, self._settings,
                                           _winrm.python_command(self._interpreter, INTERPRETER_OPTION, "the host"), stdin)
         with self._lock:
