@@ -17,7 +17,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._session_events impor
     SessionWatcher,
     watch,
 )
-from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import module_payload, program
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import module_payload, program, task_message
 
 ENTRY = "ansible_collections.wtsadmin.rds.plugins.module_utils._session_events"
 
@@ -163,13 +163,12 @@ def test_the_loop_ends_by_itself_when_nobody_reads_its_output(tmp_path, emulated
     """The state line is the heartbeat: once the reader closed the pipe, writing it fails and Python exits."""
     state_file = tmp_path / "state.json"
     state_file.write_text(json.dumps(rds_emulator.sample_state()), encoding="utf-8")
-    task = {"params": {"events": list(SESSION_EVENTS), "poll_interval": 0.2, "idle_threshold": None,
-                       "disconnected_threshold": None, "baseline": None},
-            "check_mode": False, "diff": False, "verbosity": 0, "no_log": False}
+    task = task_message({"events": list(SESSION_EVENTS), "poll_interval": 0.2, "idle_threshold": None,
+                         "disconnected_threshold": None, "baseline": None})
     host = subprocess.Popen([emulated_python, "-E", "-s", "-"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=dict(os.environ, RDS_EMULATOR_STATE=str(state_file)))
-    host.stdin.write(program(module_payload(ENTRY), json.dumps(task)))
+    host.stdin.write(program(module_payload(ENTRY), task))
     host.stdin.close()
     first = json.loads(host.stdout.readline())
     assert first["hello"] == {"sessions": 7}, first
