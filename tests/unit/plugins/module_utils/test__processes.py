@@ -231,7 +231,7 @@ def test_cpu_seconds_are_right_whichever_unit_the_host_uses_and_the_unit_is_repo
     for server in emulator.state["servers"].values():
         server["process_time_unit"] = unit  # "ms" as documented, "100ns" as hosts are reported to do
 
-    results = report_processes(params(server=["RDSH01", "RDSH02"]))
+    results = report(params(server=["RDSH01", "RDSH02"]))
 
     for entry in results:
         assert (entry["cpu_time_unit"], entry["cpu_time_unit_checked"]) == (unit, True)
@@ -249,7 +249,7 @@ def test_when_the_unit_cannot_be_told_the_documented_milliseconds_are_used_and_s
     else:
         emulator.state["current_process_id"] = 99999  # the task's own process is not in the list
 
-    entry = only(report_processes(params(pid=[3410])))
+    entry = only(report(params(pid=[3410])))
 
     assert (entry["cpu_time_unit"], entry["cpu_time_unit_checked"]) == ("ms", False)
     assert bool(entry.get("warnings")) is (fault == "GetProcessTimes")
@@ -273,7 +273,7 @@ def test_memory_counters_wrap_at_4_gib_as_windows_gives_them(emulator):
     process = emulator.process("RDSH01", 3410)
     process["working_set"] = 5 * 1024 ** 3
 
-    entry = only(report_processes(params(pid=[3410])))
+    entry = only(report(params(pid=[3410])))
 
     assert entry["processes"][0]["working_set"] == 1024 ** 3  # DWORD: the low 32 bits of 5 GiB
 
@@ -359,7 +359,7 @@ def test_a_remote_process_whose_pid_and_program_match_the_local_task_is_not_prot
     emulator.state["servers"]["RDSH02"]["processes"].append(
         rds_emulator.make_process(agent_pid, "python.exe", session=2))
 
-    entry = only(end_processes(params(server=["RDSH02"], pid=[agent_pid]), check_mode=False)[0])
+    entry = only(end(params(server=["RDSH02"], pid=[agent_pid]), check_mode=False)[0])
 
     assert [p["pid"] for p in entry["processes"]] == [agent_pid] and entry["protected"] == []
     assert emulator.process("RDSH02", agent_pid) is None
