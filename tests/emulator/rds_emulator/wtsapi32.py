@@ -468,9 +468,14 @@ def WTSSendMessageW(call, hServer, SessionId, pTitle, TitleLength, pMessage, Mes
             call.misuse("session %d never answers and Timeout is 0: Windows would wait forever" % session["id"])
     else:
         response, wait = answer, delay
+    # The record is for tests only: "wall" is when the box was shown and "returned_wall" when this call
+    # returns (after the emulated user's delay), both on this machine's clock, so that a test can tell
+    # overlapping waits from successive ones by their order, without measuring durations.
+    shown = time.time()
     session["messages"].append({"title": title, "text": text, "style": Style, "timeout": Timeout,
                                 "wait": bool(bWait), "response": response,
-                                "time": st.format_time(call.server_now(server))})
+                                "time": st.format_time(call.server_now(server)),
+                                "wall": shown, "returned_wall": shown + wait})
     call.mutation["args"].update(title=title, text=text)
     call.sleep(wait)
     write_u32(pResponse, response)
