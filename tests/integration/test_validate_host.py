@@ -1,0 +1,114 @@
+"""playbooks/validate_host.yml, the host self-check (docs/testing.md), run with real ansible-playbook against
+the emulated RD Session Host set up for each outcome of each assumption: a host that behaves as documented,
+one that does not, and one where nothing can be told (which is also the default read-only run).
+
+Over the local connection the collection's command is POSIX sh, not PowerShell, so powershell_command is
+UNKNOWN here; tests/unit/plugins/filter/test_validate_host_report.py covers its PASS and FAIL.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import rds_emulator
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+NAMES = ("disconnected_rdp_protocol", "cpu_time_unit", "dynamic_channel", "lock_flag", "server_version",
+         "powershell_command")
+# As JSON: key=value extra vars would read the backslash of CONTOSO\alice as an escape.
+TEST_USERS = ("-e", json.dumps({"validate_host_locked_user": "CONTOSO\\alice",
+                                "validate_host_disconnected_user": "CONTOSO\\bob"}))
+
+
+def _session(state, session_id):
+    return next(s for s in state["servers"]["RDSH01"]["sessions"] if s["id"] == session_id)
+
+
+def as_documented(state):
+    """alice (2) locked her active session, her client offers the ECHO endpoint; bob (3) is disconnected."""
+    _session(state, 2).update(locked=True, channels={"ECHO": {"mode": "echo", "dynamic": True}})
+    return TEST_USERS + ("-e", "validate_host_changes=true")
+
+
+def not_as_documented(state):
+    """Windows Server 2008 R2 with the Server service off (the lock flag stays inverted), bob's disconnected
+    session reports the console protocol, 100-ns CPU times, and no ECHO endpoint in alice's client."""
+    state["servers"]["RDSH01"].update(os_version="6.1", server_service=False, process_time_unit="100ns")
+    _session(state, 2).update(locked=True, channels={})
+    _session(state, 3).update(protocol="console")
+    return TEST_USERS + ("-e", "validate_host_changes=true")
+
+
+def nothing_to_tell(state):
+    """The default read-only run without test users; no session reports a lock state and the task's own
+    process has not used enough CPU time to tell the unit."""
+    for session in state["servers"]["RDSH01"]["sessions"]:
+        session["locked"] = None
+    next(p for p in state["servers"]["RDSH01"]["processes"] if p["pid"] == 4242).update(user_time=0, kernel_time=0)
+    return ()
+
+
+def run(tmp_path, scenario):
+    state = rds_emulator.sample_state()
+    arguments = scenario(state)
+    state_file, report_file = tmp_path / "emulator-state.json", tmp_path / "report.json"
+    state_file.write_text(json.dumps(state))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / "local-tmp"), ANSIBLE_REMOTE_TEMP=str(tmp_path / "remote-tmp"),
+               RDS_EMULATOR_STATE=str(state_file))
+    env.setdefault("RDS_EMULATOR_PYTHON", str(ROOT / ".build" / "emulated-host" / "bin" / "python"))
+    command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(HERE / "inventory.emulated.yml"),
+               str(ROOT / "playbooks" / "validate_host.yml"), "-e", "validate_host_report_file=%s" % report_file,
+               *arguments]
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
+    report = json.loads(report_file.read_text())
+    return report, done.stdout, json.loads(state_file.read_text())
+
+
+def verdicts(report):
+    return {item["name"]: item["verdict"] for item in report["assumptions"]}
+
+
+@pytest.mark.parametrize("scenario, expected", [
+    (as_documented, dict.fromkeys(NAMES, "PASS")),
+    (not_as_documented, dict.fromkeys(NAMES, "FAIL")),
+    (nothing_to_tell, dict.fromkeys(NAMES, "UNKNOWN")),
+], ids=["as-documented", "not-as-documented", "nothing-to-tell"])
+def test_each_assumption_gets_its_verdict_from_the_host(tmp_path, scenario, expected):
+    report, stdout, state = run(tmp_path, scenario)
+    assert verdicts(report) == dict(expected, powershell_command="UNKNOWN")
+    assert report["build"] == "unknown"
+    # The report is printed too, one line per assumption.
+    for item in report["assumptions"]:
+        assert "%-7s %-25s" % (item["verdict"], item["name"]) in stdout
+    changes = [call["function"] for call in state["mutating_calls"]]
+    if scenario is nothing_to_tell:
+        assert changes == []
+    else:
+        assert set(changes) <= {"WTSVirtualChannelWrite"}
+
+
+def test_the_report_says_what_the_host_did(tmp_path):
+    report, _stdout, _state = run(tmp_path, not_as_documented)
+    observed = {item["name"]: item["observed"] for item in report["assumptions"]}
+    assert observed["disconnected_rdp_protocol"] == "session 3 of CONTOSO\\bob reports protocol console"
+    assert observed["cpu_time_unit"] == "UserTime/KernelTime count in 100ns (checked with GetProcessTimes)"
+    assert observed["lock_flag"] == "session 2 of CONTOSO\\alice reports locked false"
+    assert "could not be read" in observed["server_version"]
+    assert "1168" in observed["dynamic_channel"] or "not found" in observed["dynamic_channel"].lower()
+
+
+def test_without_changes_allowed_no_channel_is_opened(tmp_path):
+    def locked_test_session_read_only(state):
+        return as_documented(state)[:-2]
+
+    report, _stdout, state = run(tmp_path, locked_test_session_read_only)
+    assert verdicts(report)["dynamic_channel"] == "UNKNOWN"
+    assert verdicts(report)["lock_flag"] == "PASS"
+    assert state["mutating_calls"] == []
