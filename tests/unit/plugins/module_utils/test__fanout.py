@@ -11,6 +11,7 @@ import time
 import pytest
 import yaml
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from rendezvous import Rendezvous
 
 from ansible_collections.wtsadmin.rds.plugins.doc_fragments.server import ModuleDocFragment
 from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
@@ -96,12 +97,12 @@ def test_a_host_named_twice_is_worked_once():
 
 
 def test_servers_are_worked_concurrently():
-    delay = 0.4
-    started = time.monotonic()
+    servers = ["RDSH%02d" % n for n in range(6)]
+    meeting = Rendezvous(len(servers))
 
-    for_each_server(["RDSH%02d" % n for n in range(6)], lambda server: time.sleep(delay) or {})
+    for_each_server(servers, lambda server: meeting.arrive() or {})
 
-    assert time.monotonic() - started < 2 * delay
+    meeting.assert_all_met()
 
 
 def test_at_most_sixteen_servers_are_worked_at_once():

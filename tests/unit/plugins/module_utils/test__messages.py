@@ -11,6 +11,8 @@ import time
 
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from rds_emulator.emulator import Call
+from rendezvous import Rendezvous
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils import _messages
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import MAX_PARALLEL_SERVERS
@@ -63,16 +65,26 @@ def test_answers_are_collected_by_name_and_a_silent_user_times_out(emulator):
     assert answers == {1: "ok", 2: "yes", 4: "timeout", 5: "ok"}
 
 
-def test_with_wait_n_sessions_take_about_one_delay_not_n(emulator):
-    delay = 1.0
+def test_with_wait_the_answers_of_all_sessions_are_awaited_at_the_same_time(emulator, monkeypatch):
+    # each WTSSendMessageW with bWait holds its thread until the user answers: every session's wait must be in
+    # flight at once (n sessions take one answer's time, not n)
+    asked = [s for s in user_sessions(emulator.state) if s["state"] == "active" and s["user"]]
     for session in emulator.state["servers"]["RDSH01"]["sessions"]:
-        session.update(message_response="no", message_delay_seconds=delay)
-    started = time.monotonic()
+        session.update(message_response="no", message_delay_seconds=0.1)
+    waits, answer = Rendezvous(len(asked)), Call.sleep
+
+    def answer_when_all_wait(call, seconds):
+        if call.name == "WTSSendMessageW":
+            with call.transaction.released():
+                waits.arrive()
+        answer(call, seconds)
+
+    monkeypatch.setattr(Call, "sleep", answer_when_all_wait)
 
     [entry] = send(msg="Ready?", buttons="yes_no", wait=True, timeout=10)
 
-    assert len(entry["sessions"]) >= 4
-    assert time.monotonic() - started < 2 * delay
+    assert len(asked) >= 4 and waits.arrivals == len(asked)
+    waits.assert_all_met()
     assert {s["answer"] for s in entry["sessions"]} == {"no"}
 
 

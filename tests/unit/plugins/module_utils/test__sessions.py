@@ -6,7 +6,6 @@ emulated farm."""
 
 from __future__ import annotations
 
-import time
 
 import pytest
 import rds_emulator
@@ -331,11 +330,10 @@ def test_a_session_that_ends_before_its_logoff_is_not_a_failure(emulator):
 
 def test_a_logoff_that_does_not_finish_in_time_is_a_failure(emulator):
     emulator.state["servers"]["RDSH01"]["logoff_delay_seconds"] = 30
-    started = time.monotonic()
 
     [entry], _diff = change(params(win_rds_session, session_id=3, state="logged_off", timeout=1), False)
 
-    assert time.monotonic() - started < 5
+    assert emulator.session("RDSH01", 3) is not None  # given up on before the 30 s logoff finished
     assert entry["sessions"][0]["result"] == "failed"
     assert "still disconnected 1 s after" in entry["sessions"][0]["error"]
     assert "Raise timeout" in entry["sessions"][0]["error"]

@@ -32,7 +32,7 @@ PLUGIN = ROOT / "extensions" / "eda" / "plugins" / "event_source" / "session_eve
 from wsman_loopback import LoopbackWsman  # noqa: E402  pylint: disable=wrong-import-position
 
 USERNAME, PASSWORD = "CONTOSO\\rdsadmin", "S3cret-Pa55!"
-WAIT = 120  # seconds a test waits at most for what it expects (a deadline, not a measurement)
+WAIT = 120  # hang guard: seconds a test waits for what it expects before it fails (never what it asserts)
 
 
 def documentation():
@@ -147,15 +147,18 @@ class Source:
             events or list(SESSION_EVENTS) + ["host_up", "host_down"], backoff=(0.2, 1.0), streams=self.streams))
 
     async def until(self, done, delay=0.0):
-        """Collect events until ``done(events)`` holds; ``delay`` seconds per event make a slow consumer."""
-        deadline = time.monotonic() + WAIT
-        while not done(self.events):
-            assert time.monotonic() < deadline, "still waiting after %d s; events: %s" % (WAIT, self.kinds())
-            try:
-                self.events.append(await asyncio.wait_for(self.queue.get(), 1))
-            except asyncio.TimeoutError:
-                continue
-            await asyncio.sleep(delay)
+        """Collect events until ``done(events)`` holds; ``delay`` seconds per event make a slow consumer. WAIT is
+        a hang guard: a stream that never gives the events fails the test, naming what did arrive."""
+        async def collect():
+            while not done(self.events):
+                self.events.append(await self.queue.get())
+                await asyncio.sleep(delay)
+
+        try:
+            await asyncio.wait_for(collect(), WAIT)
+        except asyncio.TimeoutError:
+            pytest.fail("hang guard: the awaited events never came (gave up after %d s); events: %s"
+                        % (WAIT, self.kinds()))
         return self.events
 
     def kinds(self, host=None):
@@ -167,12 +170,13 @@ class Source:
             await self.task
 
 
-def nothing_left(wsman):
-    """True once no process of any command the endpoint started runs (a killed process may need a moment)."""
+def assert_nothing_left(wsman):
+    """No process of any command the endpoint started runs any more. A killed process may need a moment to go:
+    WAIT is a hang guard for that, and what fails is the list of processes left."""
     deadline = time.monotonic() + WAIT
     while wsman.leftovers() and time.monotonic() < deadline:
         time.sleep(0.2)
-    return not wsman.leftovers()
+    assert not wsman.leftovers(), "still running %d s after the stream ended: %s" % (WAIT, wsman.leftovers())
 
 
 def has(*wanted, host=None):
@@ -201,7 +205,7 @@ def test_scripted_windows_events_arrive_as_session_events_and_shutdown_leaves_no
     assert events[1]["user"] == "CONTOSO\\bob" and events[1]["windows_events"] == ["create", "logon"]
     # Shutdown: the command got Signal terminate and its shell was deleted; no process is left.
     assert len(wsman.processes) == 1
-    assert nothing_left(wsman)
+    assert_nothing_left(wsman)
     assert not wsman._shells  # pylint: disable=protected-access
 
 
@@ -248,7 +252,8 @@ def test_an_endpoint_that_drops_mid_stream_is_reconnected_and_what_changed_meanw
     source, first, second = asyncio.run(scenario())
     assert source.kinds() == [("host_up", None), ("logon", 3), ("host_down", None), ("host_up", None),
                               ("logon", 4), ("logoff", 3)]
-    assert nothing_left(first) and nothing_left(second)
+    assert_nothing_left(first)
+    assert_nothing_left(second)
 
 
 def test_a_burst_of_1000_windows_events_is_coalesced_in_bounded_memory_and_ends_in_the_right_state(
