@@ -7,33 +7,17 @@ definition and writes the build context, which is checked.
 """
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-def _run(*command: str | Path, cwd: Path) -> str:
-    run = subprocess.run([str(part) for part in command], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
-    assert run.returncode == 0, f"{command} failed (rc={run.returncode}):\n{run.stdout}\n{run.stderr}"
-    return run.stdout
+from runs import ROOT, builder_context
 
 
 @pytest.fixture(scope="module")
 def context(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The build context of the example DE, made the way its comments say."""
-    work = tmp_path_factory.mktemp("de")
-    shutil.copy(ROOT / "examples" / "eda" / "decision-environment.yml", work)
-    _run(BIN / "ansible-galaxy", "collection", "build", "--output-path", work, cwd=ROOT)
-    _run(BIN / "ansible-builder", "create", "-f", "decision-environment.yml", "-c", "context",
-         "--output-filename", "Containerfile", cwd=work)
-    return work / "context"
+    return builder_context(ROOT / "examples" / "eda" / "decision-environment.yml", tmp_path_factory.mktemp("de"))
 
 
 def test_the_de_installs_the_collection_version_galaxy_yml_declares(context: Path) -> None:

@@ -9,33 +9,18 @@ packages of every installed collection).
 """
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-def _run(*command: str | Path, cwd: Path) -> str:
-    run = subprocess.run([str(part) for part in command], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
-    assert run.returncode == 0, f"{command} failed (rc={run.returncode}):\n{run.stdout}\n{run.stderr}"
-    return run.stdout
+from runs import BIN, ROOT, builder_context, run
 
 
 @pytest.fixture(scope="module")
 def context(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The build context of the example EE, made the way examples/execution-environment.yml says."""
-    work = tmp_path_factory.mktemp("ee")
-    shutil.copy(ROOT / "examples" / "execution-environment.yml", work)
-    _run(BIN / "ansible-galaxy", "collection", "build", "--output-path", work, cwd=ROOT)
-    _run(BIN / "ansible-builder", "create", "-f", "execution-environment.yml", "-c", "context",
-         "--output-filename", "Containerfile", cwd=work)
-    return work / "context"
+    return builder_context(ROOT / "examples" / "execution-environment.yml", tmp_path_factory.mktemp("ee"))
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +33,10 @@ def builder_stage(context: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     tarballs = [entry["name"] for entry in requirements if entry.get("type") == "file"]
     # --force: the collection is also on ANSIBLE_COLLECTIONS_PATH while the tests run, and ansible-galaxy
     # would otherwise call it installed already and put nothing into the EE's collection path.
-    _run(BIN / "ansible-galaxy", "collection", "install", "--force", *tarballs, "-p", collections, cwd=build)
+    run(BIN / "ansible-galaxy", "collection", "install", "--force", *tarballs, "-p", collections, cwd=build)
     pip, bindep = collections / "pip.txt", collections / "bindep.txt"
-    _run(sys.executable, build / "scripts" / "introspect.py", "introspect", "--user-pip=requirements.txt",
-         f"--write-pip={pip}", f"--write-bindep={bindep}", collections, cwd=build)
+    run(sys.executable, build / "scripts" / "introspect.py", "introspect", "--user-pip=requirements.txt",
+        f"--write-pip={pip}", f"--write-bindep={bindep}", collections, cwd=build)
     return {"python": pip.read_text().splitlines(), "system": bindep.read_text().splitlines()}
 
 

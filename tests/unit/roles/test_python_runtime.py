@@ -6,20 +6,13 @@ by a real PowerShell grammar: every value stays one string literal (issue #19, i
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-import yaml
 from powershell_syntax import assert_stays_one_literal, parse
+from role_plans import python_runtime_plans
 
 from ansible_collections.wtsadmin.rds.plugins.filter.powershell_quote import powershell_quote
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import _powershell_quote
 
-ROOT = Path(__file__).resolve().parents[3]
 BENIGN = "benign"
 # Each ends a PowerShell single-quoted string, or would expand in a double-quoted one, or match as a wildcard.
 HOSTILE = [
@@ -65,32 +58,11 @@ def role_variables(variable, text):
 @pytest.fixture(scope="module")
 def plans(tmp_path_factory):
     """{(variable, text): the role's plan}, every plan worked out by one ansible-playbook run of tasks/plan.yml."""
-    tmp = tmp_path_factory.mktemp("python-runtime")
     cases = [(variable, text) for variable in VARIABLES for text in [BENIGN] + HOSTILE]
-    out = tmp / "plans.json"
-    playbook = tmp / "plans.yml"
-    playbook.write_text(yaml.safe_dump([{
-        "hosts": "localhost", "gather_facts": False, "connection": "local",
-        "vars": {"cases": [role_variables(variable, text) for variable, text in cases]},
-        "tasks": [
-            {"name": "Work out each plan", "loop": "{{ cases }}", "loop_control": {"loop_var": "case"},
-             "ansible.builtin.include_tasks": str(tmp / "one.yml")},
-            {"name": "Keep them", "ansible.builtin.copy": {"content": "{{ plans | to_json }}", "dest": str(out)}},
-        ],
-    }]))
-    (tmp / "one.yml").write_text(yaml.safe_dump([
-        # the checks after the plan refuse some of these values (a checksum that is no SHA-256): the plan is made
-        {"name": "Plan", "ansible.builtin.include_role": {"name": "wtsadmin.rds.python_runtime", "tasks_from": "plan",
-                                                          "apply": {"ignore_errors": True}},
-         "vars": {name: "{{ case.%s }}" % name for name in role_variables("python_runtime_checksum", BENIGN)}},
-        {"name": "Collect", "ansible.builtin.set_fact": {"plans": "{{ plans | default([]) + [python_runtime_plan] }}"}},
-    ]))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
-    run = subprocess.run([str(Path(sys.executable).with_name("ansible-playbook")), str(playbook)], env=env,
-                         capture_output=True, text=True, timeout=900, check=False)
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    return dict(zip(cases, json.loads(out.read_text())))
+    # the checks after the plan refuse some of these values (a checksum that is no SHA-256): the plan is made
+    return dict(zip(cases, python_runtime_plans(tmp_path_factory.mktemp("python-runtime"),
+                                                [role_variables(variable, text) for variable, text in cases],
+                                                ignore_errors=True)))
 
 
 @pytest.mark.parametrize("text", HOSTILE)

@@ -7,15 +7,11 @@ install script read by a real PowerShell grammar. The script itself is not run h
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from powershell_syntax import parse
+from role_plans import python_runtime_plans
 
 ROOT = Path(__file__).resolve().parents[3]
 SOURCES = {
@@ -31,29 +27,8 @@ SOURCES = {
 @pytest.fixture(scope="module")
 def plans(tmp_path_factory):
     """{(source type, kind): the role's plan for that source}, from one ansible-playbook run of tasks/plan.yml."""
-    tmp = tmp_path_factory.mktemp("plans")
-    out = tmp / "plans.json"
-    playbook = tmp / "plans.yml"
-    playbook.write_text(yaml.safe_dump([{
-        "hosts": "localhost", "gather_facts": False, "connection": "local",
-        "vars": {"sources": list(SOURCES.values())},
-        "tasks": [
-            {"name": "Work out each plan", "loop": "{{ sources }}", "loop_control": {"loop_var": "source"},
-             "ansible.builtin.include_tasks": str(tmp / "one.yml")},
-            {"name": "Keep them", "ansible.builtin.copy": {"content": "{{ plans | to_json }}", "dest": str(out)}},
-        ],
-    }]))
-    (tmp / "one.yml").write_text(yaml.safe_dump([
-        {"name": "Plan", "ansible.builtin.include_role": {"name": "wtsadmin.rds.python_runtime", "tasks_from": "plan"},
-         "vars": {"python_runtime_source": "{{ source }}"}},
-        {"name": "Collect", "ansible.builtin.set_fact": {"plans": "{{ plans | default([]) + [python_runtime_plan] }}"}},
-    ]))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
-    run = subprocess.run([str(Path(sys.executable).with_name("ansible-playbook")), str(playbook)], env=env,
-                         capture_output=True, text=True, timeout=900, check=False)
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    return dict(zip(SOURCES, json.loads(out.read_text())))
+    cases = [{"python_runtime_source": source} for source in SOURCES.values()]
+    return dict(zip(SOURCES, python_runtime_plans(tmp_path_factory.mktemp("plans"), cases)))
 
 
 @pytest.mark.parametrize("source_type, kind", SOURCES)
