@@ -124,6 +124,31 @@ def keep_fields(results, items, fields):
     return results
 
 
+def not_found_warning(results):
+    """One warning for the task, naming what it named specifically that was not found, or None; pops each
+    server's ``not_found`` (``{option: [values]}``, from servers that answered).
+
+    Session IDs and pids are numbers of one server: each server that lacks one is named. A user may work on
+    any server of a farm, so a username is named only when none of the servers that answered has it.
+    """
+    parts, users, answered = [], {}, 0
+    for entry in results:
+        missing = entry.pop("not_found", None)
+        if missing is None:
+            continue
+        answered += 1
+        where = entry["server"] or "this host"
+        for option, values in missing.items():
+            if option == "username":
+                for value in values:
+                    users.setdefault(value, []).append(where)
+            elif values:
+                parts.append("%s %s on %s" % (option, ", ".join(str(value) for value in values), where))
+    parts += ["username %s on %s" % (user, ", ".join(servers)) for user, servers in users.items()
+              if len(servers) == answered]
+    return "Named but not found, so left alone: %s" % "; ".join(parts) if parts else None
+
+
 def finish(module, results, *lists, **extra):
     """End the task of ``module`` with the per-server ``results`` of ``for_each_server``.
 
@@ -133,13 +158,17 @@ def finish(module, results, *lists, **extra):
     answered), each object carrying its ``server`` first, and ``servers``: one summary per server
     (``server``, ``failed``, ``msg``, the server's other keys such as ``counts``), without its objects.
 
-    A server's ``warnings`` (list of str, each naming its server) become the task's warnings. Failures are
+    A server's ``warnings`` (list of str, each naming its server) become the task's warnings, and so, in one
+    warning for the task, what it named that was not found (``not_found_warning``). Failures are
     the ``msg`` of failed servers and the ``error`` of every object in the lists: with ``on_error: fail``
     the task fails after every server was worked, with ``on_error: warn`` each failure becomes a warning.
     """
     failures = []
     result = dict(extra, changed=any(entry.get("changed") for entry in results), servers=[])
     result.update((key, []) for key in lists)
+    missing = not_found_warning(results)
+    if missing:
+        module.warn(missing)
     for entry in results:
         for warning in entry.pop("warnings", ()):
             module.warn(warning)

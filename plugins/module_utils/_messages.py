@@ -72,13 +72,13 @@ def send_messages(servers, selection, msg, title, buttons, icon, default_button,
 
 def _send(server, selection, message, check_mode, pool):
     with open_server(server) as handle:
-        sessions, _protected, warnings = list_sessions(handle, server, selection)
+        sessions, _protected, warnings, not_found = list_sessions(handle, server, selection)
         for session in sessions:
             session.update(result=outcome("sent", check_mode), answer=None)
         if sessions and not check_mode:
             list(pool.map(lambda session: _message(handle, server, session, message), sessions))
     return {"changed": any(session["result"] in ("sent", "would_send") for session in sessions),
-            "sessions": sessions, "warnings": warnings}
+            "sessions": sessions, "warnings": warnings, "not_found": not_found}
 
 
 def _message(handle, server, session, message):

@@ -114,6 +114,17 @@ class ProcessSelection:
     def from_params(cls, params):
         return cls(params["name"], params["pid"], params["session_id"], params["username"])
 
+    def not_found(self, processes):
+        """What the task names specifically that none of a server's ``processes`` (all of them) is (issue #15:
+        left alone, and the task warns): ``{"pid": [...], "session_id": [...], "username": [...]}``: pids not
+        running, sessions without any process (every session runs some: there is no such session), usernames
+        without wildcards that own no process."""
+        exact_users = [pattern for pattern in self.usernames or () if not set("*?[").intersection(pattern)]
+        return {"pid": sorted(set(self.pids or ()) - {process["pid"] for process in processes}),
+                "session_id": sorted(set(self.session_ids or ()) - {process["session_id"] for process in processes}),
+                "username": [pattern for pattern in exact_users
+                             if not any(_owner_matches(pattern, process) for process in processes)]}
+
     def matches(self, process):
         return ((self.pids is None or process["pid"] in self.pids)
                 and (self.session_ids is None or process["session_id"] in self.session_ids)
@@ -212,14 +223,16 @@ def settle_cpu_time_unit():
 
 
 def _selected(handle, server, selection):
-    """The selected processes by pid, and the warnings: an owner Windows could not name for another reason
-    than "no such account" (a broken trust, an unreachable domain controller) is shown by its SID string,
-    and the server's other processes are listed as usual."""
+    """The selected processes by pid, the warnings, and what the selection names that the server does not have
+    (``ProcessSelection.not_found``): an owner Windows could not name for another reason than "no such
+    account" (a broken trust, an unreachable domain controller) is shown by its SID string, and the server's
+    other processes are listed as usual."""
     failures = []
-    processes = [process for process in enumerate_processes(handle, server, failures) if selection.matches(process)]
+    every = enumerate_processes(handle, server, failures)
+    processes = [process for process in every if selection.matches(process)]
     warnings = ["Some process owners on %s are shown by their SID, as Windows could not name them: %s"
                 % (server or "this host", explain(error).replace("\n", " ")) for error in failures]
-    return sorted(processes, key=lambda process: process["pid"]), warnings
+    return sorted(processes, key=lambda process: process["pid"]), warnings, selection.not_found(every)
 
 
 # win_rds_process_info
@@ -236,7 +249,7 @@ def report_processes(servers, selection):
 def _report(server, selection, unit):
     name, checked, unit_warnings = unit
     with open_server(server) as handle:
-        processes, warnings = _selected(handle, server, selection)
+        processes, warnings, _not_found = _selected(handle, server, selection)
     return {"processes": [process_entry(process, CPU_COUNTS_PER_SECOND[name]) for process in processes],
             "warnings": unit_warnings + warnings, "cpu_time_unit": name, "cpu_time_unit_checked": checked}
 
@@ -264,7 +277,7 @@ def _end(server, selection, agent, force, exit_code, check_mode):
     # equal to a pid here is another process (only the critical names and session 0 protect there).
     own_chain = agent if is_local_server(server) else {}
     with open_server(server) as handle:
-        selected, warnings = _selected(handle, server, selection)
+        selected, warnings, not_found = _selected(handle, server, selection)
         for process in selected:
             entry = identify(process)
             reason = None if force else protection(process, own_chain)
@@ -279,7 +292,7 @@ def _end(server, selection, agent, force, exit_code, check_mode):
         warnings.append("Left running on %s, as ending them needs force: true: %s" % (
             server or "this host", "; ".join("%s, %s" % (_what(p), p["reason"]) for p in protected)))
     return {"changed": any(p["result"] in ("terminated", "would_terminate") for p in processes), "processes": processes,
-            "protected": protected, "warnings": warnings}
+            "protected": protected, "warnings": warnings, "not_found": not_found}
 
 
 def _terminate(handle, server, entry, exit_code):

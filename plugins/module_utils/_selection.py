@@ -199,6 +199,21 @@ class SessionSelection:
                 and _at_least(session.get("idle_seconds"), self.min_idle_seconds)
                 and _at_least(session.get("disconnected_seconds"), self.min_disconnected_seconds))
 
+    def not_found(self, listed, users_known):
+        """What the task names specifically that no session of a server is (issue #15: such a target is left
+        alone, unchanged, and the task warns): ``{"session_id": [...], "username": [...]}``, empty lists
+        when all were found.
+
+        ``listed`` is every session of the server (``session_id``, ``username``, ``domain``). Only session IDs
+        and usernames without wildcards name something specific; a username is looked for only when
+        ``users_known`` (the user of every session is known), since an unknown user may be the one named.
+        """
+        present = {session["session_id"] for session in listed}
+        exact_users = [pattern for pattern in self.usernames or () if not _WILDCARDS.intersection(pattern)]
+        return {"session_id": sorted(set(self.session_ids or ()) - present),
+                "username": [pattern for pattern in exact_users if users_known and not any(
+                    user_matches(pattern, session.get("domain"), session.get("username")) for session in listed)]}
+
     def refusal(self, session):
         """Why a session that passes the filters is left alone all the same (the console without
         ``allow_console``), or None."""

@@ -14,6 +14,7 @@ import time
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain, record_failure
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, outcome, state_diff
 from ansible_collections.wtsadmin.rds.plugins.module_utils._logon import logon_report
+from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import is_system
 from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import server_get_info
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, iso_time, qualified_name
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import STATE_NAMES
@@ -109,15 +110,22 @@ class LockFlag:
 def list_sessions(handle, server, selection):
     """The sessions on ``handle`` (opened for ``server``) that ``selection`` matches, described, by ID.
 
-    Returns ``(sessions, protected, warnings)``: ``protected`` holds the sessions a guardrail left alone
-    although they pass every filter (session_id, user, reason); ``warnings`` what the task should say.
+    Returns ``(sessions, protected, warnings, not_found)``: ``protected`` holds the sessions a guardrail left
+    alone although they pass every filter (session_id, user, reason); ``warnings`` what the task should say;
+    ``not_found`` what the task names that the server does not have (``SessionSelection.not_found``).
     One enumeration, then at most three calls per candidate (``session_details``) and one NetServerGetInfo
     per server; a session that ends meanwhile is left out.
     """
     sessions, protected, warnings = [], [], []
     lock_flag = LockFlag(server, warnings)
-    for listed in enumerate_sessions(handle):
+    listed_sessions = enumerate_sessions(handle)
+    # WTSEnumerateSessionsExW names the user of every session; WTSEnumerateSessionsW names none, and then a
+    # user is known only for the sessions described below (session 0 and the listeners never have one).
+    users_known = any(listed["username"] for listed in listed_sessions)
+    undescribed = 0
+    for listed in listed_sessions:
         if not selection.may_match(listed):
+            undescribed += not is_system(listed)
             continue
         try:
             details = session_details(handle, listed["session_id"])
@@ -126,6 +134,7 @@ def list_sessions(handle, server, selection):
                 continue
             raise
         session = session_entry(listed, details)
+        listed.update(username=session["username"], domain=session["domain"])
         session["locked"] = lock_flag.correct(details["locked"])
         if not selection.wants(session):
             continue
@@ -135,7 +144,7 @@ def list_sessions(handle, server, selection):
         else:
             sessions.append(session)
     sessions.sort(key=lambda session: session["session_id"])
-    return sessions, protected, warnings
+    return sessions, protected, warnings, selection.not_found(listed_sessions, users_known or not undescribed)
 
 
 def _what(session):
@@ -157,7 +166,7 @@ def report_sessions(servers, selection):
 
 def _report(server, selection):
     with open_server(server) as handle:
-        sessions, _protected, warnings = list_sessions(handle, server, selection)
+        sessions, _protected, warnings, _not_found = list_sessions(handle, server, selection)
     logon, logon_warnings = logon_report(server)
     return dict(logon, sessions=sessions, counts=count_states(sessions), warnings=warnings + logon_warnings)
 
@@ -197,7 +206,7 @@ def change_sessions(servers, selection, state, wait, timeout, check_mode):
 def _change(server, selection, target, wait, timeout, check_mode):
     confirm_failure = None
     with open_server(server) as handle:
-        sessions, protected, warnings = list_sessions(handle, server, selection)
+        sessions, protected, warnings, not_found = list_sessions(handle, server, selection)
         for session in sessions:
             session["previous_state"] = session["state"]
             session["result"] = "unchanged" if session["state"] == target else target
@@ -215,7 +224,8 @@ def _change(server, selection, target, wait, timeout, check_mode):
         if session["result"] == target:
             session.update(state=target, result=outcome(target, check_mode))
             changed = True
-    entry = {"changed": changed, "sessions": sessions, "protected": protected, "warnings": warnings}
+    entry = {"changed": changed, "sessions": sessions, "protected": protected, "warnings": warnings,
+             "not_found": not_found}
     if confirm_failure:
         entry.update(failed=True, msg=confirm_failure)
     return entry

@@ -74,6 +74,11 @@ notes:
     (local Administrators have it).
   - Up to 256 sessions are messaged at the same time, for all servers of the task together; with more,
     O(wait) takes one O(timeout) for each further 256.
+  - A session named by O(session_id), or a user named by O(username) without wildcards, that does not exist
+    is left alone (C(changed) stays false for it) and the task warns once, naming what was not found and
+    where, in check mode too. A session ID belongs to one server, so each server without it is named; a
+    user may work on any server of a farm, so a username is named only when none of the servers has a
+    session of that user.
 seealso:
   - module: wtsadmin.rds.win_rds_session_info
   - module: wtsadmin.rds.win_rds_session

@@ -67,6 +67,11 @@ notes:
   - C(WTSTerminateProcess) ends a process at once, like C(taskkill /F); the program cannot save its work.
     To let users close their programs, message them first (M(wtsadmin.rds.win_rds_message)) or log their
     sessions off (M(wtsadmin.rds.win_rds_session)).
+  - A process named by O(pid), a session named by O(session_id) in which no process runs, or a user named
+    by O(username) without wildcards who owns no process, is left alone (C(changed) stays false for it)
+    and the task warns once, naming what was not found and where, in check mode too. A pid or session ID
+    belongs to one server, so each server without it is named; a username is named only when none of the
+    servers has a process of that user.
 seealso:
   - module: wtsadmin.rds.win_rds_process_info
   - module: wtsadmin.rds.win_rds_session

@@ -157,7 +157,7 @@ def test_the_threads_of_a_farm_message_are_bounded_in_total_not_only_per_server(
         yield server
 
     def eight_sessions(handle, server, selection):
-        return [{"session_id": n, "user": "CONTOSO\\\\u%d" % n} for n in range(2, 10)], [], []
+        return [{"session_id": n, "user": "CONTOSO\\\\u%d" % n} for n in range(2, 10)], [], [], {}
 
     def send_one(handle, session_id, **message):
         with lock:

@@ -360,8 +360,22 @@ def test_sessions_of_several_servers_are_changed_and_one_unreachable_is_reported
 
 def test_list_sessions_leaves_the_console_to_the_guardrail_and_sorts_by_id(emulator):
     with open_server(None) as handle:
-        sessions, protected, warnings = list_sessions(handle, None, SessionSelection(include_console=False))
+        sessions, protected, warnings, not_found = list_sessions(handle, None, SessionSelection(include_console=False))
 
     assert [s["session_id"] for s in sessions] == sorted(s["session_id"] for s in sessions)
     assert [p["session_id"] for p in protected] == [1]
-    assert warnings == []
+    assert warnings == [] and not_found == {"session_id": [], "username": []}
+
+
+@pytest.mark.parametrize("exported", [True, False], ids=["WTSEnumerateSessionsExW", "WTSEnumerateSessionsW"])
+def test_a_named_user_is_reported_missing_only_when_every_session_user_is_known(emulator, exported):
+    # issue #15, item 6: WTSEnumerateSessionsW names no user, so a user whose session the state filter left
+    # undescribed may exist; WTSEnumerateSessionsExW names every user
+    if not exported:
+        emulator.state["hidden_exports"] = ["WTSEnumerateSessionsExW"]
+    with open_server(None) as handle:
+        narrowed = list_sessions(handle, None, SessionSelection(usernames=["CONTOSO\\frank"], states=["active"]))[3]
+        every = list_sessions(handle, None, SessionSelection(usernames=["CONTOSO\\frank", "bob"]))[3]
+
+    assert narrowed == {"session_id": [], "username": ["CONTOSO\\frank"] if exported else []}
+    assert every == {"session_id": [], "username": ["CONTOSO\\frank"]}

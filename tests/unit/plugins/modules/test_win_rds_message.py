@@ -60,3 +60,16 @@ def test_a_server_named_several_times_shows_the_message_once(emulator, run_main)
     assert [entry["server"] for entry in result["servers"]] == ["RDSH02"]
     assert [s["user"] for s in result["sessions"]] == ["CONTOSO\\dave"]
     assert emulator.calls["WTSSendMessageW"] == 1
+
+
+def test_a_named_session_that_does_not_exist_gets_nothing_and_one_warning(emulator, run_main):
+    # issue #15, item 6
+    task = {"msg": "Hello", "session_id": [2, 9]}
+
+    preview = run_main(task, check_mode=True)
+    real = run_main(task)
+
+    for result in (preview, real):
+        assert [s["session_id"] for s in result["sessions"]] == [2]
+        assert result["warnings"] == ["Named but not found, so left alone: session_id 9 on this host"]
+    assert [call["args"]["SessionId"] for call in emulator.mutating_calls] == [2]

@@ -72,3 +72,19 @@ def test_on_error_warn_turns_the_failure_into_a_warning(emulator, run_main):
 
     assert "failed" not in result and result["changed"] is False
     assert any("Access is denied" in warning for warning in result["warnings"])
+
+
+def test_a_named_pid_that_does_not_exist_is_left_alone_with_one_warning(emulator, run_main):
+    # issue #15, item 6: pid 9999 and session 42 do not exist on RDSH01, nor anything of CONTOSO\dave
+    task = {"state": "absent", "pid": [3630, 9999]}
+
+    preview = run_main(task, check_mode=True)
+    real = run_main(task)
+    nothing = run_main({"state": "absent", "session_id": [42], "username": "CONTOSO\\dave"})
+
+    for result in (preview, real):
+        assert [p["pid"] for p in result["processes"]] == [3630]
+        assert result["warnings"] == ["Named but not found, so left alone: pid 9999 on this host"]
+    assert nothing["changed"] is False
+    assert nothing["warnings"] == ["Named but not found, so left alone: session_id 42 on this host; "
+                                   "username CONTOSO\\dave on this host"]

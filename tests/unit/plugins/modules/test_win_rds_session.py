@@ -112,3 +112,30 @@ def test_a_failure_after_the_logoffs_keeps_changed_and_the_sessions(emulator, ru
     assert result["msg"].startswith(
         "WTSEnumerateSessionsExW failed for the sessions after the WTSLogoffSession requests: [1722]")
     assert [call["function"] for call in emulator.mutating_calls] == ["WTSLogoffSession"]
+
+
+def test_a_named_session_that_does_not_exist_is_left_unchanged_with_one_warning(emulator, run_main):
+    # issue #15, item 6: sessions 9 and 12 do not exist; session 3 (bob) does on RDSH01 only
+    task = {"state": "logged_off", "session_id": [3, 9, 12], "server": ["RDSH01", "RDSH02"]}
+
+    for check_mode in (True, False):
+        result = run_main(task, check_mode=check_mode)
+
+        assert [(s["server"], s["session_id"]) for s in result["sessions"]] == [("RDSH01", 3)]
+        assert result["warnings"] == ["Named but not found, so left alone: session_id 9, 12 on RDSH01; "
+                                      "session_id 3, 9, 12 on RDSH02"]
+    assert [call["args"]["SessionId"] for call in emulator.mutating_calls] == [3]
+
+
+def test_a_named_user_is_reported_only_when_no_server_of_the_task_has_a_session_of_theirs(emulator, run_main):
+    farm = {"server": ["RDSH01", "RDSH02"], "state": "disconnected"}
+
+    alice = run_main(dict(farm, username="CONTOSO\\alice"), check_mode=True)
+    frank = run_main(dict(farm, username=["CONTOSO\\frank", "CONTOSO\\alice"]), check_mode=True)
+    wildcard = run_main(dict(farm, username="CONTOSO\\fra*"), check_mode=True)
+    itself = run_main({"state": "disconnected", "username": "dave"})
+
+    assert "warnings" not in alice and "warnings" not in wildcard
+    assert frank["warnings"] == ["Named but not found, so left alone: username CONTOSO\\frank on RDSH01, RDSH02"]
+    assert itself["changed"] is False
+    assert itself["warnings"] == ["Named but not found, so left alone: username dave on this host"]
