@@ -50,9 +50,13 @@ def _without_documentation(source: str) -> str:
 
 
 def _for_the_host(source: str) -> str:
-    """``source`` without its comments and docstrings, which are for readers on the controller: a docstring
-    becomes ``""`` on its first line, the lines of both stay (blank), so tracebacks point at the right line."""
+    """``source`` without its comments, docstrings, ``if TYPE_CHECKING:`` blocks and type annotations, which are
+    for readers and type checkers on the controller: a docstring becomes ``""`` on its first line, the lines of
+    all of them stay (blank), so tracebacks point at the right line."""
     lines = source.splitlines(keepends=True)
+    tree = ast.parse(source)
+    for node in _for_type_checkers(tree):
+        lines[node.lineno - 1:node.end_lineno] = ["\n"] * (node.end_lineno - node.lineno + 1)
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type == tokenize.COMMENT:
             row, column = token.start
@@ -68,7 +72,43 @@ def _for_the_host(source: str) -> str:
             if line[:first.col_offset].strip() or lines[end - 1][first.end_col_offset:].strip():
                 continue  # the docstring shares a line with other code: leave it
             lines[start:end] = [line[:first.col_offset] + '""\n'] + ["\n"] * (end - start - 1)
+    for row, start, end in sorted(_annotations(tree, lines), reverse=True):  # right to left: offsets stay right
+        line = lines[row].encode("utf-8")
+        lines[row] = (line[:start] + line[end:]).decode("utf-8")
+    sent = ast.parse("".join(lines))
+    if not any(getattr(node, "annotation", None) or getattr(node, "returns", None) for node in ast.walk(sent)):
+        for node in sent.body:  # no annotation is left for it to postpone
+            if isinstance(node, ast.ImportFrom) and node.module == "__future__" and len(node.names) == 1 \
+                    and node.names[0].name == "annotations":
+                lines[node.lineno - 1] = "\n"
     return "".join(lines)
+
+
+def _annotations(tree: ast.Module, lines: list[str]) -> list[tuple[int, int, int]]:
+    """Where the annotations of ``tree``'s functions are, as (line index, start, end) in UTF-8 bytes as ``ast``
+    counts them: of each parameter (``: T``), of the return (`` -> T``) and of each assignment with a value in a
+    function's body (``x: T = v``). Under ``from __future__ import annotations`` the host never evaluates them
+    (class bodies keep theirs: a TypedDict or dataclass is made of them). One that spans lines stays."""
+    spans = []
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        arguments = function.args
+        for arg in arguments.posonlyargs + arguments.args + arguments.kwonlyargs + [arguments.vararg, arguments.kwarg]:
+            if arg is not None and arg.annotation is not None and arg.lineno == arg.annotation.end_lineno:
+                spans.append((arg.lineno - 1, arg.col_offset + len(arg.arg.encode("utf-8")), arg.annotation.end_col_offset))
+        returns = function.returns
+        if returns is not None and returns.lineno == returns.end_lineno:
+            line = lines[returns.lineno - 1].encode("utf-8")
+            arrow = line.rfind(b"->", 0, returns.col_offset)
+            if arrow >= 0:
+                spans.append((returns.lineno - 1, len(line[:arrow].rstrip()), returns.end_col_offset))
+        for statement in function.body:
+            for node in ast.walk(statement):
+                if (isinstance(node, ast.AnnAssign) and node.value is not None
+                        and node.target.end_lineno == node.annotation.end_lineno):
+                    spans.append((node.target.lineno - 1, node.target.end_col_offset, node.annotation.end_col_offset))
+    return spans
 
 
 _DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
@@ -275,10 +315,34 @@ def _source(name: str) -> str | None:
     return None
 
 
+def _type_checking_only(node: ast.AST) -> bool:
+    """True for ``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``): code for type checkers, never run."""
+    test = getattr(node, "test", None) if isinstance(node, ast.If) else None
+    return getattr(test, "id", getattr(test, "attr", None)) == "TYPE_CHECKING"
+
+
+def _for_type_checkers(tree: ast.Module) -> list[ast.stmt]:
+    """The top-level statements of ``tree`` that only type checkers read: each ``if TYPE_CHECKING:`` without
+    ``else``, and ``from typing import TYPE_CHECKING`` when nothing else uses the name (the host would import
+    ``typing`` for nothing)."""
+    blocks = [node for node in tree.body if _type_checking_only(node) and not node.orelse]
+    uses = sum(1 for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id == "TYPE_CHECKING")
+    guards = [node for node in tree.body if isinstance(node, ast.ImportFrom) and node.module == "typing"
+              and [(alias.name, alias.asname) for alias in node.names] == [("TYPE_CHECKING", None)]]
+    return blocks + (guards if uses == len(blocks) else [])
+
+
 def _imports(name: str, source: str) -> set[str]:
-    """Every dotted name that ``source`` (module ``name``) imports, and for ``from X import y`` also ``X.y``."""
+    """Every dotted name that ``source`` (module ``name``) imports, and for ``from X import y`` also ``X.y``;
+    not those under ``if TYPE_CHECKING:`` (the result shapes of module_utils/_shapes.py), which never run."""
     found = set()
-    for node in ast.walk(ast.parse(source)):
+    pending = [ast.parse(source)]
+    while pending:
+        node = pending.pop()
+        if _type_checking_only(node):
+            pending.extend(node.orelse)
+            continue
+        pending.extend(ast.iter_child_nodes(node))
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

@@ -85,12 +85,43 @@ def test_comments_and_docstrings_stay_on_the_controller_and_every_line_of_code_i
     original, sent = _payload._source(utility).splitlines(), sources[utility].splitlines()
 
     assert len(sent) == len(original)
-    assert all(line.strip() in ("", '""') or original[number].startswith(line) for number, line in enumerate(sent))
+    # each line sent is its original line, cut short (comments) or with parts taken out (annotations)
+    assert all(line.strip() in ("", '""') or _taken_from(line, original[number]) for number, line in enumerate(sent))
+    assert any(" -> " in line for line in original) and not any(" -> " in line for line in sent)
     assert not any(token.type == tokenize.COMMENT
                    for token in tokenize.generate_tokens(io.StringIO(sources[utility]).readline))
     assert '"""' not in sources[utility] and '"""' in _payload._source(utility)
     for name, source in sources.items():
         compile(source, name, "exec")  # still Python, every block still has a body
+
+
+def _taken_from(line, original):
+    """True when ``line`` is ``original`` with characters taken out (what is left keeps its order)."""
+    rest = iter(original)
+    return all(char in rest for char in line)
+
+
+def test_annotations_of_functions_stay_on_the_controller_and_those_of_classes_go():
+    source = ("from __future__ import annotations\n"
+              "def f(a: int, *b: str, c: dict[str, é] = 1, **d: T) -> list[R]:\n"
+              "    x: T = 'é'\n"
+              "    y: T\n"
+              "    return x, 'a: int'\n"
+              "class C(TypedDict):\n"
+              "    z: int\n")
+
+    sent = _payload._for_the_host(source).splitlines()
+
+    assert sent[1:5] == ["def f(a, *b, c = 1, **d):", "    x = 'é'", "    y: T", "    return x, 'a: int'"]
+    assert sent[6] == "    z: int"
+
+
+def test_the_future_import_goes_only_when_no_annotation_is_left_for_it():
+    bare = _payload._for_the_host("from __future__ import annotations\ndef f(a: int | None) -> str:\n    pass\n")
+    kept = _payload._for_the_host("from __future__ import annotations\nclass C:\n    z: int | None\n")
+
+    assert bare.splitlines() == ["", "def f(a):", "    pass"]
+    assert kept.splitlines()[0] == "from __future__ import annotations"
 
 
 def test_payload_also_follows_imports_made_inside_functions():
@@ -101,6 +132,36 @@ def test_payload_also_follows_imports_made_inside_functions():
     assert "ansible_collections.ns.c.plugins._utils" in found
     assert "ansible_collections.ns.c.plugins._utils.helper" in found
     assert "ansible_collections.ns.c.plugins.module_utils.other" in found
+
+
+def test_imports_for_type_checkers_only_are_neither_followed_nor_sent():
+    source = ("from typing import TYPE_CHECKING\n"
+              "if TYPE_CHECKING:\n"
+              "    from ..module_utils._shapes import (\n"
+              "        Session,\n"
+              "    )\n"
+              "def main() -> Session:\n"
+              "    from ..module_utils import _used\n")
+
+    found = _payload._imports("ansible_collections.ns.c.plugins.modules.mod", source)
+    sent = _payload._for_the_host(source)
+
+    assert "ansible_collections.ns.c.plugins.module_utils._used" in found
+    assert not any("_shapes" in name for name in found)
+    assert "_shapes" not in sent and "TYPE_CHECKING" not in sent  # nor typing, which the host need not import
+    assert sent.splitlines()[5:] == ["def main():", "    from ..module_utils import _used"]  # on their own lines
+    compile(sent, "mod", "exec")
+
+
+def test_the_typing_import_stays_where_the_host_uses_typing_checking_too():
+    source = ("from typing import TYPE_CHECKING\n"
+              "if TYPE_CHECKING:\n"
+              "    import x\n"
+              "DEBUG = not TYPE_CHECKING\n")
+
+    sent = _payload._for_the_host(source)
+
+    assert sent.splitlines() == ["from typing import TYPE_CHECKING", "", "", "DEBUG = not TYPE_CHECKING"]
 
 
 def test_payload_is_ascii_lines_that_fit_any_pipe():
