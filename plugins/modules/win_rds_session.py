@@ -125,6 +125,137 @@ sessions:
       description: C(DOMAIN\user), or null when nobody is logged on.
       type: str
       sample: CONTOSO\bob
+    session_name:
+      description: The name of the session's WinStation (C(Console), C(RDP-Tcp#3)); null for a disconnected session.
+      type: str
+      sample: RDP-Tcp#3
+    username:
+      description: The user name without domain; null when nobody is logged on.
+      type: str
+      sample: alice
+    domain:
+      description: The user's domain (NetBIOS name), or the computer name for a local account; null without user.
+      type: str
+      sample: CONTOSO
+    client_name:
+      description: The computer name the Remote Desktop client reported; null for the console.
+      type: str
+      sample: LAPTOP-ALICE
+    client_address:
+      description: The client's IPv4 or IPv6 address as text, or null when Windows has none.
+      type: str
+      sample: 10.20.30.41
+    client_address_family:
+      description: The address family of RV(sessions[].client_address) (V(inet), V(inet6), V(unspec), ...).
+      type: str
+      sample: inet
+    client_build:
+      description: The build number of the Remote Desktop client; 0 for the console.
+      type: int
+      sample: 22621
+    client_directory:
+      description: Where the client software is installed on the client computer.
+      type: str
+      sample: C:\Windows\System32\mstscax.dll
+    client_product_id:
+      description: The client's product ID.
+      type: int
+      sample: 1
+    client_hardware_id:
+      description: The client's hardware ID.
+      type: int
+      sample: 0
+    client_display:
+      description: The client's screen.
+      type: dict
+      sample: {width: 1920, height: 1080, color_depth: 32}
+      contains:
+        width:
+          description: Horizontal resolution in pixels.
+          type: int
+          sample: 1920
+        height:
+          description: Vertical resolution in pixels.
+          type: int
+          sample: 1080
+        color_depth:
+          description: Bits per pixel.
+          type: int
+          sample: 32
+    client_protocol:
+      description: V(rdp), V(ica), or V(console) for the session at the server's console.
+      type: str
+      sample: rdp
+    is_remote:
+      description: True for a session reached over RDP or ICA, false for the console.
+      type: bool
+      sample: true
+    logon_time:
+      description: When the user logged on, ISO 8601 UTC; null without user.
+      type: str
+      sample: "2026-03-14T07:55:00Z"
+    connect_time:
+      description: When the current (or last) client connected, ISO 8601 UTC.
+      type: str
+      sample: "2026-03-14T07:55:00Z"
+    disconnect_time:
+      description: When the client last disconnected, ISO 8601 UTC; null if it never did.
+      type: str
+      sample: null
+    last_input_time:
+      description: When the user last typed or moved the mouse, ISO 8601 UTC; null if unknown.
+      type: str
+      sample: "2026-03-14T08:59:30Z"
+    idle_seconds:
+      description:
+        - Seconds since the last input, on the server's clock; for a disconnected session, seconds since it
+          was disconnected (as C(quser) shows). Null when Windows does not say.
+      type: int
+      sample: 120
+    disconnected_seconds:
+      description: Seconds since a disconnected session was disconnected, on the server's clock; null otherwise.
+      type: int
+      sample: null
+    locked:
+      description:
+        - Whether the session's desktop is locked; null when Windows does not know (for example a
+          disconnected session).
+        - When the server's version cannot be read, the flag is returned as Windows gives it (inverted on
+          Windows 7 and Windows Server 2008 R2 only) and a warning says so.
+      type: bool
+      sample: false
+    host_name:
+      description: The name of the server holding the session.
+      type: str
+      sample: RDSH01
+    farm_name:
+      description: The RD Connection Broker farm of the session; null outside a farm.
+      type: str
+      sample: null
+    incoming_bytes:
+      description: Bytes received from the client.
+      type: int
+      sample: 4200000
+    outgoing_bytes:
+      description: Bytes sent to the client.
+      type: int
+      sample: 91000000
+    incoming_frames:
+      description: Frames received from the client.
+      type: int
+      sample: 52000
+    outgoing_frames:
+      description: Frames sent to the client.
+      type: int
+      sample: 61000
+    incoming_compressed_bytes:
+      description: Compressed bytes received from the client.
+      type: int
+      sample: 1900000
+    outgoing_compressed_bytes:
+      description: Compressed bytes sent to the client.
+      type: int
+      sample: 40000000
     previous_state:
       description: The session's connection state before the task.
       type: str

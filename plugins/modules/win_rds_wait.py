@@ -198,6 +198,11 @@ servers:
       type: str
       returned: when RV(servers[].failed) is true
       sample: "Timed out after 300 seconds on RDSH02 waiting for no user session."
+    changed:
+      description: Always false; waiting changes nothing.
+      type: bool
+      returned: when the server answered
+      sample: false
     waited_seconds:
       description: How long the module waited on this server, in seconds.
       type: float
