@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import TYPE_CHECKING
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import VirtualChannel, is_local_server
+
+if TYPE_CHECKING:  # the result shapes (for type checkers: the payload leaves this out)
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import ChannelResult
 
 
 def channel_problem(server, timeout):
@@ -38,15 +42,16 @@ def data_to_write(data, data_base64):
     return None
 
 
-def talk(session_id, name, dynamic, priority, data, query_client_data, purge_input, read, timeout, check_mode):
+def talk(session_id, name, dynamic, priority, data, query_client_data, purge_input, read, timeout,
+         check_mode) -> ChannelResult:
     """Open channel ``name`` of session ``session_id``; ask for the client data if ``query_client_data``;
     unless ``check_mode``: purge the input if ``purge_input``, write ``data`` (bytes or None), and if ``read``,
     wait up to ``timeout`` seconds for one reply; close the channel again. The module's result.
 
     Raises WinApiError when Windows refuses, ValueError for a bad channel name.
     """
-    result = {"changed": bool(data), "session_id": session_id, "channel": name, "dynamic": dynamic,
-              "written_bytes": len(data or b""), "reply": None, "reply_base64": None}
+    result: ChannelResult = {"changed": bool(data), "session_id": session_id, "channel": name, "dynamic": dynamic,
+                             "written_bytes": len(data or b""), "reply": None, "reply_base64": None}
     with VirtualChannel.open(session_id, name, dynamic, priority) as channel:
         if query_client_data:
             result["client_data_base64"] = _b64(channel.query_client_data())

@@ -11,9 +11,13 @@ from __future__ import annotations
 # Windows errors are recognised by their attributes (winapi.WinApiError); nothing here knows ctypes.
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
+
+if TYPE_CHECKING:  # the result shapes (for type checkers: the payload leaves this out)
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import ServerEntry
 
 MAX_PARALLEL_SERVERS = 64
 # What a change did (an object's or server's ``result``) -> what check mode says it would do instead.
@@ -66,7 +70,7 @@ def merge_same_hosts(servers):
     return list(merged.values())
 
 
-def for_each_server(servers, work):
+def for_each_server(servers, work) -> list[ServerEntry]:
     """Run ``work(server)`` for each host named in ``servers`` concurrently (None: the host itself, None).
 
     Entries that name the same host are merged (``merge_same_hosts``). ``servers`` that name no server (an
@@ -83,7 +87,7 @@ def for_each_server(servers, work):
         return list(pool.map(lambda server: _work_on(server, work), servers))
 
 
-def _work_on(server, work):
+def _work_on(server, work) -> ServerEntry:
     try:
         return dict({"server": server, "failed": False}, **work(server))
     except WinApiError as error:

@@ -35,12 +35,16 @@ from __future__ import annotations
 import codecs
 import os
 import subprocess
+from typing import TYPE_CHECKING
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server
 from ansible_collections.wtsadmin.rds.plugins.module_utils.registry import read_values
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, system_directory
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import is_local_server
+
+if TYPE_CHECKING:  # the result shapes (for type checkers: the payload leaves this out)
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import LogonServer
 
 LOGON_MODES = ("enabled", "drain", "drain_until_restart", "disabled")
 CHGLOGON_SWITCHES = {"enabled": "/enable", "drain": "/drain", "drain_until_restart": "/drainuntilrestart",
@@ -112,7 +116,7 @@ def set_logon_modes(servers, mode, check_mode):
     return for_each_server(servers, lambda server: change_logon_mode(server, mode, check_mode))
 
 
-def change_logon_mode(server, mode, check_mode):
+def change_logon_mode(server, mode, check_mode) -> LogonServer:
     """Bring the logon mode of ``server`` (None: this host) to ``mode``; the server's entry of the result.
 
     Unchanged when it already is ``mode``. Refused (``failed`` with ``msg``, nothing changed) for another
@@ -120,8 +124,8 @@ def change_logon_mode(server, mode, check_mode):
     would happen. After chglogon.exe the mode is read back: an exit code of 0 is not taken on trust.
     """
     before = logon_state(server)
-    entry = {"previous_logon_mode": before["logon_mode"], "logon_mode": before["logon_mode"],
-             "logon_policy": before["logon_policy"], "changed": False}
+    entry: LogonServer = {"previous_logon_mode": before["logon_mode"], "logon_mode": before["logon_mode"],
+                          "logon_policy": before["logon_policy"], "changed": False}
     if before["logon_mode"] == mode:
         return entry
     if not is_local_server(server):

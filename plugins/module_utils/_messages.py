@@ -9,6 +9,7 @@ from __future__ import annotations
 # once. Windows is reached only through wts.py; nothing here knows ctypes.
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, outcome
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import FILTER_OPTIONS, SessionSelection
@@ -16,6 +17,9 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import list
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import MESSAGE_BUTTONS, RESPONSE_NAMES
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import message_style, open_server, send_message
+
+if TYPE_CHECKING:  # the result shapes (for type checkers: the payload leaves this out)
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import MessageWork, SessionMessage
 
 # RpcWinStationSendMessage (MS-TSTS 3.7.4.1.8) takes at most 1024 for each length; keep room for the NUL.
 MAX_TEXT_BYTES = 1022
@@ -70,7 +74,7 @@ def send_messages(servers, selection, msg, title, buttons, icon, default_button,
         return for_each_server(servers, lambda server: _send(server, selection, message, check_mode, pool))
 
 
-def _send(server, selection, message, check_mode, pool):
+def _send(server, selection, message, check_mode, pool) -> MessageWork:
     with open_server(server) as handle:
         sessions, _protected, warnings, not_found = list_sessions(handle, server, selection)
         for session in sessions:
@@ -81,7 +85,7 @@ def _send(server, selection, message, check_mode, pool):
             "sessions": sessions, "warnings": warnings, "not_found": not_found}
 
 
-def _message(handle, server, session, message):
+def _message(handle, server, session: SessionMessage, message):
     try:
         response = send_message(handle, session["session_id"], **message)
     except WinApiError as error:

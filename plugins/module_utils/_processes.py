@@ -11,6 +11,7 @@ from __future__ import annotations
 # here knows ctypes.
 
 import fnmatch
+from typing import TYPE_CHECKING
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain, record_failure
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, outcome, state_diff
@@ -35,6 +36,16 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
     session_gone,
     terminate_process,
 )
+
+if TYPE_CHECKING:  # the result shapes (for type checkers: the payload leaves this out)
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import (
+        Process,
+        ProcessEnd,
+        ProcessEndWork,
+        ProcessIdentity,
+        ProcessInfoWork,
+        ProtectedProcess,
+    )
 
 # Ending one of these takes the whole server down (or every session with it): refused unless `force`.
 CRITICAL_PROCESS_NAMES = ("System", "smss.exe", "csrss.exe", "wininit.exe", "winlogon.exe", "services.exe",
@@ -181,13 +192,13 @@ def protection(process, agent):
     return None
 
 
-def identify(process):
+def identify(process: dict) -> ProcessIdentity:
     """What names a process in every result: ``pid``, ``name``, ``session_id`` and ``user`` (see owner())."""
     return {"pid": process["pid"], "name": process["name"], "session_id": process["session_id"],
             "user": owner(process)}
 
 
-def process_entry(process, counts_per_second=CPU_COUNTS_PER_SECOND["ms"]):
+def process_entry(process: dict, counts_per_second=CPU_COUNTS_PER_SECOND["ms"]) -> Process:
     """A process as win_rds_process_info returns it: identify() with the SID, the counters and the CPU times
     as ``user_cpu_seconds`` and ``kernel_cpu_seconds`` (Windows' counts divided by ``counts_per_second``)."""
     entry = identify(process)
@@ -246,7 +257,7 @@ def report_processes(servers, selection):
     return for_each_server(servers, lambda server: _report(server, selection, unit))
 
 
-def _report(server, selection, unit):
+def _report(server, selection, unit) -> ProcessInfoWork:
     name, checked, unit_warnings = unit
     with open_server(server) as handle:
         processes, warnings, _not_found = _selected(handle, server, selection)
@@ -271,8 +282,9 @@ def end_processes(servers, selection, force, exit_code, check_mode):
     return results, state_diff(results, "processes", _what)
 
 
-def _end(server, selection, agent, force, exit_code, check_mode):
-    processes, protected = [], []
+def _end(server, selection, agent, force, exit_code, check_mode) -> ProcessEndWork:
+    processes: list[ProcessEnd] = []
+    protected: list[ProtectedProcess] = []
     # The task's own process chain is this machine's: a server reached over RPC has its own pids, and one
     # equal to a pid here is another process (only the critical names and session 0 protect there).
     own_chain = agent if is_local_server(server) else {}
@@ -295,7 +307,7 @@ def _end(server, selection, agent, force, exit_code, check_mode):
             "protected": protected, "warnings": warnings, "not_found": not_found}
 
 
-def _terminate(handle, server, entry, exit_code):
+def _terminate(handle, server, entry: ProcessEnd, exit_code):
     try:
         terminate_process(handle, entry["pid"], exit_code)
     except WinApiError as error:

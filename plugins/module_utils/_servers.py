@@ -7,7 +7,12 @@ from __future__ import annotations
 # The RD Session Hosts the Computer Browser knows (win_rds_server_info, NetServerEnum). Windows is reached only
 # through netapi.py; nothing here knows ctypes.
 
+from typing import TYPE_CHECKING
+
 from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import server_enum
+
+if TYPE_CHECKING:  # the result shapes (for type checkers: the payload leaves this out)
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import NetServer
 
 # What win_rds_server_info returns of a server.
 RETURNED_KEYS = ("name", "platform", "version", "types", "comment")
@@ -16,7 +21,7 @@ PARTIAL_LIST_WARNING = (
     "but others are missing. Narrow server_types or domain to get a complete list.")
 
 
-def list_servers(domain, server_types, server):
+def list_servers(domain, server_types, server) -> tuple[list[NetServer], bool]:
     """The servers of ``server_types`` that NetServerEnum lists for ``domain``, as ``(servers, more_data)``.
 
     Each server is a dict with the keys of RETURNED_KEYS. Raises WinApiError when NetServerEnum fails.

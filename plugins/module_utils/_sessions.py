@@ -10,6 +10,7 @@ from __future__ import annotations
 # nothing here knows ctypes.
 
 import time
+from typing import TYPE_CHECKING
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain, record_failure
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, outcome, state_diff
@@ -26,6 +27,16 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
     session_details,
     session_gone,
 )
+
+if TYPE_CHECKING:  # the result shapes (for type checkers: the payload leaves this out)
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import (
+        ListedSession,
+        NotFound,
+        ProtectedSession,
+        Session,
+        SessionChangeWork,
+        SessionInfoWork,
+    )
 
 _TIME_KEYS = ("logon_time", "connect_time", "disconnect_time", "last_input_time")  # returned as ISO 8601 UTC
 # Every key of a session as win_rds_session_info returns it (session_entry() and the lock state): its ``fields``.
@@ -48,7 +59,7 @@ def _seconds(since, now):
     return max(0, int((now - since).total_seconds())) if since and now else None
 
 
-def session_entry(listed, details):
+def session_entry(listed: ListedSession, details: dict) -> Session:
     """One session as the modules return it, from its ``enumerate_sessions`` entry and ``session_details``.
 
     User and domain are the enumeration's (full length) where it has them. Times become ISO 8601 UTC;
@@ -107,7 +118,7 @@ class LockFlag:
         return locked != bool(self._inverted)
 
 
-def list_sessions(handle, server, selection):
+def list_sessions(handle, server, selection) -> tuple[list[Session], list[ProtectedSession], list[str], NotFound]:
     """The sessions on ``handle`` (opened for ``server``) that ``selection`` matches, described, by ID.
 
     Returns ``(sessions, protected, warnings, not_found)``: ``protected`` holds the sessions a guardrail left
@@ -147,11 +158,11 @@ def list_sessions(handle, server, selection):
     return sessions, protected, warnings, selection.not_found(listed_sessions, users_known or not undescribed)
 
 
-def _what(session):
+def _what(session: Session) -> str:
     return "session %d (%s)" % (session["session_id"], session["user"] or "no user")
 
 
-def record_session_failure(session, error, server):
+def record_session_failure(session: Session, error, server):
     """Put the WinApiError of a call on ``session`` into its result (see _errors.record_failure)."""
     record_failure(session, error, server, _what(session), vanished=session_gone(error))
 
@@ -164,14 +175,14 @@ def report_sessions(servers, selection):
     return for_each_server(servers, lambda server: _report(server, selection))
 
 
-def _report(server, selection):
+def _report(server, selection) -> SessionInfoWork:
     with open_server(server) as handle:
         sessions, _protected, warnings, _not_found = list_sessions(handle, server, selection)
     logon, logon_warnings = logon_report(server)
     return dict(logon, sessions=sessions, counts=count_states(sessions), warnings=warnings + logon_warnings)
 
 
-def count_states(sessions):
+def count_states(sessions: list[Session]) -> dict[str, int]:
     """How many of ``sessions`` are in each state: every state of STATE_NAMES, most as 0."""
     counts = dict.fromkeys(STATE_NAMES, 0)
     for session in sessions:
@@ -203,7 +214,7 @@ def change_sessions(servers, selection, state, wait, timeout, check_mode):
     return results, state_diff(results, "sessions", _what)
 
 
-def _change(server, selection, target, wait, timeout, check_mode):
+def _change(server, selection, target, wait, timeout, check_mode) -> SessionChangeWork:
     confirm_failure = None
     with open_server(server) as handle:
         sessions, protected, warnings, not_found = list_sessions(handle, server, selection)
@@ -224,8 +235,8 @@ def _change(server, selection, target, wait, timeout, check_mode):
         if session["result"] == target:
             session.update(state=target, result=outcome(target, check_mode))
             changed = True
-    entry = {"changed": changed, "sessions": sessions, "protected": protected, "warnings": warnings,
-             "not_found": not_found}
+    entry: SessionChangeWork = {"changed": changed, "sessions": sessions, "protected": protected, "warnings": warnings,
+                                "not_found": not_found}
     if confirm_failure:
         entry.update(failed=True, msg=confirm_failure)
     return entry

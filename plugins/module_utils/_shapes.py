@@ -232,20 +232,31 @@ class Warned(TypedDict, total=False):
     warnings: List[str]
 
 
+# What a task names specifically that a server does not have, by option (``session_id``, ``pid``, ``username``):
+# _fanout.finish turns it into one warning for the task.
+NotFound = Dict[str, list]
+
+
+class Named(Warned, total=False):
+    """What the work of a module that acts on named sessions or processes returns besides its summary."""
+
+    not_found: NotFound
+
+
 class SessionInfoWork(SessionInfoServer, Warned, total=False):
     """What win_rds_session_info's work returns for one server."""
 
     sessions: List[Session]
 
 
-class SessionChangeWork(ChangeServer, Warned, total=False):
+class SessionChangeWork(ChangeServer, Named, total=False):
     """What win_rds_session's work returns for one server."""
 
     sessions: List[SessionChange]
     protected: List[ProtectedSession]
 
 
-class MessageWork(ChangeServer, Warned, total=False):
+class MessageWork(ChangeServer, Named, total=False):
     """What win_rds_message's work returns for one server."""
 
     sessions: List[SessionMessage]
@@ -257,7 +268,7 @@ class ProcessInfoWork(ProcessInfoServer, Warned, total=False):
     processes: List[Process]
 
 
-class ProcessEndWork(ChangeServer, Warned, total=False):
+class ProcessEndWork(ChangeServer, Named, total=False):
     """What win_rds_process's work returns for one server."""
 
     processes: List[ProcessEnd]

@@ -7,6 +7,8 @@ from __future__ import annotations
 # Asking a server to reboot, shut down, power off or log every session off (win_rds_server,
 # WTSShutdownSystem). Windows is reached only through wts.py; nothing here knows ctypes.
 
+from typing import TYPE_CHECKING
+
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, outcome
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import is_system
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
@@ -16,6 +18,9 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     WTS_WSD_SHUTDOWN,
 )
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import enumerate_sessions, open_server, shutdown_system
+
+if TYPE_CHECKING:  # the result shapes (for type checkers: the payload leaves this out)
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import ShutdownWork
 
 # win_rds_server's state -> WTSShutdownSystem's flag.
 SHUTDOWN_FLAGS = {"rebooted": WTS_WSD_REBOOT, "shut_down": WTS_WSD_SHUTDOWN, "powered_off": WTS_WSD_POWEROFF,
@@ -30,7 +35,7 @@ def shutdown_servers(servers, state, check_mode):
     return for_each_server(servers, lambda server: request_shutdown(server, state, check_mode))
 
 
-def request_shutdown(server, state, check_mode):
+def request_shutdown(server, state, check_mode) -> ShutdownWork:
     """Count the user sessions of ``server`` (None: this host), then ask it for ``state`` unless
     ``check_mode``; the server's entry of the result."""
     with open_server(server) as handle:
@@ -38,8 +43,8 @@ def request_shutdown(server, state, check_mode):
                             if session["username"] and not is_system(session))
         if not check_mode:
             shutdown_system(handle, SHUTDOWN_FLAGS[state])
-    entry = {"changed": True, "previous_state": "running", "state": state, "result": outcome("requested", check_mode),
-             "user_sessions": user_sessions}
+    entry: ShutdownWork = {"changed": True, "previous_state": "running", "state": state, "result": outcome("requested", check_mode),
+                           "user_sessions": user_sessions}
     if state == "logged_off":
         entry["warnings"] = [LOGGED_OFF_WARNING % (server or "this host")]
     return entry

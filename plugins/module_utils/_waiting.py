@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from typing import TYPE_CHECKING
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import is_system, user_matches
@@ -23,6 +24,14 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
     open_server,
     wait_system_event,
 )
+
+if TYPE_CHECKING:  # the result shapes (for type checkers: the payload leaves this out)
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import (
+        ListedSession,
+        SessionSummary,
+        WaitEvent,
+        WaitWork,
+    )
 
 EVENTS = tuple(EVENT_MASKS)
 CONDITIONS = ("no_user_sessions", "no_active_sessions")
@@ -64,7 +73,7 @@ def describe_condition(condition, usernames=None):
     return text + (" of %s" % ", ".join(usernames) if usernames else "")
 
 
-def session_summary(session):
+def session_summary(session: ListedSession) -> SessionSummary:
     """What win_rds_wait returns of a session: id, name, state and user."""
     return {"session_id": session["session_id"], "session_name": session["session_name"], "state": session["state"],
             "user": qualified_name(session["domain"], session["username"])}
@@ -76,7 +85,7 @@ def wait_on_servers(servers, events, until, usernames, timeout, fail_on_timeout)
                                                                   fail_on_timeout))
 
 
-def wait_on_server(server, events, until, usernames, timeout, fail_on_timeout):
+def wait_on_server(server, events, until, usernames, timeout, fail_on_timeout) -> WaitWork:
     """Wait on ``server`` (None: this host); the server's entry of the result.
 
     With ``events`` (names of EVENTS): until one of those events happens. With ``until`` (one of CONDITIONS,
@@ -88,7 +97,7 @@ def wait_on_server(server, events, until, usernames, timeout, fail_on_timeout):
     """
     started = time.monotonic()
     deadline = started + timeout
-    happened = []
+    happened: list[WaitEvent] = []
 
     def done():
         return condition_holds(until, sessions, usernames) if until else bool(happened)
@@ -113,8 +122,8 @@ def wait_on_server(server, events, until, usernames, timeout, fail_on_timeout):
             if waited:
                 end_event_waits(handle)  # MS-TSTS 3.7.4.1.15: WEVENT_NONE "MUST be called when completing waiting"
         met = done()
-    entry = {"changed": False, "events": happened, "waited_seconds": round(time.monotonic() - started, 3),
-             "timed_out": not met, "sessions": [session_summary(s) for s in sessions if not is_system(s)]}
+    entry: WaitWork = {"changed": False, "events": happened, "waited_seconds": round(time.monotonic() - started, 3),
+                       "timed_out": not met, "sessions": [session_summary(s) for s in sessions if not is_system(s)]}
     if not met and fail_on_timeout:
         awaited = (describe_condition(until, usernames) if until else "a session event (%s)" % ", ".join(events))
         entry.update(failed=True, msg=(

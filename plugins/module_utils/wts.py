@@ -14,6 +14,7 @@ import ipaddress
 import threading
 from contextlib import contextmanager
 from ctypes import POINTER, byref, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_void_p
+from typing import TYPE_CHECKING
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import (
     BOOL,
@@ -91,6 +92,9 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     WTSINFOEX_LEVEL_1,
     WTSSessionInfoEx,
 )
+
+if TYPE_CHECKING:  # the result shapes (for type checkers: the payload leaves this out)
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import ListedSession
 
 # An Ex function that this Windows (or the remote server) does not have: use the older one instead.
 _EX_UNAVAILABLE = frozenset((ERROR_PROC_NOT_FOUND, ERROR_NOT_SUPPORTED, RPC_S_PROCNUM_OUT_OF_RANGE))
@@ -422,7 +426,7 @@ def _enumerate_sessions_ex(handle):
                          entry.pDomainName, entry.pFarmName) for entry in entries]
 
 
-def _session(session_id, state, session_name, host_name, username, domain, farm_name):
+def _session(session_id, state, session_name, host_name, username, domain, farm_name) -> ListedSession:
     return {"session_id": session_id, "state": state_name(state), "session_name": read_wide(session_name) or None,
             "host_name": read_wide(host_name) or None, "username": read_wide(username) or None,
             "domain": read_wide(domain) or None, "farm_name": read_wide(farm_name) or None}
