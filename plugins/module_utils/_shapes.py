@@ -243,11 +243,26 @@ class Named(Warned, total=False):
     not_found: NotFound
 
 
+# Each module: what its work returns for one server (``*Work``) and its whole result (``*Result``): each key it
+# returns besides Ansible's own (changed, failed, msg, warnings, diff, invocation), as its RETURN documents them.
+
+# win_rds_session_info
+
 class SessionInfoWork(SessionInfoServer, Warned, total=False):
     """What win_rds_session_info's work returns for one server."""
 
     sessions: List[Session]
 
+
+class SessionInfoResult(TypedDict):
+    """win_rds_session_info's result."""
+
+    sessions: List[Session]
+    counts: Dict[str, int]
+    servers: List[SessionInfoServer]
+
+
+# win_rds_session
 
 class SessionChangeWork(ChangeServer, Named, total=False):
     """What win_rds_session's work returns for one server."""
@@ -256,17 +271,45 @@ class SessionChangeWork(ChangeServer, Named, total=False):
     protected: List[ProtectedSession]
 
 
+class SessionChangeResult(TypedDict):
+    """win_rds_session's result."""
+
+    sessions: List[SessionChange]
+    protected: List[ProtectedSession]
+    servers: List[ChangeServer]
+
+
+# win_rds_message
+
 class MessageWork(ChangeServer, Named, total=False):
     """What win_rds_message's work returns for one server."""
 
     sessions: List[SessionMessage]
 
 
+class MessageResult(TypedDict):
+    """win_rds_message's result."""
+
+    sessions: List[SessionMessage]
+    servers: List[ChangeServer]
+
+
+# win_rds_process_info
+
 class ProcessInfoWork(ProcessInfoServer, Warned, total=False):
     """What win_rds_process_info's work returns for one server."""
 
     processes: List[Process]
 
+
+class ProcessInfoResult(TypedDict):
+    """win_rds_process_info's result."""
+
+    processes: List[Process]
+    servers: List[ProcessInfoServer]
+
+
+# win_rds_process
 
 class ProcessEndWork(ChangeServer, Named, total=False):
     """What win_rds_process's work returns for one server."""
@@ -275,6 +318,16 @@ class ProcessEndWork(ChangeServer, Named, total=False):
     protected: List[ProtectedProcess]
 
 
+class ProcessEndResult(TypedDict):
+    """win_rds_process's result."""
+
+    processes: List[ProcessEnd]
+    protected: List[ProtectedProcess]
+    servers: List[ChangeServer]
+
+
+# win_rds_wait
+
 class WaitWork(WaitServer, Warned, total=False):
     """What win_rds_wait's work returns for one server."""
 
@@ -282,9 +335,27 @@ class WaitWork(WaitServer, Warned, total=False):
     events: List[WaitEvent]
 
 
+class WaitResult(TypedDict):
+    """win_rds_wait's result."""
+
+    events: List[WaitEvent]
+    sessions: List[SessionSummary]
+    servers: List[WaitServer]
+
+
+# win_rds_server
+
 class ShutdownWork(ShutdownServer, Warned, total=False):
     """What win_rds_server's work with ``state`` returns for one server."""
 
+
+class ServerResult(TypedDict):
+    """win_rds_server's result: one of the two kinds of summary per server, by the task's option."""
+
+    servers: List[Union[ShutdownServer, LogonServer]]
+
+
+# win_rds_server_info
 
 class NetServer(TypedDict):
     """A server as win_rds_server_info returns it (_servers.list_servers)."""
@@ -296,61 +367,6 @@ class NetServer(TypedDict):
     comment: Optional[str]
 
 
-# The modules' results: each key the module returns besides Ansible's own (changed, failed, msg, warnings,
-# diff, invocation), as its RETURN documents them.
-
-class SessionInfoResult(TypedDict):
-    """win_rds_session_info's result."""
-
-    sessions: List[Session]
-    counts: Dict[str, int]
-    servers: List[SessionInfoServer]
-
-
-class SessionChangeResult(TypedDict):
-    """win_rds_session's result."""
-
-    sessions: List[SessionChange]
-    protected: List[ProtectedSession]
-    servers: List[ChangeServer]
-
-
-class MessageResult(TypedDict):
-    """win_rds_message's result."""
-
-    sessions: List[SessionMessage]
-    servers: List[ChangeServer]
-
-
-class ProcessInfoResult(TypedDict):
-    """win_rds_process_info's result."""
-
-    processes: List[Process]
-    servers: List[ProcessInfoServer]
-
-
-class ProcessEndResult(TypedDict):
-    """win_rds_process's result."""
-
-    processes: List[ProcessEnd]
-    protected: List[ProtectedProcess]
-    servers: List[ChangeServer]
-
-
-class WaitResult(TypedDict):
-    """win_rds_wait's result."""
-
-    events: List[WaitEvent]
-    sessions: List[SessionSummary]
-    servers: List[WaitServer]
-
-
-class ServerResult(TypedDict):
-    """win_rds_server's result: one of the two kinds of summary per server, by the task's option."""
-
-    servers: List[Union[ShutdownServer, LogonServer]]
-
-
 class ServerInfoResult(TypedDict, total=False):
     """win_rds_server_info's result (``error_code`` only when NetServerEnum failed)."""
 
@@ -358,6 +374,8 @@ class ServerInfoResult(TypedDict, total=False):
     more_data: bool
     error_code: int
 
+
+# win_rds_virtual_channel
 
 class ChannelResult(TypedDict, total=False):
     """win_rds_virtual_channel's result (_channels.talk); ``client_data_base64`` only with query_client_data."""
