@@ -117,7 +117,8 @@ def sample_state() -> dict:
                      locked=True, client_display={"width": 1024, "height": 768, "color_depth": 32}),
         _user_session(2, "alice", "LAPTOP-ALICE", "10.20.30.41", "07:55:00", "08:59:30", channels={
             "ECHO": {"mode": "echo"},
-            "CLIPRDR": {"mode": "sink", "client_data": "AQID"},
+            "CTXCMD": {"mode": "sink", "client_data": "AQID"},
+            "CLIPRDR": {"mode": "sink", "held_by": "rdpclip.exe"},
             "Contoso::Diagnostics": {"mode": "echo", "dynamic": True},
         }, message_response="yes", message_delay_seconds=0.2),
         _user_session(3, "bob", "PC-BOB", "10.20.30.42", "07:30:00", "08:14:00", station="", state="disconnected",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import ctypes
 import ipaddress
+import struct
 import time
 
 from . import state as st
@@ -23,6 +24,8 @@ WTS_ANY_SESSION = 0xFFFFFFFE
 WTS_EVENT_FLUSH = 0x80000000
 WTS_EVENT_NONE = 0x0
 WTS_CHANNEL_OPTION_DYNAMIC = 0x1
+CHANNEL_CHUNK_LENGTH = 1600  # pchannel.h
+CHANNEL_FLAG_FIRST, CHANNEL_FLAG_LAST = 0x01, 0x02  # pchannel.h, CHANNEL_PDU_HEADER flags
 INFINITE = 0xFFFFFFFF
 IDTIMEOUT = 32000
 IDASYNC = 32001
@@ -538,6 +541,14 @@ def _open_channel(call, session_id: int, name: str, dynamic: bool) -> int:
     for channel_name, channel in session["channels"].items():
         same = channel_name == name if dynamic else channel_name.lower() == name.lower()
         if same and bool(channel.get("dynamic")) == dynamic:
+            if channel.get("held_by"):
+                # WTSVirtualChannelOpen, Remarks: "If you try to use this function to open the same virtual
+                # channel multiple times, it can cause a 10-second delay and disrupt the established channel."
+                # (WTSVirtualChannelOpenEx: with flags zero "it behaves the same as WTSVirtualChannelOpen".)
+                # The delay is not modelled (no test waits on time); the disruption is reported as misuse.
+                call.emulator.report("opened static channel %s of session %d, which %s already holds: Windows "
+                                     "documents a 10-second delay and a disrupted channel for this"
+                                     % (channel_name, session["id"], channel["held_by"]))
             return call.emulator.new_handle("channel", call.name, key, session_id=session["id"],
                                             channel=channel_name).value
     raise WinFail(ERROR_NOT_FOUND)
@@ -588,6 +599,31 @@ def WTSVirtualChannelWrite(call, hChannelHandle, Buffer, Length, pBytesWritten):
     return 1
 
 
+def _next_chunk(channel: dict) -> tuple:
+    """(bytes the next WTSVirtualChannelRead returns, whether they end the client's write). The inbox holds
+    whole client writes; "read_offset" counts the bytes of the first one already read.
+
+    WTSVirtualChannelRead, Buffer: "The maximum amount of data that the server can receive in a single
+    WTSVirtualChannelRead call is CHANNEL_CHUNK_LENGTH bytes. If the client's VirtualChannelWrite call writes a
+    larger block of data, the server must make multiple WTSVirtualChannelRead calls." The same page: "Remote
+    Desktop Services places a CHANNEL_PDU_HEADER structure at the beginning of each chunk of data read ... if
+    the client DLL sets the CHANNEL_OPTION_SHOW_PROTOCOL option ... This will also occur if the channel is a
+    dynamic virtual channel written to by using the IWTSVirtualChannel::Write method. Otherwise, the buffer
+    receives only the data written" (so a static channel gets the header only with "show_protocol").
+    CHANNEL_PDU_HEADER: "length: Size, in bytes, of the data block, excluding this header"; flags
+    CHANNEL_FLAG_FIRST "The chunk is the beginning of the data written by a single write operation",
+    CHANNEL_FLAG_LAST "The chunk is the end of" it. The SDK does not say the chunk size of a dynamic channel:
+    modelled as CHANNEL_CHUNK_LENGTH, the per-call maximum above."""
+    message = base64.b64decode(channel["inbox"][0])
+    offset = channel.get("read_offset", 0)
+    data = message[offset:offset + CHANNEL_CHUNK_LENGTH]
+    last = offset + len(data) >= len(message)
+    if channel.get("dynamic") or channel.get("show_protocol"):
+        flags = (CHANNEL_FLAG_FIRST if offset == 0 else 0) | (CHANNEL_FLAG_LAST if last else 0)
+        data = struct.pack("<II", len(message), flags) + data
+    return data, last
+
+
 @export("wtsapi32", DWORD, ("hChannelHandle", HANDLE), ("TimeOut", DWORD), ("Buffer", PVOID), ("BufferSize", DWORD),
         ("pBytesRead", LPDWORD), changes_state=True)
 def WTSVirtualChannelRead(call, hChannelHandle, TimeOut, Buffer, BufferSize, pBytesRead):
@@ -595,11 +631,17 @@ def WTSVirtualChannelRead(call, hChannelHandle, TimeOut, Buffer, BufferSize, pBy
     timeout = None if TimeOut == INFINITE else TimeOut / 1000.0
     if not call.wait_until(lambda state: bool(_live_channel(channel_of, state)["inbox"]), timeout):
         raise WinFail(ERROR_IO_INCOMPLETE)
-    inbox = _live_channel(channel_of, call.state)["inbox"]
-    chunk = base64.b64decode(inbox[0])
+    channel = _live_channel(channel_of, call.state)
+    chunk, last = _next_chunk(channel)
+    # BufferSize: "should be at least CHANNEL_PDU_LENGTH" (with a header), "CHANNEL_CHUNK_LENGTH" otherwise; the
+    # SDK is silent on a smaller one: modelled as ERROR_INSUFFICIENT_BUFFER, nothing consumed.
     if len(chunk) > BufferSize:
         raise WinFail(ERROR_INSUFFICIENT_BUFFER)
-    inbox.pop(0)
+    if last:
+        channel["inbox"].pop(0)
+        channel.pop("read_offset", None)
+    else:
+        channel["read_offset"] = channel.get("read_offset", 0) + CHANNEL_CHUNK_LENGTH
     write_bytes(Buffer, chunk)
     write_u32(pBytesRead, len(chunk))
     return 1
@@ -608,7 +650,9 @@ def WTSVirtualChannelRead(call, hChannelHandle, TimeOut, Buffer, BufferSize, pBy
 @export("wtsapi32", DWORD, ("hChannelHandle", HANDLE), changes_state=True)
 def WTSVirtualChannelPurgeInput(call, hChannelHandle):
     _entry, channel_of = _channel(call, hChannelHandle)
-    _live_channel(channel_of, call.state)["inbox"] = []
+    channel = _live_channel(channel_of, call.state)
+    channel["inbox"] = []
+    channel.pop("read_offset", None)
     return 1
 
 

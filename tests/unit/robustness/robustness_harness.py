@@ -118,7 +118,7 @@ REPRESENTATIVE_TASKS = {
     "win_rds_session_info": [({"server": [LOCAL_BY_RPC], "username": ["alice", "bob"]}, None)],
     "win_rds_virtual_channel": [({"session_id": 2, "name": "ECHO", "data": "ping", "purge_input": True,
                                   "read": True, "timeout": 1}, None),
-                                ({"session_id": 2, "name": "CLIPRDR", "query_client_data": True}, None)],
+                                ({"session_id": 2, "name": "CTXCMD", "query_client_data": True}, None)],
     "win_rds_wait": [({"server": [LOCAL_BY_RPC], "event": ["logoff"], "timeout": 5}, _soon_a_logoff)],
 }
 

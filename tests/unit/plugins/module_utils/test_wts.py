@@ -528,14 +528,15 @@ def test_other_read_failures_are_raised(emulator):
 
 
 def test_client_data_is_returned_and_freed(emulator):
-    with wts.VirtualChannel.open(2, "CLIPRDR") as channel:
+    with wts.VirtualChannel.open(2, "CTXCMD") as channel:
         assert channel.query_client_data() == b"\x01\x02\x03"
 
 
-def test_a_dynamic_channel_opens_with_its_priority(emulator):
+def test_a_dynamic_channel_opens_with_its_priority_and_reads_chunks_behind_their_header(emulator):
     with wts.VirtualChannel.open(2, "Contoso::Diagnostics", dynamic=True, priority="high") as channel:
         channel.write(b"status?")
-        assert channel.read(1000) == b"status?"
+        # CHANNEL_PDU_HEADER: length 7, flags CHANNEL_FLAG_FIRST | CHANNEL_FLAG_LAST
+        assert channel.read(1000) == b"\x07\x00\x00\x00\x03\x00\x00\x00status?"
 
 
 def test_purged_input_is_not_read(emulator):

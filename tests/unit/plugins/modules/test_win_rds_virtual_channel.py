@@ -44,7 +44,7 @@ def test_a_dynamic_channel_is_opened_by_its_endpoint_name(emulator, run_main):
 
 
 def test_without_data_nothing_changes_and_client_data_can_be_queried(emulator, run_main):
-    result = run_main({"session_id": 2, "name": "CLIPRDR", "query_client_data": True})
+    result = run_main({"session_id": 2, "name": "CTXCMD", "query_client_data": True})
 
     assert result["changed"] is False
     assert result["client_data_base64"] == "AQID"
@@ -53,7 +53,7 @@ def test_without_data_nothing_changes_and_client_data_can_be_queried(emulator, r
 
 
 def test_nothing_to_read_within_the_timeout_gives_no_reply(emulator, run_main):
-    result = run_main({"session_id": 2, "name": "CLIPRDR", "data": "x", "read": True, "timeout": 0.2})
+    result = run_main({"session_id": 2, "name": "CTXCMD", "data": "x", "read": True, "timeout": 0.2})
 
     assert "failed" not in result and result["reply_base64"] is None and result["reply"] is None
 
@@ -67,17 +67,24 @@ def test_purge_input_discards_what_was_waiting_before_the_write(emulator, run_ma
     assert result["reply"] == "fresh"
 
 
-def test_check_mode_opens_and_closes_the_channel_but_writes_and_reads_nothing(emulator, run_main):
-    result = run_main({"session_id": 2, "name": "ECHO", "data": "ping", "read": True}, check_mode=True)
+def test_check_mode_opens_nothing_and_predicts_from_the_arguments(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "ECHO", "data": "ping", "read": True, "query_client_data": True},
+                      check_mode=True)
 
-    assert result["changed"] is True and result["written_bytes"] == 4 and result["reply_base64"] is None
-    assert emulator.mutating_calls == []
-    assert emulator.calls["WTSVirtualChannelOpenEx"] == emulator.calls["WTSVirtualChannelClose"] == 1
-    assert emulator.calls["WTSVirtualChannelRead"] == 0
+    assert result["changed"] is True and result["written_bytes"] == 4
+    assert result["reply_base64"] is None and result["client_data_base64"] is None
+    assert emulator.calls == {}  # not even WTSVirtualChannelOpenEx
 
 
-def test_check_mode_still_fails_for_a_channel_the_client_does_not_offer(emulator, run_main):
+def test_check_mode_cannot_know_whether_the_client_offers_the_channel(emulator, run_main):
     result = run_main({"session_id": 2, "name": "NOPE", "data": "x"}, check_mode=True)
+
+    assert "failed" not in result and result["changed"] is True
+    assert emulator.calls == {}
+
+
+def test_a_channel_the_client_does_not_offer_is_explained(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "NOPE", "data": "x"})
 
     assert result["failed"] is True
     assert result["msg"].startswith("WTSVirtualChannelOpenEx failed for channel NOPE of session 2: [1168]")
@@ -147,3 +154,62 @@ def test_a_negative_timeout_is_refused_by_the_controller(validate):
 
     assert [error.msg for error in errors] == [
         "timeout -1.0 does not fit: give seconds (milliseconds of a ULONG below INFINITE) from 0 to 4.29497e+06"]
+
+
+def test_a_dynamic_reply_comes_without_its_channel_pdu_header(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "Contoso::Diagnostics", "dynamic": True, "data": "ok", "read": True})
+
+    assert result["reply"] == "ok" and base64.b64decode(result["reply_base64"]) == b"ok"
+
+
+def test_a_dynamic_reply_longer_than_one_chunk_comes_back_whole(emulator, run_main):
+    text = "0123456789" * 500 + " ✓"
+
+    result = run_main({"session_id": 2, "name": "Contoso::Diagnostics", "dynamic": True, "data": text, "read": True})
+
+    assert result["reply"] == text
+    assert emulator.calls["WTSVirtualChannelRead"] == 4  # 5004 bytes: 1600 + 1600 + 1600 + 204
+
+
+def test_a_dynamic_reply_longer_than_max_reply_bytes_fails_naming_the_option(emulator, run_main):
+    diagnostics = channel(emulator, 2, "Contoso::Diagnostics")
+    diagnostics["inbox"] = [base64.b64encode(b"z" * 3000).decode()]
+
+    result = run_main({"session_id": 2, "name": "Contoso::Diagnostics", "dynamic": True, "read": True,
+                       "max_reply_bytes": 2000})
+
+    assert result["failed"] is True
+    assert result["msg"] == ("the reply on channel Contoso::Diagnostics is 3000 bytes long, more than "
+                             "max_reply_bytes=2000: raise max_reply_bytes to read it")
+    assert emulator.calls["WTSVirtualChannelClose"] == 1
+
+
+def test_a_static_reply_is_one_chunk_as_windows_delivers_it(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "ECHO", "data": "s" * 2000, "read": True})
+
+    assert result["reply"] == "s" * 1600
+
+
+@pytest.mark.parametrize("name", ["CLIPRDR", "rdpdr", "RDPSND", "DRDYNVC", "Rail"])
+def test_a_channel_windows_itself_uses_is_refused_without_force(emulator, run_main, name):
+    for check_mode in (False, True):
+        result = run_main({"session_id": 2, "name": name, "query_client_data": True}, check_mode=check_mode)
+
+        assert result["failed"] is True
+        assert result["msg"].startswith("name=%s: " % name) and "force=true" in result["msg"]
+        assert "10-second delay and disrupt the established channel" in result["msg"]
+    assert emulator.calls == {}
+
+
+def test_force_opens_a_channel_windows_itself_uses(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "CLIPRDR", "force": True, "query_client_data": True})
+
+    assert "failed" not in result and result["client_data_base64"] == ""
+    assert [problem.split(":")[0] for problem in emulator.clear_problems()] == [
+        "opened static channel CLIPRDR of session 2, which rdpclip.exe already holds"]
+
+
+def test_a_dynamic_channel_is_not_taken_for_a_static_system_channel(emulator, run_main):
+    result = run_main({"session_id": 2, "name": "RDPSND", "dynamic": True, "data": "x"})
+
+    assert result["msg"].startswith("WTSVirtualChannelOpenEx failed for channel RDPSND of session 2: [1168]")
