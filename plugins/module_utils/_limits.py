@@ -40,6 +40,8 @@ INTEGER_RANGES = {
     # compared with the server's idle and disconnected times; never passed to Windows
     "min_idle_seconds": (0, DWORD_MAX, "seconds"),
     "min_disconnected_seconds": (0, DWORD_MAX, "seconds"),
+    # the reply is joined in memory and sent back as base64 in the task's result; never passed to Windows
+    "max_reply_bytes": (1, 64 * 1024 * 1024, "bytes (at most 64 MiB)"),
 }
 # Every float option of the collection, by name: (lowest, highest, what Windows takes); inf and nan never fit.
 FLOAT_RANGES = {

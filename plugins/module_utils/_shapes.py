@@ -378,7 +378,8 @@ class ServerInfoResult(TypedDict, total=False):
 # win_rds_virtual_channel
 
 class ChannelResult(TypedDict, total=False):
-    """win_rds_virtual_channel's result (_channels.talk); ``client_data_base64`` only with query_client_data."""
+    """win_rds_virtual_channel's result (_channels.talk); ``client_data_base64`` only with query_client_data (null
+    in check mode, which opens nothing)."""
 
     changed: bool
     session_id: int
@@ -387,7 +388,7 @@ class ChannelResult(TypedDict, total=False):
     written_bytes: int
     reply: Optional[str]
     reply_base64: Optional[str]
-    client_data_base64: str
+    client_data_base64: Optional[str]
 
 
 # Module name -> the shape of its result.

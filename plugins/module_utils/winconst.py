@@ -140,8 +140,23 @@ RESPONSE_NAMES = {1: "ok", 2: "cancel", 3: "abort", 4: "retry", 5: "ignore", 6: 
 WTS_VIRTUAL_CLIENT_DATA = 0
 CHANNEL_NAME_LEN = 7
 CHANNEL_CHUNK_LENGTH = 1600
-CHANNEL_PDU_LENGTH = CHANNEL_CHUNK_LENGTH + 8  # a chunk after its CHANNEL_PDU_HEADER
+CHANNEL_PDU_HEADER_LENGTH = 8  # CHANNEL_PDU_HEADER: UINT32 length, UINT32 flags
+CHANNEL_PDU_LENGTH = CHANNEL_CHUNK_LENGTH + CHANNEL_PDU_HEADER_LENGTH  # a chunk after its CHANNEL_PDU_HEADER
+CHANNEL_FLAG_FIRST = 0x01
+CHANNEL_FLAG_LAST = 0x02
 WTS_CHANNEL_OPTION_DYNAMIC = 0x1
+# Static channels Remote Desktop Services itself opens in a session, by name (upper case), and what each carries:
+# [MS-RDPECLIP] 2.1 "The virtual channel name is "CLIPRDR"."; [MS-RDPEFS] 1 "runs over a static virtual channel
+# with the name RDPDR"; [MS-RDPEA] 2.1 "A static virtual channel ... The virtual channel name is
+# "RDPSND"."; [MS-RDPEMT] 1.3 "One of these static virtual channels, named "DRDYNVC", multiplexes a collection of
+# dynamic virtual channels"; [MS-RDPERP] 2.2.1.1.1 "RAIL PDUs over the RAIL static virtual channel".
+SYSTEM_CHANNELS = {
+    "CLIPRDR": "the clipboard ([MS-RDPECLIP])",
+    "RDPDR": "drive, printer and device redirection ([MS-RDPEFS])",
+    "RDPSND": "audio output ([MS-RDPEA])",
+    "DRDYNVC": "every dynamic virtual channel ([MS-RDPEDYC])",
+    "RAIL": "RemoteApp programs ([MS-RDPERP])",
+}
 CHANNEL_PRIORITIES = {"low": 0x0, "medium": 0x2, "high": 0x4, "real": 0x6}
 
 # lm.h: NetServerEnum and NetServerGetInfo.

@@ -711,7 +711,7 @@ class VirtualChannel:
         """WTSVirtualChannelOpenEx: a static channel (name of at most 7 ASCII characters) or, with
         ``dynamic``, a dynamic one (an endpoint name of at most MAX_PATH characters) sending with
         ``priority`` low, medium, high or real."""
-        encoded, flags = _channel_name_and_flags(name, dynamic, priority)
+        encoded, flags = channel_name_and_flags(name, dynamic, priority)
         function = "WTSVirtualChannelOpenEx"
         try:
             open_channel = _wts(function)
@@ -741,7 +741,10 @@ class VirtualChannel:
         return written.value
 
     def read(self, timeout_ms, size=CHANNEL_PDU_LENGTH):
-        """One chunk the client sent, waiting up to ``timeout_ms``; b"" when nothing came in that time."""
+        """One chunk the client sent, waiting up to ``timeout_ms``, as Windows gives it (on a dynamic channel with
+        its CHANNEL_PDU_HEADER in front; _channels.read_reply joins the chunks); b"" when nothing came in time."""
+        # WTSVirtualChannelRead, BufferSize: "If the chunk of data in Buffer will be preceded by a CHANNEL_PDU_HEADER
+        # structure, the value of this parameter should be at least CHANNEL_PDU_LENGTH."
         read = _wts("WTSVirtualChannelRead")
         buffer, received = ctypes.create_string_buffer(size), c_uint32()
         if not read(self.handle, timeout_ms, buffer, size, byref(received)):
@@ -768,7 +771,8 @@ class VirtualChannel:
             _succeed(_wts("WTSVirtualChannelClose")(handle), "WTSVirtualChannelClose")
 
 
-def _channel_name_and_flags(name, dynamic, priority):
+def channel_name_and_flags(name, dynamic, priority):
+    """The name for WTSVirtualChannelOpenEx and its flags; ValueError for a name or priority Windows would refuse."""
     limit = MAX_PATH if dynamic else CHANNEL_NAME_LEN
     if not name or len(name) > limit or not name.isascii() or "\0" in name:
         raise ValueError("a %s virtual channel name is 1 to %d ASCII characters, not %r"

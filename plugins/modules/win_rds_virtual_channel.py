@@ -13,8 +13,11 @@ description:
     data to the client's end of it, optionally reads one reply within a timeout, and always closes the
     channel again, also when something failed.
   - A static channel is one the client registered at connection time, named with at most 7 ASCII characters
-    (C(CLIPRDR), C(RDPDR), or a vendor's own); a dynamic channel (O(dynamic=true)) is opened by its endpoint
-    name (C(Microsoft::Windows::RDS::Geometry::v08.01), or a vendor's own).
+    (a vendor's own, such as C(CTXCMD)); a dynamic channel (O(dynamic=true)) is opened by its endpoint name
+    (C(Contoso::Diagnostics), or another vendor's own).
+  - The static channels Remote Desktop Services itself holds open in every session (C(CLIPRDR), C(RDPDR),
+    C(RDPSND), C(DRDYNVC), C(RAIL)) are refused unless O(force=true), because Microsoft documents that
+    opening a channel again "can cause a 10-second delay and disrupt the established channel".
   - The Remote Desktop Services API opens virtual channels only on the machine the caller runs on, so this
     module works on the host the task runs on; O(server) naming another host fails with a message saying
     so. Run the task on that host instead (its inventory name, or C(delegate_to)).
@@ -81,21 +84,44 @@ options:
         (C(WTSVirtualChannelQuery) with C(WTSVirtualClientData)), in RV(client_data_base64).
     type: bool
     default: false
+  max_reply_bytes:
+    description:
+      - The longest reply O(read) accepts from a dynamic channel, in bytes. A longer one fails the task with a
+        message naming this option; nothing of it is returned.
+    type: int
+    default: 1048576
+  force:
+    description:
+      - Open a static channel Remote Desktop Services itself holds open in the session (C(CLIPRDR) clipboard,
+        C(RDPDR) device redirection, C(RDPSND) audio, C(DRDYNVC) dynamic channels, C(RAIL) RemoteApp; compared
+        without regard to case) although opening it again can delay the session by 10 seconds and disrupt the
+        channel for the user. Without it, such a name fails the task before anything is opened.
+    type: bool
+    default: false
 attributes:
   check_mode:
     details:
-      - The channel is opened (which checks the session and that its client offers the channel), queried when
-        asked, and closed; nothing is purged, written or read.
+      - Nothing is opened, queried, purged, written or read. The result is predicted from the arguments alone,
+        so check mode cannot tell whether the session exists or its client offers the channel; the arguments
+        themselves (name, O(force), O(timeout)) are checked as in a real run.
 notes:
   - The connecting account needs the C(Virtual Channels) permission of Remote Desktop Services on the
     C(RDP-Tcp) listener (local Administrators have it).
   - A task writing data reports C(changed); one that only reads or queries does not.
-  - O(read) returns one chunk as the client sent it; a static channel's chunks hold at most 1600 bytes.
+  - On a dynamic channel, O(read) returns the client's whole write (Windows hands it over in chunks, each behind
+    a C(CHANNEL_PDU_HEADER) that the module removes), up to O(max_reply_bytes); all chunks must arrive within
+    O(timeout).
+  - On a static channel, O(read) returns one chunk as Windows gives it, at most 1600 bytes; a longer write of
+    the client needs more reads. A client module that sets C(CHANNEL_OPTION_SHOW_PROTOCOL) gets an 8-byte
+    C(CHANNEL_PDU_HEADER) in front of each chunk, which the server cannot detect, so it stays in the reply.
 seealso:
   - module: wtsadmin.rds.win_rds_session_info
   - name: WTSVirtualChannelOpenEx function (wtsapi32.h)
     description: Microsoft's reference of the Windows API this module calls.
     link: https://learn.microsoft.com/en-us/windows/win32/api/wtsapi32/nf-wtsapi32-wtsvirtualchannelopenex
+  - name: WTSVirtualChannelRead function (wtsapi32.h)
+    description: How replies arrive in chunks, and when a CHANNEL_PDU_HEADER precedes them.
+    link: https://learn.microsoft.com/en-us/windows/win32/api/wtsapi32/nf-wtsapi32-wtsvirtualchannelread
 """
 
 EXAMPLES = r"""
@@ -120,12 +146,12 @@ EXAMPLES = r"""
     name: CTXCMD
     data_base64: AQIDBA==
 
-- name: Read what a client announced for its clipboard channel
+- name: Read what the vendor's client module announced for its channel
   wtsadmin.rds.win_rds_virtual_channel:
     session_id: 2
-    name: CLIPRDR
+    name: CTXCMD
     query_client_data: true
-  register: clipboard
+  register: announced
 """
 
 RETURN = r"""
@@ -138,7 +164,7 @@ channel:
   description: The channel's name, O(name).
   returned: success
   type: str
-  sample: CLIPRDR
+  sample: CTXCMD
 dynamic:
   description: Whether the channel is a dynamic one, O(dynamic).
   returned: success
@@ -152,6 +178,7 @@ written_bytes:
 reply:
   description:
     - The reply as text, when O(read) got one that is valid UTF-8; null otherwise (see RV(reply_base64)).
+    - From a dynamic channel the client's whole write, from a static channel one chunk (see the notes).
   returned: success
   type: str
   sample: ok 3 printers
@@ -162,7 +189,8 @@ reply_base64:
   type: str
   sample: b2sgMyBwcmludGVycw==
 client_data_base64:
-  description: The client data of the channel, in base64 (empty when the client announced none).
+  description: The client data of the channel, in base64 (empty when the client announced none); null in check
+    mode, which opens nothing.
   returned: when O(query_client_data) is true
   type: str
   sample: AQID
@@ -190,6 +218,8 @@ def module_args():
             "read": {"type": "bool", "default": False},
             "timeout": {"type": "float", "default": 5},
             "query_client_data": {"type": "bool", "default": False},
+            "max_reply_bytes": {"type": "int", "default": 1048576},
+            "force": {"type": "bool", "default": False},
         },
         "mutually_exclusive": [["data", "data_base64"]],
         "supports_check_mode": True,
@@ -199,12 +229,11 @@ def module_args():
 def main():
     module = AnsibleModule(**module_args())
     p = module.params
-    problem = channel_problem(p["server"], p["timeout"])
+    problem = channel_problem(p["server"], p["name"], p["dynamic"], p["force"], p["timeout"])
     if problem:
         module.fail_json(msg=problem)
     try:
-        result = talk(p["session_id"], p["name"], p["dynamic"], p["priority"], data_to_write(p["data"], p["data_base64"]),
-                      p["query_client_data"], p["purge_input"], p["read"], p["timeout"], module.check_mode)
+        result = talk(p, data_to_write(p["data"], p["data_base64"]), module.check_mode)
     except ValueError as error:
         module.fail_json(msg=str(error))
     except WinApiError as error:

@@ -85,5 +85,5 @@ def test_the_timeout_is_shared_by_all_chunks_of_a_reply():
 
     _channels.read_reply(channel, "D", True, 2.0, 100)
 
-    assert channel.timeouts[0] <= 2000 and all(later <= earlier for earlier, later in
-                                              zip(channel.timeouts, channel.timeouts[1:]))
+    pairs = zip(channel.timeouts, channel.timeouts[1:])
+    assert channel.timeouts[0] <= 2000 and all(later <= earlier for earlier, later in pairs)

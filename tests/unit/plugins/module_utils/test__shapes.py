@@ -214,7 +214,8 @@ RUNS = {
                        ({"logons": "drain"}, True, None)],
     "win_rds_server_info": [({}, False, None)],
     "win_rds_virtual_channel": [({"session_id": 2, "name": "ECHO", "data": "ping", "read": True}, False, None),
-                                ({"session_id": 2, "name": "CLIPRDR", "query_client_data": True}, False, None)],
+                                ({"session_id": 2, "name": "CTXCMD", "query_client_data": True}, False, None),
+                                ({"session_id": 2, "name": "CTXCMD", "query_client_data": True}, True, None)],
 }
 
 
