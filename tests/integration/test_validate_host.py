@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import rds_emulator
+from runs import run as run_command
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -65,8 +65,7 @@ def run(tmp_path, scenario):
     command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(HERE / "inventory.emulated.yml"),
                str(ROOT / "playbooks" / "validate_host.yml"), "-e", "validate_host_report_file=%s" % report_file,
                *arguments]
-    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False)
-    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
+    done = run_command(*command, cwd=tmp_path, env=env, timeout=600)
     report = json.loads(report_file.read_text())
     return report, done.stdout, json.loads(state_file.read_text())
 
