@@ -44,23 +44,24 @@ author: wtsadmin.rds contributors
 """
 
 EXAMPLES = r"""
-- name: Decide the verdicts from the results registered earlier
+# playbooks/validate_host.yml records more; with only the two lists, the other checks are UNKNOWN.
+- name: List the sessions
+  wtsadmin.rds.win_rds_session_info:
+  register: validate_host_sessions
+
+- name: List the processes
+  wtsadmin.rds.win_rds_process_info:
+  register: validate_host_processes
+
+- name: Decide the verdicts
   ansible.builtin.set_fact:
     validate_host_result: "{{ validate_host_facts | wtsadmin.rds.validate_host_report }}"
   vars:
     validate_host_facts:
-      connection: winrm
-      powershell: true
+      connection: "{{ ansible_connection | default('ssh') }}"
+      powershell: "{{ ansible_connection | default('ssh') in ['winrm', 'psrp'] }}"
       sessions: "{{ validate_host_sessions }}"
       processes: "{{ validate_host_processes }}"
-      servers: "{{ validate_host_servers }}"
-      locked: "{{ validate_host_locked }}"
-      disconnected: null
-      channel: null
-      changes: false
-      locked_user: CONTOSO\rdstest1
-      disconnected_user: null
-      build: null
 
 - name: Print the report
   ansible.builtin.debug:
@@ -223,9 +224,11 @@ def validate_host_report(facts):
     counts = {verdict: sum(1 for item in assumptions if item["verdict"] == verdict) for verdict in (PASS, FAIL, UNKNOWN)}
     lines = ["Windows build %s: %d PASS, %d FAIL, %d UNKNOWN" % (build, counts[PASS], counts[FAIL], counts[UNKNOWN])]
     lines.extend("%-7s %-25s %s" % (item["verdict"], item["name"], item["observed"]) for item in assumptions)
-    lines.extend("module  %-25s %s" % (module, "failed: " + _why(facts.get(key)) if _failed(facts.get(key)) else "ran")
-                 for key, module in (("sessions", "win_rds_session_info"), ("processes", "win_rds_process_info"),
-                                     ("servers", "win_rds_server_info")))
+    for key, module in (("sessions", "win_rds_session_info"), ("processes", "win_rds_process_info"),
+                        ("servers", "win_rds_server_info")):
+        result = facts.get(key)
+        lines.append("module  %-25s %s" % (module, "not run" if result is None else
+                                           "failed: " + _why(result) if _failed(result) else "ran"))
     return {"assumptions": assumptions, "build": build, "counts": counts, "lines": lines}
 
 

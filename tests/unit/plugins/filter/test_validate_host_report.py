@@ -142,6 +142,7 @@ def test_a_failed_module_is_reported_and_leaves_its_checks_unknown():
     assert verdicts(facts(sessions=failed))["server_version"] == "UNKNOWN"
     assert result["lines"][-3] == "module  win_rds_session_info      failed: Access is denied. Ask for the RDS permissions."
     assert result["lines"][-1] == "module  win_rds_server_info       failed: Error 6118"
+    assert report(facts(servers=None))["lines"][-1] == "module  win_rds_server_info       not run"
 
 
 @pytest.mark.parametrize("bad", ["RDSH01", None, [facts()]])
