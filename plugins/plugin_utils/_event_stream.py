@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -38,6 +39,7 @@ ENTRY = "ansible_collections.wtsadmin.rds.plugins.module_utils._session_events"
 INTERPRETER_OPTION = "python_interpreter"
 HOST_EVENTS = ("host_up", "host_down")
 MAX_LINE = 8 * 1024 * 1024  # bytes of one line from the host; a state line is about 300 bytes per session
+LOG = logging.getLogger(__name__)
 
 
 class StreamBroken(Exception):
@@ -50,7 +52,8 @@ class HostStream:
     ``address``: host name or address; ``port``: its WinRM port (None: the scheme's); ``name``: the host as
     events name it. ``settings``: _winrm.SETTINGS values; ``interpreter``: the host's Python or None;
     ``params``: the host loop's options (_session_events.stream_spec() without baseline); ``events``: the
-    event types to deliver; ``deliver(event)``: hands one event on, blocking while the consumer is busy;
+    event types to deliver; ``deliver(event)``: hands one event on, blocking while the consumer is busy (True once
+    taken, False when the source stops first);
     ``backoff``: the first and the longest wait before connecting again, in seconds (doubled each time).
     """
 
@@ -71,6 +74,10 @@ class HostStream:
         self.baseline = None  # the last session state the host reported
         self.up = None  # None: not known yet
         self.most_held = 0  # the most output bytes held at once, not yet delivered (tests check the bound)
+        self.most_lines = 0  # the most lines (events, state lines) held at once, not yet delivered
+        self.delivered = 0  # events handed to the rulebook
+        self.connections = 0  # commands started on the host
+        self.received = 0  # bytes of output read from the host
 
     # --- the thread ---------------------------------------------------------------------------------
 
@@ -110,6 +117,7 @@ class HostStream:
                 command.terminate()
                 return
             self._command = command
+            self.connections += 1
         try:
             self._read(command)
         finally:
@@ -128,9 +136,11 @@ class HostStream:
             errors = (errors + stderr)[-4000:]
             if stdout:
                 heard = time.monotonic()
+                self.received += len(stdout)
                 pending += stdout
                 *lines, pending = pending.split(b"\n")
                 self.most_held = max(self.most_held, len(pending) + sum(len(line) + 1 for line in lines))
+                self.most_lines = max(self.most_lines, len(lines))
                 for line in lines:
                     self._line(line)
                 if len(pending) > MAX_LINE:
@@ -165,7 +175,14 @@ class HostStream:
 
     def _emit(self, event):
         if event["type"] in self._events and not self._stopping.is_set():
-            self._deliver(dict(event, host=self.name))
+            if self._deliver(dict(event, host=self.name)):
+                self.delivered += 1
+
+    def summary(self):
+        """What the stream did, as logged when the source stops: connections, events, the most output held."""
+        counts = (self.name, self.connections, self.received, self.delivered, self.most_lines, self.most_held)
+        return ("%s: %d connection(s), %d bytes read, %d event(s) handed to the rulebook; at most %d line(s) (%d bytes)"
+                " of the host's output held at once" % counts)
 
 
 def _message(error):
@@ -281,11 +298,12 @@ async def stream_hosts(queue, targets, settings, params, events, backoff=(1.0, 6
         done = asyncio.run_coroutine_threadsafe(queue.put(event), loop)
         while not stopping.is_set():
             try:
-                return done.result(timeout=0.5)
+                done.result(timeout=0.5)
+                return True
             except concurrent.futures.TimeoutError:
                 pass
         done.cancel()
-        return None
+        return False
 
     streams = [] if streams is None else streams
     for name, address, port, interpreter in targets:
@@ -304,3 +322,5 @@ async def stream_hosts(queue, targets, settings, params, events, backoff=(1.0, 6
         deadline = time.monotonic() + settings["read_timeout"] + 5
         for thread in stoppers + threads:
             thread.join(max(0.0, deadline - time.monotonic()))
+        for stream in streams:
+            LOG.info("wtsadmin.rds.session_events stopped: %s", stream.summary())

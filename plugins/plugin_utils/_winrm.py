@@ -18,7 +18,8 @@ from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import PYTHO
 
 try:
     import requests.exceptions
-    from winrm.exceptions import InvalidCredentialsError, WinRMError, WinRMOperationTimeoutError, WinRMTransportError
+    from winrm.exceptions import (InvalidCredentialsError, WinRMError, WinRMOperationTimeoutError, WinRMTransportError,
+                                  WSManFaultError)
     from winrm.protocol import Protocol
 except ImportError as error:
     PYWINRM_IMPORT_ERROR = error
@@ -126,7 +127,8 @@ class StreamingCommand:
 
     def terminate(self):
         """Signal ``terminate`` to the command and delete its shell. True when done (or nothing was left to
-        do); False when the host could not be told (it may be unreachable): then it may be tried again."""
+        do, or the host answered with a fault); False when the host could not be told (it may be unreachable):
+        then it may be tried again."""
         if self._shell_id is None:
             return True
         try:
@@ -134,13 +136,28 @@ class StreamingCommand:
             with self._explained():
                 try:
                     if self._command_id is not None:
-                        protocol.cleanup_command(self._shell_id, self._command_id)
+                        _answered(protocol.cleanup_command, self._shell_id, self._command_id)
                 finally:
-                    protocol.close_shell(self._shell_id)
+                    _answered(protocol.close_shell, self._shell_id)
         except AnsibleError:
             return False
         self._shell_id = None
         return True
+
+
+def _answered(operation, *args):
+    """Run a Signal or Delete of ``terminate()``; a WS-Management fault in answer ends the matter.
+
+    MS-WSMV 3.1.4.12 (Signal) does not say what a Signal to a shell the service no longer has gets, nor does the
+    Delete of 3.1.4.4.1 (a WinRM service that restarted has none of its old shells; the loopback endpoint answers
+    the fault 2150858843, shell not found, and Windows answers some fault). Whatever the fault, the host
+    answered for that shell: asking again at every reconnect would not change it, and the loop on the host ends
+    by itself once nobody reads its output (docs/eda.md). Only a host that did not answer is asked again.
+    """
+    try:
+        operation(*args)
+    except WSManFaultError:
+        pass
 
 
 def _send(protocol, shell_id, command_id, stdin):

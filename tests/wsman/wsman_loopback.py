@@ -166,19 +166,25 @@ class LoopbackWsman:
         self.requests = []  # (operation, request body bytes) of every authenticated request
         self.processes = []  # every process a Command request started (subprocess.Popen), for tests
         self.started = []  # every Command, for leftovers()
+        self.signals = []  # (ShellId, CommandId, Code) of every Signal request, known command or not
         self._shells = {}  # shell id -> {command id: Command}
         self._lock = threading.Lock()
         self._connections = set()  # the sockets of requests being answered, closed by stop()
-        self._httpd = _Server(("127.0.0.1", port), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.wsman = self
-        if certfile:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(certfile)
-            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+        self._certfile = certfile
+        self._httpd = self._listen(port)
         self.port = self._httpd.server_address[1]
         self.url = "%s://127.0.0.1:%d/wsman" % ("https" if certfile else "http", self.port)
         self._thread = None
+
+    def _listen(self, port):
+        httpd = _Server(("127.0.0.1", port), _Handler)
+        httpd.daemon_threads = True
+        httpd.wsman = self
+        if self._certfile:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(self._certfile)
+            httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+        return httpd
 
     def __enter__(self):
         self.start()
@@ -188,6 +194,7 @@ class LoopbackWsman:
         self.stop()
 
     def start(self):
+        self._serving = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
 
@@ -195,7 +202,7 @@ class LoopbackWsman:
         self._serving = True
         self._httpd.serve_forever()
 
-    _serving = False
+    _serving = False  # serve_forever() runs (or is about to), so shutdown() has a loop to end
 
     def leftovers(self):
         """The command lines of the commands that still have a process running (a test's "nothing is left")."""
@@ -213,15 +220,31 @@ class LoopbackWsman:
     def stop(self):
         """Stop as a WinRM service that stops: no more connections, the requests being answered are cut off
         (their clients see the connection reset), every shell and its commands end."""
-        if self._thread is not None or self._serving:
+        self._cut_off(end_shells=True)
+
+    def cut_off(self):
+        """The network between the clients and this host goes away: no more connections, the requests being
+        answered are cut off, but the shells and their commands go on running (until ``restore()`` and a client
+        that ends them, or ``stop()``)."""
+        self._cut_off(end_shells=False)
+
+    def restore(self):
+        """The network is back after ``cut_off()``: listen again on the same port, with the same shells."""
+        self._httpd = self._listen(self.port)
+        self.start()
+
+    def _cut_off(self, end_shells):
+        if self._serving:
+            self._serving = False
             self._httpd.shutdown()
         self._httpd.server_close()
         with self._lock:
             connections = list(self._connections)
-            for shell in self._shells.values():
-                for command in shell.values():
-                    command.terminate()
-            self._shells.clear()
+            if end_shells:
+                for shell in self._shells.values():
+                    for command in shell.values():
+                        command.terminate()
+                self._shells.clear()
         for connection in connections:
             try:
                 connection.shutdown(socket.SHUT_RDWR)
@@ -300,6 +323,8 @@ class LoopbackWsman:
 
     def signal(self, request):
         command_id = request.find(".//rsp:Signal", NS).get("CommandId")
+        with self._lock:
+            self.signals.append((self._shell_id(request), command_id, request.findtext(".//rsp:Signal/rsp:Code", "", NS)))
         shell = self._shell(request)
         with self._lock:
             command = shell.pop(command_id, None)

@@ -107,7 +107,9 @@ notes:
   - Events of one host arrive in order; events of different hosts are not ordered among each other.
   - Memory is bounded per host (one WinRM answer, one event waiting for the rulebook, the host's last session
     list); while the rulebook is busy, nothing is queued and nothing is dropped; the host waits, and changes
-    made meanwhile arrive as their net change. The collection's C(docs/eda.md) says more.
+    made meanwhile arrive as their net change. When the rulebook stops, the source logs for each host (seen
+    with C(ansible-rulebook -v)) the connections made, the bytes read, the events handed to the rulebook and
+    the most output held at once. The collection's C(docs/eda.md) says more.
 seealso:
   - module: wtsadmin.rds.win_rds_wait
   - module: wtsadmin.rds.win_rds_session_info

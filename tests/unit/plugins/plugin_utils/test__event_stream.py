@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import rds_emulator
 import yaml
-from rds_emulator import state as emulator_state
+from emulated_server import ServerFile
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._session_events import SESSION_EVENTS
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _event_stream
@@ -101,27 +101,7 @@ def farm(tmp_path, monkeypatch):
     state["servers"]["RDSH01"] = rds_emulator.make_server([user_session(2, "alice")])
     path.write_text(json.dumps(state), encoding="utf-8")
     monkeypatch.setenv("RDS_EMULATOR_STATE", str(path))
-    return Farm(path)
-
-
-class Farm:
-    def __init__(self, path):
-        self.path = path
-
-    def edit(self, change):
-        """Change the server under the emulator's file lock, as the emulated processes do."""
-        with emulator_state.file_lock(str(self.path)):
-            state = emulator_state.load(str(self.path))
-            change(state["servers"]["RDSH01"])
-            emulator_state.save(str(self.path), state)
-
-    def script(self, *events):
-        self.edit(lambda server: server["events"].extend(events))
-
-    @property
-    def server(self):
-        with emulator_state.file_lock(str(self.path)):
-            return emulator_state.load(str(self.path))["servers"]["RDSH01"]
+    return ServerFile(path)
 
 
 def free_port():

@@ -6,6 +6,9 @@ endpoint are in tests/unit/plugins/inventory/."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 import yaml
 from ansible.errors import AnsibleError
@@ -41,3 +44,31 @@ def test_an_unreachable_listener_is_named_by_its_endpoint_without_the_password(h
 
     assert str(failure.value).startswith("Cannot reach the discovery host's WinRM at %s: " % endpoint)
     assert SETTINGS["password"] not in str(failure.value)
+
+
+def test_a_streaming_command_is_ended_once_by_a_host_that_answers_and_again_only_when_it_did_not(tmp_path):
+    """terminate(): Signal terminate and Delete; False while the host cannot be reached (ask again later); True
+    once it answered, also with a fault for a shell it no longer has (a restarted WinRM service): asking again
+    would not change that answer."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[4] / "tests" / "wsman"))
+    from wsman_loopback import LoopbackWsman  # pylint: disable=import-outside-toplevel,import-error
+
+    settings = dict(SETTINGS, scheme="http", transport="basic", operation_timeout=3, read_timeout=10)
+    with LoopbackWsman(SETTINGS["username"], SETTINGS["password"]) as wsman:
+        settings["port"] = wsman.port
+        command = _winrm.StreamingCommand("127.0.0.1", settings, "sleep 600", b"")
+        wsman.cut_off()  # a network outage: the command goes on running, the host cannot be told
+        assert command.terminate() is False
+        assert wsman.signals == [] and wsman.leftovers() == ["sleep 600"]
+        wsman.restore()
+        assert command.terminate() is True
+        assert [signal[2].rpartition("/")[2] for signal in wsman.signals] == ["terminate"]
+        assert command.terminate() is True  # nothing left to do: not asked again
+        assert len(wsman.signals) == 1
+
+        again = _winrm.StreamingCommand("127.0.0.1", settings, "sleep 600", b"")
+        wsman.stop()  # the service stops, and its shells with it
+    with LoopbackWsman(SETTINGS["username"], SETTINGS["password"], port=settings["port"]) as restarted:
+        assert again.terminate() is True  # the restarted service answers with a fault: shell not found
+        assert again.terminate() is True
+        assert [signal[1] for signal in restarted.signals] == [again._command_id]  # pylint: disable=protected-access
