@@ -256,6 +256,11 @@ INFO_CLASSES = {
     13: lambda server, s: _u32(s["client_hardware_id"]),
     14: _client_address,
     15: _client_display,
+    # sdk-api wtsapi32/ne-wtsapi32-wts_info_class, WTSClientProtocolType: "A USHORT value that specifies
+    # information about the protocol type for the session": 0 "The console session", 1 "retained for legacy
+    # purposes", 2 "The RDP protocol". The page is silent on what a disconnected RDP session reports, so the
+    # session's "protocol" is answered as given: a test can make a disconnected session report either (the
+    # host self-check, docs/testing.md, records what a real host does).
     16: lambda server, s: _u16(st.PROTOCOLS.index(s["protocol"])),
     17: _not_supported, 18: _not_supported, 19: _not_supported, 20: _not_supported, 21: _not_supported,
     22: _not_supported,
