@@ -17,6 +17,7 @@ import pytest
 import yaml
 from ansible.errors import AnsibleParserError
 from ansible.utils.display import Display
+from wrapped_output import printed
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import SV_TYPES
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _winrm
@@ -353,5 +354,5 @@ def test_a_hostile_browse_list_name_is_never_templated_by_a_playbook(discovery, 
 
     assert run.returncode == 0, run.stdout + run.stderr
     assert not marker.exists()
-    assert "is no NetBIOS or DNS computer name" in " ".join((run.stdout + run.stderr).split())  # (wrapped lines)
+    assert printed("is no NetBIOS or DNS computer name", run.stdout + run.stderr)
     assert "ok: [%s]" % entry["name"].lower() in run.stdout
