@@ -5,8 +5,10 @@ WS-Management endpoint (tests/wsman) and the emulated RD Session Host (docs/eda.
 The emulated host's scripted Windows events log bob on and disconnect him; his session has been disconnected
 longer than the rulebook's threshold, so the rulebook's run_playbook action logs it off with the collection's
 win_rds_session module; the logoff arrives as an event, and the rulebook shuts down. A second source watches a
-host nobody answers for, and its host_down event fires a rule too. The plugin's EXAMPLES and the rulebooks of
-docs/eda.md are checked against ansible-rulebook's schema and the source's options.
+host nobody answers for, and its host_down event fires a rule too. A second engine run (eda/rulebooks/faults.yml)
+goes through the faults: a host that never answers, a network outage and a WinRM service restart mid-stream, a
+burst of 1,000 Windows events, and the shutdown (docs/eda.md, "Testing"). The plugin's EXAMPLES and the rulebooks
+of docs/eda.md are checked against ansible-rulebook's schema and the source's options.
 """
 from __future__ import annotations
 
@@ -113,6 +115,7 @@ def test_scripted_events_fire_rules_and_a_playbook_logs_off_the_disconnected_ses
         while wsman.leftovers() and time.monotonic() < deadline:
             time.sleep(0.2)
         leftovers = wsman.leftovers()
+        commands, signals = [command.id for command in wsman.started], list(wsman.signals)
 
     # The rules fired: logon printed, host_down printed, the playbook ran, and the logoff ended the rulebook.
     assert "'type': 'logon'" in output and "'user': 'CONTOSO\\\\bob'" in output, output[-8000:]
@@ -124,8 +127,9 @@ def test_scripted_events_fire_rules_and_a_playbook_logs_off_the_disconnected_ses
     server = state["servers"]["RDSH01"]
     assert [session["id"] for session in server["sessions"] if session["user"]] == [2]
     assert [call["args"].get("SessionId") for call in state["mutating_calls"] if call["function"] == "WTSLogoffSession"] == [3]
-    # Shutdown: the source ended its command on the host; no process is left.
+    # Shutdown: the source ended its command on the host with Signal terminate, once; no process is left.
     assert started and not leftovers, leftovers
+    assert [(command, TERMINATE) for command in commands] == [(command, code) for _shell, command, code in signals]
 
 
 # faults, under the engine
@@ -174,7 +178,7 @@ class Engine:
                 self.kill()
                 pytest.fail("hang guard: after %d s still waiting for %s; the rules fired for: %s\n%s"
                             % (WAIT, what, self.saw()[-40:], self.output()[-8000:]))
-            time.sleep(0.2)
+            time.sleep(0.5)
 
     def wait(self, what):
         try:
