@@ -68,15 +68,16 @@ def send_messages(servers, selection, msg, title, buttons, icon, default_button,
     """
     message = {"title": title if (title or "").strip() else DEFAULT_TITLE, "message": msg, "timeout": timeout,
                "wait": wait, "style": message_style(buttons, icon, default_button)}
-    # One pool for the messages of every server: the task holds at most MAX_PARALLEL_SERVERS + MAX_PARALLEL_MESSAGES
-    # threads however many servers it works (a pool per server made it 64 x 256).
+    # One pool for the messages of every server, and for the helpers that list their sessions: the task holds at
+    # most MAX_PARALLEL_SERVERS + MAX_PARALLEL_MESSAGES threads however many servers it works (a pool per server
+    # made it 64 x 256).
     with ThreadPoolExecutor(max_workers=MAX_PARALLEL_MESSAGES) as pool:
         return for_each_server(servers, lambda server: _send(server, selection, message, check_mode, pool))
 
 
 def _send(server, selection, message, check_mode, pool) -> MessageWork:
     with open_server(server) as handle:
-        sessions, _protected, warnings, not_found = list_sessions(handle, server, selection)
+        sessions, _protected, warnings, not_found = list_sessions(handle, server, selection, pool)
         for session in sessions:
             session.update(result=outcome("sent", check_mode), answer=None)
         if sessions and not check_mode:

@@ -9,11 +9,18 @@ from __future__ import annotations
 # server of a task (win_rds_message's is in _messages.py). Windows is reached only through wts.py and netapi.py;
 # nothing here knows ctypes.
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain, record_failure
-from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import for_each_server, outcome, state_diff
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import (
+    MAX_PARALLEL_SERVERS,
+    for_each_server,
+    outcome,
+    state_diff,
+)
 from ansible_collections.wtsadmin.rds.plugins.module_utils._logon import logon_report
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import is_system
 from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import server_get_info
@@ -22,6 +29,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import STATE
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
     disconnect_session,
     enumerate_sessions,
+    is_remote_handle,
     logoff_session,
     open_server,
     session_details,
@@ -53,6 +61,12 @@ INVERTED_LOCK_FLAG_VERSION = "6.1"
 _ACTIONS = {"disconnected": ("WTSDisconnectSession", disconnect_session),
             "logged_off": ("WTSLogoffSession", logoff_session)}
 POLL_SECONDS = 0.25
+# The three queries of each session on a remote server (one RPC round trip each) are made by up to this many
+# threads per server at once, each with its own server handle (_describe_all). The helpers of all servers of a
+# task come from one pool of MAX_PARALLEL_SERVERS * (QUERY_WORKERS_PER_SERVER - 1) threads (query_pool), so a
+# task holds at most 64 + 192 threads for its servers' listings (docs/performance.md).
+QUERY_WORKERS_PER_SERVER = 4
+_UNASKED = object()  # a candidate no thread has described yet
 
 
 def _seconds(since, now):
@@ -118,14 +132,17 @@ class LockFlag:
         return locked != bool(self._inverted)
 
 
-def list_sessions(handle, server, selection) -> tuple[list[Session], list[ProtectedSession], list[str], NotFound]:
+def list_sessions(handle, server, selection,
+                  pool=None) -> tuple[list[Session], list[ProtectedSession], list[str], NotFound]:
     """The sessions on ``handle`` (opened for ``server``) that ``selection`` matches, described, by ID.
 
     Returns ``(sessions, protected, warnings, not_found)``: ``protected`` holds the sessions a guardrail left
     alone although they pass every filter (session_id, user, reason); ``warnings`` what the task should say;
     ``not_found`` what the task names that the server does not have (``SessionSelection.not_found``).
     One enumeration, then at most three calls per candidate (``session_details``) and one NetServerGetInfo
-    per server; a session that ends meanwhile is left out.
+    per server; a session that ends meanwhile is left out. With ``pool`` (a ThreadPoolExecutor the task's
+    servers share) and a remote server, the candidates are described by up to QUERY_WORKERS_PER_SERVER threads
+    at once (``_describe_all``); the result is the same as one after another.
     """
     sessions, protected, warnings = [], [], []
     lock_flag = LockFlag(server, warnings)
@@ -133,17 +150,15 @@ def list_sessions(handle, server, selection) -> tuple[list[Session], list[Protec
     # WTSEnumerateSessionsExW names the user of every session; WTSEnumerateSessionsW names none, and then a
     # user is known only for the sessions described below (session 0 and the listeners never have one).
     users_known = any(listed["username"] for listed in listed_sessions)
-    undescribed = 0
+    candidates, undescribed = [], 0
     for listed in listed_sessions:
-        if not selection.may_match(listed):
+        if selection.may_match(listed):
+            candidates.append(listed)
+        else:
             undescribed += not is_system(listed)
+    for listed, details in zip(candidates, _describe_all(handle, server, candidates, pool)):
+        if details is None:  # the session ended meanwhile
             continue
-        try:
-            details = session_details(handle, listed["session_id"])
-        except WinApiError as error:
-            if session_gone(error):
-                continue
-            raise
         session = session_entry(listed, details)
         listed.update(username=session["username"], domain=session["domain"])
         session["locked"] = lock_flag.correct(details["locked"])
@@ -156,6 +171,109 @@ def list_sessions(handle, server, selection) -> tuple[list[Session], list[Protec
             sessions.append(session)
     sessions.sort(key=lambda session: session["session_id"])
     return sessions, protected, warnings, selection.not_found(listed_sessions, users_known or not undescribed)
+
+
+def _details(handle, listed):
+    """``session_details`` of one listed session, None when it ended meanwhile; other WinApiErrors raise."""
+    try:
+        return session_details(handle, listed["session_id"])
+    except WinApiError as error:
+        if session_gone(error):
+            return None
+        raise
+
+
+def _describe_all(handle, server, candidates, pool):
+    """``_details`` of each of ``candidates``, in their order, as asking one after another on ``handle`` gives.
+
+    A remote server answers each query with an RPC round trip, so with ``pool`` up to QUERY_WORKERS_PER_SERVER
+    threads ask at once: this one on ``handle``, each helper on a server handle of its own, opened and closed
+    by it (Microsoft's pages for WTSOpenServerExW and WTSQuerySessionInformationW say nothing about using
+    one handle from several threads at once, so no handle is shared; sdk-api nf-wtsapi32-wtsopenserverexw:
+    "When you have finished using the handle returned by this function, release it by calling the
+    WTSCloseServer function"). The threads take the next candidate in turn until none is left. This thread
+    asks the first candidate alone, so that a server that fails it (down, access denied) gets no helpers, and a
+    helper starts only if work is left when the pool runs it. Whatever a helper could not answer (its handle
+    would not open, a call failed other than "session gone") this thread asks again on ``handle``, in order,
+    raising as the one-after-another way does; any such failure stops the helpers taking more.
+    WTS_CURRENT_SERVER_HANDLE (this machine: local calls, no round trip) is asked in this thread alone.
+    """
+    if not candidates:
+        return []
+    answers = [_details(handle, candidates[0])] + [_UNASKED] * (len(candidates) - 1)
+    helpers = min(QUERY_WORKERS_PER_SERVER - 1, len(candidates) - 1)
+    if pool is None or not is_remote_handle(handle) or helpers < 1:
+        return answers[:1] + [_details(handle, listed) for listed in candidates[1:]]
+    work = _QueryTurns(candidates, answers, start=1)
+    futures = [pool.submit(_helper, server, work) for _helper_number in range(helpers)]
+    try:
+        work.run(handle)
+    finally:
+        work.stop()
+        for future in futures:
+            if not future.cancel():
+                future.result()  # a helper already running finishes its candidate (a bug in it raises here)
+    return [_settled(handle, listed, answer) for listed, answer in zip(candidates, answers)]
+
+
+def _settled(handle, listed, answer):
+    if isinstance(answer, _Failed):
+        raise answer.error
+    return _details(handle, listed) if answer is _UNASKED else answer
+
+
+def _helper(server, work):
+    if work.done():
+        return
+    try:
+        with open_server(server, remote=True) as handle:
+            work.run(handle, helper=True)
+    except WinApiError:
+        pass  # WTSOpenServerExW failed: its turns are taken by the others, what is left by the server's thread
+
+
+class _QueryTurns:
+    """The candidates of one server handed out in turn to the threads that describe them (``_describe_all``)."""
+
+    def __init__(self, candidates, answers, start):
+        self._candidates = candidates
+        self._answers = answers
+        self._next = start
+        self._lock = threading.Lock()
+
+    def _take(self):
+        with self._lock:
+            if self._next >= len(self._candidates):
+                return None
+            index, self._next = self._next, self._next + 1
+            return index
+
+    def done(self):
+        with self._lock:
+            return self._next >= len(self._candidates)
+
+    def stop(self):
+        with self._lock:
+            self._next = len(self._candidates)
+
+    def run(self, handle, helper=False):
+        """Describe candidates on ``handle`` until none is left. A failure on a helper's handle leaves the
+        candidate unasked; on the server's own handle it is kept, to be raised in order. Either stops the turns."""
+        index = self._take()
+        while index is not None:
+            try:
+                self._answers[index] = _details(handle, self._candidates[index])
+            except WinApiError as error:
+                if not helper:
+                    self._answers[index] = _Failed(error)
+                self.stop()
+                return
+            index = self._take()
+
+
+class _Failed:
+    def __init__(self, error):
+        self.error = error
 
 
 def _what(session: Session) -> str:
@@ -172,12 +290,18 @@ def record_session_failure(session: Session, error, server):
 def report_sessions(servers, selection):
     """win_rds_session_info: per server of ``servers``, the sessions ``selection`` picks and how many there are
     in each state."""
-    return for_each_server(servers, lambda server: _report(server, selection))
+    with query_pool() as pool:
+        return for_each_server(servers, lambda server: _report(server, selection, pool))
 
 
-def _report(server, selection) -> SessionInfoWork:
+def query_pool():
+    """A pool for the query helpers of every server of one task (``list_sessions``' ``pool``), in a ``with``."""
+    return ThreadPoolExecutor(max_workers=MAX_PARALLEL_SERVERS * (QUERY_WORKERS_PER_SERVER - 1))
+
+
+def _report(server, selection, pool) -> SessionInfoWork:
     with open_server(server) as handle:
-        sessions, _protected, warnings, _not_found = list_sessions(handle, server, selection)
+        sessions, _protected, warnings, _not_found = list_sessions(handle, server, selection, pool)
     logon, logon_warnings = logon_report(server)
     return dict(logon, sessions=sessions, counts=count_states(sessions), warnings=warnings + logon_warnings)
 
@@ -210,14 +334,16 @@ def change_sessions(servers, selection, state, wait, timeout, check_mode):
     session; its results say what a real run would do (``would_disconnect``, ``would_log_off``) and its
     ``state`` the state a real run leaves. The diff lists each selected session's state before and after.
     """
-    results = for_each_server(servers, lambda server: _change(server, selection, state, wait, timeout, check_mode))
+    with query_pool() as pool:
+        results = for_each_server(servers, lambda server: _change(server, selection, state, wait, timeout, check_mode,
+                                                                  pool))
     return results, state_diff(results, "sessions", _what)
 
 
-def _change(server, selection, target, wait, timeout, check_mode) -> SessionChangeWork:
+def _change(server, selection, target, wait, timeout, check_mode, pool) -> SessionChangeWork:
     confirm_failure = None
     with open_server(server) as handle:
-        sessions, protected, warnings, not_found = list_sessions(handle, server, selection)
+        sessions, protected, warnings, not_found = list_sessions(handle, server, selection, pool)
         for session in sessions:
             session["previous_state"] = session["state"]
             session["result"] = "unchanged" if session["state"] == target else target

@@ -314,16 +314,22 @@ def state_name(value):
     return STATE_NAMES[value] if 0 <= value < len(STATE_NAMES) else "unknown"
 
 
+def is_remote_handle(handle):
+    """True for a handle ``open_server`` got from WTSOpenServerExW, False for WTS_CURRENT_SERVER_HANDLE."""
+    return handle is not WTS_CURRENT_SERVER_HANDLE
+
+
 @contextmanager
-def open_server(name=None):
+def open_server(name=None, remote=False):
     """A server handle for ``name``, closed on leaving; errors raised inside carry the server's name.
 
     A name that ``is_local_server`` means the machine the code runs on: WTS_CURRENT_SERVER_HANDLE, no RPC.
-    Other names are opened with WTSOpenServerExW (an RD Session Host or an RD Virtualization Host), or
-    WTSOpenServerW where the Ex export is missing. Neither checks the name; an unreachable server fails
-    the first call made with the handle (1722).
+    Other names, and any name with ``remote`` (one more handle to a server already opened remotely), are
+    opened with WTSOpenServerExW (an RD Session Host or an RD Virtualization Host), or WTSOpenServerW where
+    the Ex export is missing. Neither checks the name; an unreachable server fails the first call made with
+    the handle (1722).
     """
-    local = is_local_server(name)
+    local = not remote and is_local_server(name)
     handle = WTS_CURRENT_SERVER_HANDLE
     if not local:
         handle = _open_remote_server(name)

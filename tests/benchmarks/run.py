@@ -196,6 +196,54 @@ def bench_calls_per_session(ws: Workspace, repeat: int):
             "other calls", "in-process ms CPU"], rows
 
 
+LATENCY_SECONDS = 0.002  # round_trips: what each call with a remote server handle waits, as a network round trip
+
+
+def bench_round_trips(ws: Workspace, repeat: int):
+    """Round trips in series per remote server of win_rds_session_info (10, 100, 1000 sessions): one thread, four."""
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import SessionSelection
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import list_sessions
+    from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import open_server
+
+    params = validated("win_rds_session_info", {"server": "RDSF001"})
+    emulator = rds_emulator.install(_farm.farm(1, 0)[0])
+    rows = []
+    try:
+        for count in (10, 100, 1000):
+            state, [server] = _farm.farm(1, count)
+            for way in ("one thread (before)", "overlapped (now)"):
+                emulator.replace_state(state)
+                emulator.reset_counters()
+                emulator.set_latency(server, LATENCY_SECONDS)
+                opened = len(emulator.handle_calls())
+                started = time.perf_counter()
+                if way.startswith("one"):
+                    with open_server(server) as handle:
+                        listed = len(list_sessions(handle, server, SessionSelection.from_params(params))[0])
+                else:
+                    listed = len(_report_sessions(params)[0]["sessions"])
+                elapsed = time.perf_counter() - started
+                emulator.assert_clean()
+                handles = emulator.handle_calls()[opened:]
+                calls = emulator.calls
+                rows.append([count, listed, way, len(handles), emulator.max_concurrent_calls(server),
+                             calls["WTSEnumerateSessionsExW"] + calls["WTSQuerySessionInformationW"]
+                             + calls["NetServerGetInfo"], _in_series(handles, calls), "%.2f" % elapsed])
+    finally:
+        rds_emulator.uninstall()
+    return ["user sessions", "listed", "queries made by", "server handles", "most calls at once", "round trips",
+            "round trips in series", "s with %g ms per call" % (LATENCY_SECONDS * 1000)], rows
+
+
+def _in_series(handles: list, calls) -> int:
+    """The round trips one after another on the longest path of a listing: the enumeration and the first
+    session's three queries (on the server's own handle, before any helper starts), then the most queries any
+    one handle made after those, then NetServerGetInfo (after every query). WTSCloseServer and the frees are
+    not counted (docs/performance.md)."""
+    own, *helpers = [entry["calls"] - 1 for entry in handles]  # each handle's calls but its WTSCloseServer
+    return 1 + 3 + max([own - 1 - 3] + helpers) + calls["NetServerGetInfo"]
+
+
 def bench_emulator_cost(ws: Workspace, repeat: int):
     """What one emulated call costs: in memory, and with the state in a file (the same at any farm size)."""
     params = validated("win_rds_session_info", {})
@@ -676,6 +724,7 @@ def bench_eda(ws: Workspace, repeat: int):
 BENCHMARKS = {
     "commands": bench_commands,
     "calls": bench_calls_per_session,
+    "round_trips": bench_round_trips,
     "emulator": bench_emulator_cost,
     "controller": bench_controller,
     "host": bench_host,

@@ -258,6 +258,7 @@ class Function:
         self._argtypes = _UNSET
         self._restype = _UNSET
         self._pointer = None
+        self._trampolines = []
         self.errcheck = None
 
     @property
@@ -283,12 +284,13 @@ class Function:
 
     def __call__(self, *args):
         emulator = current_emulator()
-        if self._pointer is None:
-            self._pointer = self._compile(emulator)
+        pointer = self._pointer  # one read: another thread may set argtypes (and reset it) meanwhile
+        if pointer is None:
+            pointer = self._pointer = self._compile(emulator)
         if self._dll._use_last_error:
             set_system_last_error(get_last_error())
         _pending.exception = None
-        result = self._pointer(*args)
+        result = pointer(*args)
         exception, _pending.exception = _pending.exception, None
         if self._dll._use_last_error:
             set_last_error(system_last_error())
@@ -334,9 +336,12 @@ class Function:
                 _pending.exception = exception
                 return None if void else 0
 
-        self._trampoline = ctypes.CFUNCTYPE(lowered_restype, *lowered_args)(trampoline)
+        callback = ctypes.CFUNCTYPE(lowered_restype, *lowered_args)(trampoline)
+        # Kept for the life of this object: a thread may still call through an older pointer after another
+        # thread set argtypes again and compiled anew.
+        self._trampolines.append(callback)
         declared = ctypes.CFUNCTYPE(self._restype, *self._argtypes)
-        return declared(ctypes.cast(self._trampoline, ctypes.c_void_p).value)
+        return declared(ctypes.cast(callback, ctypes.c_void_p).value)
 
 
 def _dll_key(name: str):

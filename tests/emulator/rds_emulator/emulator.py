@@ -21,6 +21,7 @@ from .memory import Heap, read_wstr
 EVENT_FLAGS = {"create": 0x1, "delete": 0x2, "rename": 0x4, "connect": 0x8, "disconnect": 0x10, "logon": 0x20,
                "logoff": 0x40, "statechange": 0x80, "license": 0x100}
 POLL_SECONDS = 0.02
+_NO_SERVER = object()  # a call made without a server handle: not counted as in flight on any server
 
 
 def event_mask(flags) -> int:
@@ -39,6 +40,7 @@ class Handle:
         self.server = server
         self.closed = False
         self.must_close = True
+        self.calls = 0  # calls made with this handle (server handles: see Emulator.handle_calls)
         self.__dict__.update(details)
 
     def describe(self) -> str:
@@ -178,6 +180,12 @@ class Emulator:
         self._handles = {}
         self._flushes = collections.Counter()
         self._flushed = threading.Condition()
+        # Calls in flight per server handle's server, the most there were at once, and gates (see gate_calls).
+        self._overlap = threading.Condition()
+        self._in_flight = collections.Counter()
+        self._max_in_flight = collections.Counter()
+        self._gates = {}
+        self._latency = {}
         self.heap = Heap(self.report)
         self._cached = None  # file mode: the state as parsed or saved last by this process ...
         self._cached_at = None  # ... and (generation, journal size) it was at
@@ -269,6 +277,8 @@ class Emulator:
         with self.edit() as state:
             state["calls"] = {}
             state["mutating_calls"] = []
+        with self._overlap:
+            self._max_in_flight.clear()
 
     def session(self, server: str, session_id: int):
         state = self.state
@@ -355,6 +365,85 @@ class Emulator:
     def invoke(self, spec, raw: tuple):
         """Run one emulated export with raw integer arguments; returns what the DLL function returns."""
         args = dict(zip(spec.param_names, raw))
+        server = self._enter(spec, args)
+        try:
+            return self._invoke(spec, raw, args)
+        finally:
+            self._leave(server)
+
+    # --- overlapping calls --------------------------------------------------------------------------
+    # Every call holds the emulator's one lock while it works on the state, so calls made at once by several
+    # threads are served one after another, in any order. What is counted here is the caller's view: a call is
+    # in flight from the moment it is made until it returns (waiting for the lock included), per server handle.
+
+    def _enter(self, spec, args: dict):
+        """Count a call made with a server handle (hServer) as in flight on its server; hold it at a gate."""
+        if "hServer" not in args or spec.name in ("WTSOpenServerW", "WTSOpenServerExW"):
+            return _NO_SERVER
+        value = args["hServer"]
+        with self._overlap:
+            entry = self._handles.get(value) if value else None
+            if entry is not None:
+                entry.calls += 1
+            server = (entry.server.lower() if entry is not None and entry.server else None) if value else None
+            self._in_flight[server] += 1
+            self._max_in_flight[server] = max(self._max_in_flight[server], self._in_flight[server])
+            self._overlap.notify_all()
+            gate = self._gates.get(server)
+            if gate is not None and not gate["open"] and gate["after"] > 0:
+                gate["after"] -= 1
+            elif gate is not None and not gate["open"]:
+                if not self._overlap.wait_for(lambda: gate["open"] or self._in_flight[server] >= gate["count"],
+                                              gate["timeout"]):
+                    gate["timed_out"] = True
+                gate["open"] = True
+                self._overlap.notify_all()
+            latency = self._latency.get(server) if value else None
+        if latency:
+            time.sleep(latency)  # the round trip, with no lock held: other calls go on meanwhile
+        return server
+
+    def _leave(self, server) -> None:
+        if server is not _NO_SERVER:
+            with self._overlap:
+                self._in_flight[server] -= 1
+
+    def gate_calls(self, server, count: int, after: int = 0, timeout: float = 10.0) -> None:
+        """Let the next ``after`` calls made with handles to ``server`` (a name as opened; None:
+        WTS_CURRENT_SERVER_HANDLE) through, then hold the calls until ``count`` of them are in flight at once, or
+        ``timeout`` seconds passed; then let every call through for good. A test instrument: it makes an overlap
+        the code promises certain to be seen, whatever the machine's load, without timing anything.
+        ``gate_timed_out(server)`` tells whether the count was not reached."""
+        with self._overlap:
+            self._gates[server.lower() if server else None] = {"count": count, "after": after, "timeout": timeout,
+                                                               "open": False, "timed_out": False}
+
+    def set_latency(self, server, seconds: float) -> None:
+        """Make every call with a handle that WTSOpenServer(Ex)W opened for ``server`` take ``seconds`` longer,
+        with no lock held, before it is served: the RPC round trip to a remote server (the calls of this process
+        only; 0 turns it off). For benchmarks, so that overlapping calls overlap as they would on a network."""
+        with self._overlap:
+            self._latency[server.lower()] = seconds
+
+    def gate_timed_out(self, server) -> bool:
+        with self._overlap:
+            return self._gates[server.lower() if server else None]["timed_out"]
+
+    def max_concurrent_calls(self, server=None) -> int:
+        """The most calls that were in flight at once with handles to ``server`` (a name as opened; None:
+        WTS_CURRENT_SERVER_HANDLE), in this process since install or reset_counters()."""
+        with self._overlap:
+            return self._max_in_flight[server.lower() if server else None]
+
+    def handle_calls(self) -> list:
+        """The server handles this process opened, in order: ``{"handle", "server", "opened_by", "calls",
+        "closed"}``, ``calls`` counting every call made with the handle (WTSCloseServer included)."""
+        with self._misuse_lock:
+            entries = [entry for entry in self._handles.values() if entry.kind == "server"]
+        return [{"handle": entry.value, "server": entry.server, "opened_by": entry.origin, "calls": entry.calls,
+                 "closed": entry.closed} for entry in entries]
+
+    def _invoke(self, spec, raw: tuple, args: dict):
         transaction = Transaction(self, write=spec.mutating or spec.changes_state)
         state = transaction.open()
         before = self._snapshot(state) if self._check_writes and not transaction.write else None

@@ -156,7 +156,7 @@ def test_the_threads_of_a_farm_message_are_bounded_in_total_not_only_per_server(
     def no_server(server):
         yield server
 
-    def eight_sessions(handle, server, selection):
+    def eight_sessions(handle, server, selection, pool=None):
         return [{"session_id": n, "user": "CONTOSO\\\\u%d" % n} for n in range(2, 10)], [], [], {}
 
     def send_one(handle, session_id, **message):

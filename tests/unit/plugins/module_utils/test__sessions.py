@@ -6,17 +6,23 @@ emulated farm."""
 
 from __future__ import annotations
 
+import threading
 
 import pytest
 import rds_emulator
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.wtsadmin.rds.plugins.module_utils import _sessions
+from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import MAX_PARALLEL_SERVERS
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import SessionSelection
 from ansible_collections.wtsadmin.rds.plugins.module_utils._sessions import (
+    QUERY_WORKERS_PER_SERVER,
     change_sessions,
     list_sessions,
+    query_pool,
     report_sessions,
 )
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import open_server
 from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_session, win_rds_session_info
 
@@ -235,6 +241,136 @@ def test_one_unreachable_server_is_reported_and_the_others_listed(emulator):
     assert [entry["failed"] for entry in results] == [False, True, False]
     assert "on RDSH03: [1722]" in results[1]["msg"]
     assert [s["user"] for s in results[0]["sessions"]] == ["CONTOSO\\dave", "CONTOSO\\erin"]
+
+
+# --- the queries of a remote server, made by several threads at once ----------------------------------
+
+def with_remote_server(emulator, count, server="RDSH09"):
+    """The sample farm plus ``server``, remote, with ``count`` user sessions of varied states and clients."""
+    state = rds_emulator.sample_state()
+    state["servers"][server] = rds_emulator.make_server([rds_emulator.make_session(
+        number, station="RDP-Tcp#%d" % number, user="user%02d" % number, domain="CONTOSO",
+        state=("active", "disconnected", "idle")[number % 3], client_name="PC%02d" % number,
+        client_address="10.9.0.%d" % number, locked=number % 2 == 0, logon_time="2026-03-14T07:%02d:00Z" % number,
+        last_input_time="2026-03-14T08:%02d:00Z" % number) for number in range(1, count + 1)])
+    emulator.replace_state(state)
+    return server
+
+
+def listed_one_after_another(server):
+    with open_server(server) as handle:
+        return list_sessions(handle, server, SessionSelection())
+
+
+def listed_at_once(server):
+    with query_pool() as pool, open_server(server) as handle:
+        return list_sessions(handle, server, SessionSelection(), pool)
+
+
+def test_a_remote_servers_queries_overlap_on_four_handles_and_give_what_one_after_another_gives(emulator):
+    server = with_remote_server(emulator, 12)
+    serial = listed_one_after_another(server)
+    assert emulator.max_concurrent_calls(server) == 1
+    serial_handles = len(emulator.handle_calls())
+    emulator.reset_counters()
+    # the enumeration and the first session's three queries are made alone (_describe_all); the calls after
+    # them are held until four are in flight at once
+    emulator.gate_calls(server, QUERY_WORKERS_PER_SERVER, after=4)
+
+    overlapped = listed_at_once(server)
+
+    assert overlapped == serial
+    assert [s["session_id"] for s in overlapped[0]] == list(range(1, 13))
+    assert not emulator.gate_timed_out(server)
+    assert emulator.max_concurrent_calls(server) == QUERY_WORKERS_PER_SERVER == 4
+    handles = emulator.handle_calls()[serial_handles:]
+    assert len(handles) == QUERY_WORKERS_PER_SERVER and all(entry["closed"] for entry in handles)
+    assert emulator.calls["WTSQuerySessionInformationW"] == 3 * 12
+    assert emulator.calls["WTSEnumerateSessionsExW"] == 1
+
+
+def test_win_rds_session_info_overlaps_a_remote_servers_queries(emulator):
+    server = with_remote_server(emulator, 8)
+    emulator.gate_calls(server, QUERY_WORKERS_PER_SERVER, after=4)
+
+    [entry] = report(params(win_rds_session_info, server=server))
+
+    assert len(entry["sessions"]) == 8 and not emulator.gate_timed_out(server)
+    assert emulator.max_concurrent_calls(server) == QUERY_WORKERS_PER_SERVER
+
+
+def test_the_local_server_is_asked_by_one_thread(emulator):
+    [entry] = report(params(win_rds_session_info))
+
+    assert len(entry["sessions"]) > 1
+    assert emulator.max_concurrent_calls(None) == 1
+    assert emulator.calls["WTSOpenServerExW"] == 0
+
+
+def test_a_session_that_ends_while_the_others_are_asked_at_once_loses_none_of_the_others(emulator):
+    server = with_remote_server(emulator, 12)
+    serial = listed_one_after_another(server)
+    emulator.inject("WTSQuerySessionInformationW", 7022, session_id=5, server=server)
+
+    sessions, protected, warnings, _not_found = listed_at_once(server)
+
+    assert sessions == [session for session in serial[0] if session["session_id"] != 5]
+    assert (protected, warnings) == (serial[1], serial[2])
+
+
+@pytest.mark.parametrize("poison", [False, True], ids=["open fails", "unusable handle"])
+def test_a_helper_whose_handle_fails_leaves_its_sessions_to_the_servers_own_handle(emulator, poison):
+    server = with_remote_server(emulator, 12)
+    serial = listed_one_after_another(server)
+    with query_pool() as pool, open_server(server) as handle:
+        # every handle opened after the server's own: WTSOpenServerExW fails, or gives a handle that fails (6)
+        emulator.inject("WTSOpenServerExW", 1722 if not poison else 6, times=None, poison_handle=poison)
+        overlapped = list_sessions(handle, server, SessionSelection(), pool)
+
+    assert overlapped == serial
+    assert emulator.calls["WTSQuerySessionInformationW"] >= 3 * 12
+
+
+def test_another_query_error_fails_the_server_whether_asked_at_once_or_one_after_another(emulator):
+    server = with_remote_server(emulator, 12)
+    emulator.inject("WTSQuerySessionInformationW", 5, session_id=7, server=server, times=None)
+    with pytest.raises(WinApiError) as serial:
+        listed_one_after_another(server)
+
+    with pytest.raises(WinApiError) as overlapped:
+        listed_at_once(server)
+
+    assert str(overlapped.value) == str(serial.value)
+    assert (overlapped.value.code, overlapped.value.server) == (5, server)
+
+
+def test_the_threads_of_a_farm_wide_listing_are_bounded_in_total(emulator, monkeypatch):
+    # issue #19: bound the task's threads in total, not per level; 72 servers x up to 3 helpers each
+    state = rds_emulator.sample_state()
+    names = ["RDSF%02d" % number for number in range(72)]
+    for name in names:
+        state["servers"][name] = rds_emulator.make_server([rds_emulator.make_session(n, user="u%d" % n)
+                                                           for n in range(1, 9)])
+    emulator.replace_state(state)
+    # RDS_EMULATOR_CHECK_WRITES compares the whole state around every call: with 72 servers that is most of the
+    # test's time, and this test is about threads, not the emulator's bookkeeping
+    monkeypatch.setattr(emulator, "_check_writes", False)
+    for name in names:
+        emulator.set_latency(name, 0.005)  # a round trip, so that the threads of the servers overlap
+    lock, peak, before = threading.Lock(), [0], threading.active_count()
+    original = _sessions.session_details
+
+    def counting(handle, session_id):
+        with lock:
+            peak[0] = max(peak[0], threading.active_count() - before)
+        return original(handle, session_id)
+
+    monkeypatch.setattr(_sessions, "session_details", counting)
+    results = report(params(win_rds_session_info, server=names))
+
+    assert [len(entry["sessions"]) for entry in results] == [8] * 72
+    assert peak[0] <= MAX_PARALLEL_SERVERS * QUERY_WORKERS_PER_SERVER, peak[0]
+    assert max(emulator.max_concurrent_calls(name) for name in names) <= QUERY_WORKERS_PER_SERVER
 
 
 # --- win_rds_session ---------------------------------------------------------------------------------
