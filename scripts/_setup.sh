@@ -14,10 +14,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # The supported ansible-core versions, each with the controller Python its venv runs on (2.20 and later
 # need Python 3.12). The last one is the newest: .venv runs it (the demo, the full suite, sanity and
 # lint); every other one gets its own venv under .build/core/ (core_venv below, docs/development.md).
-# ansible-core 2.16 to 2.18 are not supported (requires_ansible ">=2.19.0"): on them the rds_drain report
-# says "" instead of null for a logon mode it did not restore, `ansible-inventory --flush-cache` of the
-# rds_servers inventory fails, and the inventory's failure message is wrapped mid-word (docs/development.md).
-CORE_MATRIX=(2.19:3.11 2.20:3.12 2.21:3.12)
+# The first one is the oldest supported: meta/runtime.yml's requires_ansible names it.
+CORE_MATRIX=(2.16:3.11 2.17:3.11 2.18:3.11 2.19:3.11 2.20:3.12 2.21:3.12)
 CORE_NEWEST="${CORE_MATRIX[-1]%%:*}"
 
 find_python() {  # find_python 3.12: prints the path of an installed Python 3.12; never downloads one

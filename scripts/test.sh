@@ -105,10 +105,11 @@ galaxy() {  # the release tarball: contents, changelog, galaxy-importer, install
 }
 
 core() {  # core 2.17 [PYTEST-ARGS...]: the focused suite (or the given tests) on that ansible-core
-    local version="$1" venv; shift
+    local version="$1" venv about; shift
     venv="$(core_venv "$version")" || return 1
     [ "$#" -gt 0 ] || set -- -q "${CORE_FOCUSED[@]}"
-    "$venv/bin/ansible" --version | head -n 1
+    about="$("$venv/bin/ansible" --version)" || return 1  # (all of it: a pipe into head breaks 2.16's output)
+    echo "${about%%$'\n'*}"
     "$venv/bin/python" -m pytest -p no:cacheprovider "$@"
 }
 
