@@ -109,10 +109,10 @@ notes:
     C(RDP-Tcp) listener (local Administrators have it).
   - A task writing data reports C(changed); one that only reads or queries does not.
   - On a dynamic channel, O(read) returns the client's whole write (Windows hands it over in chunks, each behind
-    a C(CHANNEL_PDU_HEADER) that the module removes), up to O(max_reply_bytes); all chunks must arrive within
-    O(timeout).
-  - On a static channel, O(read) returns one chunk as Windows gives it, at most 1600 bytes; a longer write of
-    the client needs more reads. A client module that sets C(CHANNEL_OPTION_SHOW_PROTOCOL) gets an 8-byte
+    a C(CHANNEL_PDU_HEADER) that the module removes), up to O(max_reply_bytes); a write begun but not ended
+    within O(timeout) fails the task.
+  - On a static channel, O(read) returns one chunk as Windows gives it, at most 1600 bytes; the rest of a
+    longer write of the client is not read. A client module that sets C(CHANNEL_OPTION_SHOW_PROTOCOL) gets an 8-byte
     C(CHANNEL_PDU_HEADER) in front of each chunk, which the server cannot detect, so it stays in the reply.
 seealso:
   - module: wtsadmin.rds.win_rds_session_info
