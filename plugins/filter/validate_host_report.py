@@ -31,7 +31,7 @@ options:
       - What the playbook recorded, a dict. C(connection) is the connection plugin's name and C(powershell)
         whether it runs PowerShell commands. C(sessions), C(processes) and C(servers) are the registered
         results of M(wtsadmin.rds.win_rds_session_info) (every session), M(wtsadmin.rds.win_rds_process_info)
-        and M(wtsadmin.rds.win_rds_server_info). C(locked) and C(disconnected) are the results of
+        and M(wtsadmin.rds.win_rds_server_info), C(wait) of M(wtsadmin.rds.win_rds_wait). C(locked) and C(disconnected) are the results of
         M(wtsadmin.rds.win_rds_session_info) selecting the active sessions of C(locked_user) and the
         disconnected ones of C(disconnected_user) (the test users, or null). C(channel) is the result of
         M(wtsadmin.rds.win_rds_virtual_channel), C(changes) whether the run may change anything, C(build) the
@@ -225,7 +225,7 @@ def validate_host_report(facts):
     lines = ["Windows build %s: %d PASS, %d FAIL, %d UNKNOWN" % (build, counts[PASS], counts[FAIL], counts[UNKNOWN])]
     lines.extend("%-7s %-25s %s" % (item["verdict"], item["name"], item["observed"]) for item in assumptions)
     for key, module in (("sessions", "win_rds_session_info"), ("processes", "win_rds_process_info"),
-                        ("servers", "win_rds_server_info")):
+                        ("servers", "win_rds_server_info"), ("wait", "win_rds_wait")):
         result = facts.get(key)
         lines.append("module  %-25s %s" % (module, "not run" if result is None else
                                            "failed: " + _why(result) if _failed(result) else "ran"))

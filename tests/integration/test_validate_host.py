@@ -86,6 +86,10 @@ def test_each_assumption_gets_its_verdict_from_the_host(tmp_path, scenario, expe
     # The report is printed too, one line per assumption.
     for item in report["assumptions"]:
         assert "%-7s %-25s" % (item["verdict"], item["name"]) in stdout
+    # Every read-only module ran (the Computer Browser of the sample farm answers).
+    assert [line for line in report["lines"] if line.startswith("module")] == [
+        "module  %-25s ran" % name for name in ("win_rds_session_info", "win_rds_process_info",
+                                                 "win_rds_server_info", "win_rds_wait")]
     changes = [call["function"] for call in state["mutating_calls"]]
     if scenario is nothing_to_tell:
         assert changes == []

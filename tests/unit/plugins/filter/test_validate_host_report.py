@@ -30,6 +30,7 @@ def facts(**changes):
         "processes": {"changed": False, "servers": [{"server": None, "cpu_time_unit": "ms",
                                                      "cpu_time_unit_checked": True}]},
         "servers": {"changed": False, "servers": []},
+        "wait": {"changed": False, "servers": [{"server": None, "timed_out": True}], "events": []},
         "channel": {"changed": True, "reply_base64": "d3RzYWRtaW4="},
     }
     recorded.update(changes)
@@ -55,7 +56,7 @@ def test_a_host_as_documented_passes_everything():
         ["PASS", name] for name in ("disconnected_rdp_protocol", "cpu_time_unit", "dynamic_channel", "lock_flag",
                                     "server_version", "powershell_command")]
     assert result["lines"][7:] == ["module  %-25s ran" % name for name in (
-        "win_rds_session_info", "win_rds_process_info", "win_rds_server_info")]
+        "win_rds_session_info", "win_rds_process_info", "win_rds_server_info", "win_rds_wait")]
 
 
 def test_a_disconnected_rdp_session_reporting_the_console_protocol_fails():
@@ -140,9 +141,9 @@ def test_a_failed_module_is_reported_and_leaves_its_checks_unknown():
     result = report(facts(sessions=failed, servers={"failed": True, "msg": "Error 6118"}, build=None))
     assert result["build"] == "unknown"
     assert verdicts(facts(sessions=failed))["server_version"] == "UNKNOWN"
-    assert result["lines"][-3] == "module  win_rds_session_info      failed: Access is denied. Ask for the RDS permissions."
-    assert result["lines"][-1] == "module  win_rds_server_info       failed: Error 6118"
-    assert report(facts(servers=None))["lines"][-1] == "module  win_rds_server_info       not run"
+    assert result["lines"][-4] == "module  win_rds_session_info      failed: Access is denied. Ask for the RDS permissions."
+    assert result["lines"][-2] == "module  win_rds_server_info       failed: Error 6118"
+    assert report(facts(wait=None))["lines"][-1] == "module  win_rds_wait              not run"
 
 
 @pytest.mark.parametrize("bad", ["RDSH01", None, [facts()]])
