@@ -144,6 +144,7 @@ cache_timeout: 3600
 
 import fnmatch
 import re
+from typing import TYPE_CHECKING
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
@@ -154,6 +155,9 @@ from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_server_info
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _winrm
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils._action import parse_result, validate_args
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import module_payload, program, python_fix, task_message
+
+if TYPE_CHECKING:
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import NetServer, ServerInfoResult
 
 INTERPRETER_OPTION = "python_interpreter"  # the option of this plugin that names the discovery host's Python
 
@@ -223,7 +227,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self._add_host(host_name, variables)
                 added.add(host_name)
 
-    def _discovered_servers(self, path, cache):
+    def _discovered_servers(self, path, cache) -> list[NetServer]:
         """The NetServerEnum list: from the cache when allowed and present, else asked (and cached if enabled)."""
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache")
@@ -241,7 +245,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 % (self.get_option("discovery_host"), len(result["servers"])))
         return result["servers"]
 
-    def _discover(self):
+    def _discover(self) -> ServerInfoResult:
         """NetServerEnum on the discovery host: win_rds_server_info's payload run there over WinRM."""
         host = self.get_option("discovery_host")
         params = self._module_params()

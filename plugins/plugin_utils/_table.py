@@ -10,6 +10,12 @@ from __future__ import annotations
 # line up in a monospaced font.
 
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import Process, Session, SessionSummary
 
 # The columns a table has when none are asked for: (key, heading).
 SESSION_COLUMNS = (("session_id", "ID"), ("user", "USER"), ("client_name", "CLIENT"), ("state", "STATE"),
@@ -47,7 +53,7 @@ def _pad(text, width, right):
     return padding + text if right else text + padding
 
 
-def render(items, columns=None):
+def render(items: Iterable[Session | Process | SessionSummary] | None, columns: list[str] | None = None) -> str:
     """``items`` (sessions or processes, as the modules return them) as a table: one heading line, then one
     line per item, columns separated by two spaces, numbers aligned right. ``columns`` is a list of keys
     (headings are the keys in capitals); by default those of a session, or of a process when the items have
