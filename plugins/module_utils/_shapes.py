@@ -16,6 +16,10 @@ from __future__ import annotations
 # A result list of a module that works several servers (_fanout.finish) carries each object's ``server``
 # first (``OnServer``); its ``servers`` list holds one summary per server, without the lists and warnings the
 # server's work returned (the ``*Work`` shapes: what the work function of one server returns).
+#
+# The annotations say what a function returns; the work grows some dicts in place on their way there (a
+# Session becomes a SessionChange with update()), which a strict type checker does not follow: the tests,
+# not a type checker, hold the shapes to what the modules return.
 
 from typing import Dict, List, Optional, TypedDict, Union
 
