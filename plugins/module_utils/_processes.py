@@ -39,6 +39,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
 
 if TYPE_CHECKING:  # the result shapes (for type checkers: the payload leaves this out)
     from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import (
+        ListedProcess,
         Process,
         ProcessEnd,
         ProcessEndWork,
@@ -192,13 +193,13 @@ def protection(process, agent):
     return None
 
 
-def identify(process: dict) -> ProcessIdentity:
+def identify(process: ListedProcess) -> ProcessIdentity:
     """What names a process in every result: ``pid``, ``name``, ``session_id`` and ``user`` (see owner())."""
     return {"pid": process["pid"], "name": process["name"], "session_id": process["session_id"],
             "user": owner(process)}
 
 
-def process_entry(process: dict, counts_per_second=CPU_COUNTS_PER_SECOND["ms"]) -> Process:
+def process_entry(process: ListedProcess, counts_per_second=CPU_COUNTS_PER_SECOND["ms"]) -> Process:
     """A process as win_rds_process_info returns it: identify() with the SID, the counters and the CPU times
     as ``user_cpu_seconds`` and ``kernel_cpu_seconds`` (Windows' counts divided by ``counts_per_second``)."""
     entry = identify(process)

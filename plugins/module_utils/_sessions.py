@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # the result shapes (for type checkers: the payload leaves th
         ProtectedSession,
         Session,
         SessionChangeWork,
+        SessionDetails,
         SessionInfoWork,
     )
 
@@ -73,7 +74,7 @@ def _seconds(since, now):
     return max(0, int((now - since).total_seconds())) if since and now else None
 
 
-def session_entry(listed: ListedSession, details: dict) -> Session:
+def session_entry(listed: ListedSession, details: SessionDetails) -> Session:
     """One session as the modules return it, from its ``enumerate_sessions`` entry and ``session_details``.
 
     User and domain are the enumeration's (full length) where it has them. Times become ISO 8601 UTC;

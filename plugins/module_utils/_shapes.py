@@ -21,6 +21,7 @@ from __future__ import annotations
 # Session becomes a SessionChange with update()), which a strict type checker does not follow: the tests,
 # not a type checker, hold the shapes to what the modules return.
 
+import datetime
 from typing import Dict, List, Optional, TypedDict, Union
 
 
@@ -56,6 +57,39 @@ class ListedSession(TypedDict):
     username: Optional[str]
     domain: Optional[str]
     farm_name: Optional[str]
+
+
+class SessionDetails(TypedDict):
+    """What wts.session_details tells of one session: the times as aware UTC datetimes (``current_time`` the
+    server's clock), ``locked`` the raw flag (see _sessions.LockFlag)."""
+
+    session_id: int
+    session_name: Optional[str]
+    state: str
+    username: Optional[str]
+    domain: Optional[str]
+    locked: Optional[bool]
+    incoming_bytes: int
+    outgoing_bytes: int
+    incoming_frames: int
+    outgoing_frames: int
+    incoming_compressed_bytes: int
+    outgoing_compressed_bytes: int
+    logon_time: Optional[datetime.datetime]
+    connect_time: Optional[datetime.datetime]
+    disconnect_time: Optional[datetime.datetime]
+    last_input_time: Optional[datetime.datetime]
+    current_time: Optional[datetime.datetime]
+    client_name: Optional[str]
+    client_address_family: Optional[str]
+    client_address: Optional[str]
+    client_display: ClientDisplay
+    client_directory: Optional[str]
+    client_build: int
+    client_hardware_id: int
+    client_product_id: int
+    client_protocol: Optional[str]
+    is_remote: bool
 
 
 class Session(OnServer):
@@ -135,6 +169,26 @@ class WaitEvent(OnServer):
 
 
 # Processes
+
+class ListedProcess(TypedDict):
+    """One process of wts.enumerate_processes: the counters and the raw CPU times (see
+    _processes.cpu_time_unit) are None where Windows has no WTSEnumerateProcessesExW."""
+
+    pid: int
+    name: str
+    session_id: int
+    sid: Optional[str]
+    user: Optional[str]
+    threads: Optional[int]
+    handles: Optional[int]
+    working_set: Optional[int]
+    peak_working_set: Optional[int]
+    pagefile_usage: Optional[int]
+    peak_pagefile_usage: Optional[int]
+    private_pages: Optional[int]
+    user_time: Optional[int]
+    kernel_time: Optional[int]
+
 
 class ProcessIdentity(OnServer):
     """What names a process in every result (_processes.identify)."""

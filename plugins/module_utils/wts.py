@@ -94,7 +94,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
 )
 
 if TYPE_CHECKING:  # the result shapes (for type checkers: the payload leaves this out)
-    from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import ListedSession
+    from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import ListedProcess, ListedSession, SessionDetails
 
 # An Ex function that this Windows (or the remote server) does not have: use the older one instead.
 _EX_UNAVAILABLE = frozenset((ERROR_PROC_NOT_FOUND, ERROR_NOT_SUPPORTED, RPC_S_PROCNUM_OUT_OF_RANGE))
@@ -513,7 +513,7 @@ def _session_info_ex(data):
     return facts
 
 
-def session_details(handle, session_id):
+def session_details(handle, session_id) -> SessionDetails:
     """What an admin wants to know of one session, in three calls: WTSSessionInfoEx, WTSClientInfo and
     WTSClientProtocolType.
 
@@ -594,7 +594,7 @@ _PROCESS_COUNTERS = (("threads", "NumberOfThreads"), ("handles", "HandleCount"),
                      ("peak_pagefile_usage", "PeakPagefileUsage"))
 
 
-def _process(entry, lookup):
+def _process(entry, lookup) -> ListedProcess:
     user, sid = lookup(entry.pUserSid)
     process = {"pid": entry.ProcessId, "name": read_wide(entry.pProcessName), "session_id": entry.SessionId,
                "sid": sid, "user": user}

@@ -246,3 +246,21 @@ def test_a_failed_server_info_returns_its_declared_error_code(emulator):
     assert result["failed"] is True
     assert conformance(result["error_code"], typing.get_type_hints(_shapes.ServerInfoResult)["error_code"],
                        ".error_code", set()) == []
+
+
+@pytest.mark.parametrize("server", [None, "RDSH02"])
+def test_the_wrappers_entries_are_their_declared_shapes(emulator, server):
+    from ansible_collections.wtsadmin.rds.plugins.module_utils import wts
+
+    problems, seen = [], set()
+    with wts.open_server(server) as handle:
+        listed = wts.enumerate_sessions(handle)
+        details = [wts.session_details(handle, session["session_id"]) for session in listed
+                   if session["state"] != "listen"]
+        processes = wts.enumerate_processes(handle, server)
+    for entries, shape in ((listed, _shapes.ListedSession), (details, _shapes.SessionDetails),
+                           (processes, _shapes.ListedProcess)):
+        assert entries
+        problems += conformance(entries, typing.List[shape], shape.__name__, seen)
+        assert set.union(*(set(entry) for entry in entries)) == set(typing.get_type_hints(shape)), shape.__name__
+    assert problems == []
