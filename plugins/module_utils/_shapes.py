@@ -59,9 +59,8 @@ class ListedSession(TypedDict):
     farm_name: Optional[str]
 
 
-class SessionDetails(TypedDict):
-    """What wts.session_details tells of one session: the times as aware UTC datetimes (``current_time`` the
-    server's clock), ``locked`` the raw flag (see _sessions.LockFlag)."""
+class SessionFacts(TypedDict):
+    """What the wrapper's session details and the modules' sessions share (wts.session_details)."""
 
     session_id: int
     session_name: Optional[str]
@@ -69,64 +68,49 @@ class SessionDetails(TypedDict):
     username: Optional[str]
     domain: Optional[str]
     locked: Optional[bool]
+    client_name: Optional[str]
+    client_address: Optional[str]
+    client_address_family: Optional[str]
+    client_build: int
+    client_directory: Optional[str]
+    client_product_id: int
+    client_hardware_id: int
+    client_display: ClientDisplay
+    client_protocol: Optional[str]
+    is_remote: bool
     incoming_bytes: int
     outgoing_bytes: int
     incoming_frames: int
     outgoing_frames: int
     incoming_compressed_bytes: int
     outgoing_compressed_bytes: int
+
+
+class SessionDetails(SessionFacts):
+    """What wts.session_details tells of one session: the facts, with the times as aware UTC datetimes
+    (``current_time`` the server's clock) and ``locked`` the raw flag (see _sessions.LockFlag)."""
+
     logon_time: Optional[datetime.datetime]
     connect_time: Optional[datetime.datetime]
     disconnect_time: Optional[datetime.datetime]
     last_input_time: Optional[datetime.datetime]
     current_time: Optional[datetime.datetime]
-    client_name: Optional[str]
-    client_address_family: Optional[str]
-    client_address: Optional[str]
-    client_display: ClientDisplay
-    client_directory: Optional[str]
-    client_build: int
-    client_hardware_id: int
-    client_product_id: int
-    client_protocol: Optional[str]
-    is_remote: bool
 
 
-class Session(OnServer):
-    """A session as win_rds_session_info returns it (_sessions.session_entry and the corrected lock state);
-    its keys are win_rds_session_info's ``fields`` (_sessions.SESSION_FIELDS)."""
+class Session(OnServer, SessionFacts):
+    """A session as win_rds_session_info returns it (_sessions.session_entry and the corrected lock state):
+    the facts, the times in ISO 8601 UTC, ``user``, the idle times on the server's clock, and the names of
+    its server and farm. Its keys are win_rds_session_info's ``fields`` (_sessions.SESSION_FIELDS)."""
 
-    session_id: int
-    session_name: Optional[str]
-    state: str
-    username: Optional[str]
-    domain: Optional[str]
     user: Optional[str]
-    client_name: Optional[str]
-    client_address: Optional[str]
-    client_address_family: Optional[str]
-    client_build: int
-    client_directory: Optional[str]
-    client_product_id: int
-    client_hardware_id: int
-    client_display: ClientDisplay
-    client_protocol: Optional[str]
-    is_remote: bool
     logon_time: Optional[str]
     connect_time: Optional[str]
     disconnect_time: Optional[str]
     last_input_time: Optional[str]
     idle_seconds: Optional[int]
     disconnected_seconds: Optional[int]
-    locked: Optional[bool]
     host_name: Optional[str]
     farm_name: Optional[str]
-    incoming_bytes: int
-    outgoing_bytes: int
-    incoming_frames: int
-    outgoing_frames: int
-    incoming_compressed_bytes: int
-    outgoing_compressed_bytes: int
 
 
 class SessionChange(Session, Failure):
