@@ -24,6 +24,7 @@ from ansible.plugins.shell import powershell as powershell_shell
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
 
 PROBE = "ansible_collections.rdsfixture.runner.plugins.modules.probe"
+MODULES = Path(_payload.__file__).parents[1] / "modules"
 FIXTURE_UTILS = "ansible_collections.rdsfixture.runner.plugins.module_utils."
 ENCODED_PREFIX = "PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand "
 
@@ -151,6 +152,14 @@ def test_imports_for_type_checkers_only_are_neither_followed_nor_sent():
     assert "_shapes" not in sent and "TYPE_CHECKING" not in sent  # nor typing, which the host need not import
     assert sent.splitlines()[5:] == ["def main():", "    from ..module_utils import _used"]  # on their own lines
     compile(sent, "mod", "exec")
+
+
+@pytest.mark.parametrize("module", sorted(path.stem for path in MODULES.glob("win_rds_*.py")))
+def test_the_host_gets_neither_the_result_shapes_nor_typing(module):
+    sources = unpack(_payload.module_payload("ansible_collections.wtsadmin.rds.plugins.modules." + module))["sources"]
+
+    assert not any("_shapes" in name for name in sources)
+    assert not [name for name, source in sources.items() if re.search(r"\b(_shapes|typing|TYPE_CHECKING)\b", source)]
 
 
 def test_the_typing_import_stays_where_the_host_uses_typing_checking_too():
