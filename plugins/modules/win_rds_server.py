@@ -103,27 +103,29 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Reboot two drained session hosts from the management host
-  wtsadmin.rds.win_rds_server:
-    server: [RDSH01, RDSH02]
-    state: rebooted
+- name: Reboot two drained session hosts and wait until they are back
+  block:
+    - name: Reboot them from the management host
+      wtsadmin.rds.win_rds_server:
+        server: [RDSH01, RDSH02]
+        state: rebooted
 
-- name: Wait until both have gone down (they answer for a while after the request)
-  wtsadmin.rds.win_rds_session_info:
-    server: [RDSH01, RDSH02]
-    on_error: warn
-  register: going
-  until: going.servers | selectattr('failed') | list | length == 2
-  retries: 60
-  delay: 5
+    - name: Wait until both have gone down (they answer for a while after the request)
+      wtsadmin.rds.win_rds_session_info:
+        server: [RDSH01, RDSH02]
+        on_error: warn
+      register: going
+      until: going.servers | selectattr('failed') | list | length == 2
+      retries: 60
+      delay: 5
 
-- name: Wait until both answer again
-  wtsadmin.rds.win_rds_session_info:
-    server: [RDSH01, RDSH02]
-  register: back
-  until: back is succeeded
-  retries: 60
-  delay: 10
+    - name: Wait until both answer again
+      wtsadmin.rds.win_rds_session_info:
+        server: [RDSH01, RDSH02]
+      register: back
+      until: back is succeeded
+      retries: 60
+      delay: 10
 
 - name: Power off a session host at the end of the day, once nobody is logged on
   block:
