@@ -31,7 +31,7 @@ options:
     description:
       - Select the processes owned by these users.
       - Each item is C(DOMAIN\user), C(user@domain) or a bare C(user) (any domain), compared as for sessions
-        (case-insensitive, shell wildcards); for example C(CONTOSO\alice), C(alice@contoso.com),
+        (case-insensitive, shell wildcards); for example C(CONTOSO\alice), C(alice@CONTOSO),
         C(NT AUTHORITY\SYSTEM) or C(svc_*).
       - A process whose owner Windows cannot name (a deleted account) is matched by its SID string, for
         example C(S-1-5-21-1004336348-1177238915-682003330-1190).

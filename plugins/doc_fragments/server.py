@@ -37,8 +37,11 @@ options:
         C(1)), and the connecting account needs the Remote Desktop Services permissions of the task on
         their C(RDP-Tcp) listener (or membership of their local Administrators group).
       - A single name may be given as a string.
-      - Names that differ only in case, a leading C(\\\\) or a trailing dot name the same server; it is worked
-        once, under the first spelling given. A short name and a DNS name are not merged.
+      - Names that differ only in case, a leading C(\\\\) or a trailing dot name the same server; so do all
+        the names of the host the task runs on (C(localhost), C(.), a loopback address, its own NetBIOS,
+        host or full DNS name). Such names are worked once, under the first spelling given, and a warning
+        names them. A short name and a DNS name of another server are not merged (only DNS could say they
+        are one machine).
     type: list
     elements: str
   on_error:

@@ -20,9 +20,10 @@ options:
       - Select the sessions of these users.
       - Each item is C(DOMAIN\user), C(user@domain) or a bare C(user) (any domain). The comparison
         ignores case and takes shell wildcards in both parts, for example C(CONTOSO\svc_*) or C(*).
-      - The domain of C(user@domain) may be the DNS name (C(alice@contoso.com)); its first label is
-        compared with the NetBIOS domain Windows reports (C(CONTOSO)). A DNS name with wildcards
-        (C(alice@*.contoso.com)) is compared whole, never by its first label alone.
+      - The domain of the item is compared whole with the domain Windows reports for the session, which
+        for a domain account is its NetBIOS name, so write C(CONTOSO\alice) or C(alice@CONTOSO).
+        C(alice@contoso.com) matches only a session whose domain Windows reports as C(contoso.com), never
+        C(CONTOSO\alice), since only the directory knows which DNS domain a NetBIOS name stands for.
       - An empty item, or one with a NUL character, fails the task.
       - A session without a user (a logon screen, a disconnected session whose user has gone) matches no
         pattern, not even C(*).
@@ -34,6 +35,9 @@ options:
         C(CurrentTime - LastInputTime), and for a disconnected session as C(CurrentTime - DisconnectTime)
         (the idle time C(quser) shows).
       - A session whose idle time Windows does not report is never selected by this filter.
+      - Nor is the console session, whose idle time is unreliable (Windows documents C(LastInputTime) only
+        as the time of the last user input and says nothing of the console); select it by C(session_id) or
+        C(username) instead.
     type: int
   min_disconnected_seconds:
     description:
@@ -94,9 +98,13 @@ options:
     default: false
   allow_console:
     description:
-      - Also act on the console session (the one at the server's physical or virtual console, named
-        C(Console)). Without it, the console session is left alone even when it matches, and is listed
-        under C(protected).
+      - Also act on the console session (the one at the server's physical or virtual console). Without it,
+        the console session is left alone even when it matches, and is listed under C(protected).
+      - A session is the console when its WinStation is named C(Console), when it is the session attached
+        to the physical console (C(WTSGetActiveConsoleSessionId), known on the host the task runs on only),
+        or when its protocol type is the console's (0) while it is not disconnected. A disconnected session
+        reading protocol type 0 is no console by that alone, since Windows may report 0 for a
+        disconnected RDP session too.
     type: bool
     default: false
 notes:

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import is_local_server
 
 if TYPE_CHECKING:  # the result shapes (for type checkers: the payload leaves this out)
     from ansible_collections.wtsadmin.rds.plugins.module_utils._shapes import ServerEntry
 
 MAX_PARALLEL_SERVERS = 64
+LOCAL_HOST_KEY = ("the host the task runs on",)  # same_host_key of every name of this host (no str key equals it)
 # What a change did (an object's or server's ``result``) -> what check mode says it would do instead.
 PREVIEWS = {"disconnected": "would_disconnect", "logged_off": "would_log_off", "sent": "would_send",
             "terminated": "would_terminate", "requested": "would_request"}
@@ -56,24 +58,41 @@ def server_list_problem(servers):
 
 def same_host_key(name):
     """What two spellings of one server name share: case-insensitive, without surrounding blanks, a leading
-    ``\\\\`` (UNC style) or a trailing ``.`` (a rooted DNS name). A short name and a DNS name are
-    different keys: only the host's own DNS could tell whether they name the same machine."""
-    return name.strip().lstrip("\\").rstrip(".").casefold()
+    ``\\\\`` (UNC style) or a trailing ``.`` (a rooted DNS name); every name that certainly means the host the
+    task runs on (``is_local_server``: ``localhost``, ``.``, a loopback or own address, its own NetBIOS, host
+    or full DNS name) shares the key ``LOCAL_HOST_KEY``. Two other names (a short and a DNS name of one remote
+    server) are different keys: only DNS could tell whether they name the same machine, and a DNS answer
+    is no proof (it may be stale, or point elsewhere), so they are not merged."""
+    key = name.strip().lstrip("\\").rstrip(".")
+    return LOCAL_HOST_KEY if is_local_server(key) else key.casefold()
+
+
+def same_host_groups(servers):
+    """``servers`` grouped by the host they name (see ``same_host_key``), in the order of each host's first
+    entry: a list of lists of the names as given, each starting with its first spelling."""
+    groups = {}
+    for name in servers:
+        groups.setdefault(same_host_key(name), []).append(name)
+    return list(groups.values())
 
 
 def merge_same_hosts(servers):
     """``servers`` with every later entry that names the same host as an earlier one dropped (see
     ``same_host_key``), in the order given, each with its first spelling: a host listed twice is worked once."""
-    merged = {}
-    for name in servers:
-        merged.setdefault(same_host_key(name), name)
-    return list(merged.values())
+    return [group[0] for group in same_host_groups(servers)]
+
+
+def merged_names_warning(group):
+    """What the task says when the names of ``group`` (a ``same_host_groups`` group) were worked as one host."""
+    return "server: %s name the same host; it was worked once, as %r" % (
+        " and ".join(repr(name) for name in group), group[0])
 
 
 def for_each_server(servers, work) -> list[ServerEntry]:
     """Run ``work(server)`` for each host named in ``servers`` concurrently (None: the host itself, None).
 
-    Entries that name the same host are merged (``merge_same_hosts``). ``servers`` that name no server (an
+    Entries that name the same host are merged (``same_host_groups``) and worked once, under the first
+    spelling, with a warning that names them (``merged_names_warning``). ``servers`` that name no server (an
     empty list, an empty name) raise ValueError (``server_list_problem``; the controller refuses them first).
     ``work`` returns a dict of the server's results. Each result becomes ``{server, failed: False, **result}``;
     a WinApiError raised by ``work`` becomes ``{server, failed: True, msg}`` (the admin's message) for that
@@ -82,9 +101,13 @@ def for_each_server(servers, work) -> list[ServerEntry]:
     problem = server_list_problem(servers)
     if problem:
         raise ValueError(problem)
-    servers = [None] if servers is None else merge_same_hosts([servers] if isinstance(servers, str) else servers)
-    with ThreadPoolExecutor(max_workers=min(len(servers), MAX_PARALLEL_SERVERS)) as pool:
-        return list(pool.map(lambda server: _work_on(server, work), servers))
+    groups = [[None]] if servers is None else same_host_groups([servers] if isinstance(servers, str) else servers)
+    with ThreadPoolExecutor(max_workers=min(len(groups), MAX_PARALLEL_SERVERS)) as pool:
+        results = list(pool.map(lambda group: _work_on(group[0], work), groups))
+    for group, entry in zip(groups, results):
+        if len(group) > 1:
+            entry.setdefault("warnings", []).append(merged_names_warning(group))
+    return results
 
 
 def _work_on(server, work) -> ServerEntry:

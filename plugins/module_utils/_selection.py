@@ -58,26 +58,22 @@ def user_matches(pattern, domain, username):
     """True when the session user ``domain``\\``username`` matches ``pattern``.
 
     ``pattern`` is ``DOMAIN\\user``, ``user@domain`` or ``user``; case-insensitive, with shell wildcards
-    (``*``, ``?``, ``[abc]``) in either part. A bare ``user`` matches that user in any domain. The domain
-    of ``user@domain`` may be the DNS name (``contoso.com``): its first label is compared with the NetBIOS
-    domain Windows reports (``CONTOSO``). A session without a user matches no pattern, not even ``*``.
+    (``*``, ``?``, ``[abc]``) in either part. A bare ``user`` matches that user in any domain. The domain of
+    the pattern is compared whole with the domain Windows reports, which is the NetBIOS name (``CONTOSO``)
+    for a domain account: ``alice@contoso.com`` matches only a session whose domain is ``contoso.com``, never
+    ``CONTOSO\\alice``, since only the directory knows which DNS domain a NetBIOS name stands for (and
+    ``alice@contoso.evil.com`` must not reach CONTOSO by its first label). A session without a user matches
+    no pattern, not even ``*``.
     """
     if not username:
         return False
     if "\\" in pattern:
         domain_pattern, user_pattern = pattern.split("\\", 1)
-        domain_patterns = [domain_pattern]
     elif "@" in pattern:
         user_pattern, domain_pattern = pattern.rsplit("@", 1)
-        domain_patterns = [domain_pattern]
-        first_label = domain_pattern.split(".", 1)[0]
-        if "." in domain_pattern and not _WILDCARDS.intersection(domain_pattern):
-            # only a literal DNS name stands for its first label: in alice@*.contoso.com that label is "*",
-            # which would match alice of every domain
-            domain_patterns.append(first_label)
     else:
         return _like(username, pattern)
-    return _like(username, user_pattern) and any(_like(domain or "", part) for part in domain_patterns)
+    return _like(username, user_pattern) and _like(domain or "", domain_pattern)
 
 
 def matches_any_name(pattern):
@@ -106,12 +102,23 @@ def is_system(session):
     return is_system_id(session["session_id"]) or session["state"] == "listen"
 
 
-def is_console(session):
-    """True for the console session: its WinStation is named ``Console``, or its protocol
-    (WTSClientProtocolType, in ``client_protocol`` when known) is the console's, which stays so after it
-    was disconnected."""
-    return (session.get("session_name") or "").casefold() == CONSOLE_SESSION_NAME or (
-        session.get("client_protocol") == CONSOLE_SESSION_NAME)
+def is_console(session, console_session_id=None):
+    """True for the console session, by the signals that certainly mean it (docs/modules-in-depth.md, "Which
+    session is the console"):
+
+    - its WinStation is named ``Console`` (``session_name``);
+    - it is the session attached to the physical console, ``console_session_id`` (WTSGetActiveConsoleSessionId,
+      known for the host the code runs on only; None elsewhere);
+    - its protocol type (WTSClientProtocolType, ``client_protocol``) is 0, which wts_info_class documents as
+      "The console session", while a client is connected to it. The page is silent on a disconnected session,
+      and real hosts are reported to answer 0 for a disconnected RDP session too: there the protocol type alone
+      decides nothing.
+    """
+    if (session.get("session_name") or "").casefold() == CONSOLE_SESSION_NAME:
+        return True
+    if console_session_id is not None and session["session_id"] == console_session_id:
+        return True
+    return session.get("client_protocol") == CONSOLE_SESSION_NAME and session["state"] != "disconnected"
 
 
 def selection_problem(params):
@@ -191,12 +198,19 @@ class SessionSelection:
                 and (self.states is None or session["state"] in self.states)
                 and (self.include_system or not is_system(session)))
 
-    def wants(self, session):
-        """True when ``session`` passes every filter of the task (the console guardrail aside)."""
+    def wants(self, session, console_session_id=None):
+        """True when ``session`` passes every filter of the task (the console guardrail aside).
+
+        The console's idle time is not trusted (``is_console``, with ``console_session_id`` as there): Windows
+        documents LastInputTime only as "The time of the last user input in the session" and is silent on the
+        console, whose input is known not to be counted like a remote client's, so ``min_idle_seconds`` never
+        selects the console session.
+        """
+        idle = None if is_console(session, console_session_id) else session.get("idle_seconds")
         return (self.may_match(session)
                 and (self.usernames is None
                      or any(user_matches(p, session.get("domain"), session.get("username")) for p in self.usernames))
-                and _at_least(session.get("idle_seconds"), self.min_idle_seconds)
+                and _at_least(idle, self.min_idle_seconds)
                 and _at_least(session.get("disconnected_seconds"), self.min_disconnected_seconds))
 
     def not_found(self, listed, users_known):
@@ -214,10 +228,10 @@ class SessionSelection:
                 "username": [pattern for pattern in exact_users if users_known and not any(
                     user_matches(pattern, session.get("domain"), session.get("username")) for session in listed)]}
 
-    def refusal(self, session):
+    def refusal(self, session, console_session_id=None):
         """Why a session that passes the filters is left alone all the same (the console without
-        ``allow_console``), or None."""
-        if is_console(session) and not self.include_console:
+        ``allow_console``; ``console_session_id`` as for ``is_console``), or None."""
+        if is_console(session, console_session_id) and not self.include_console:
             return "the console session is acted on only with allow_console: true"
         return None
 

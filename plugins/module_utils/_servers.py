@@ -21,10 +21,11 @@ PARTIAL_LIST_WARNING = (
     "but others are missing. Narrow server_types or domain to get a complete list.")
 
 
-def list_servers(domain, server_types, server) -> tuple[list[NetServer], bool]:
-    """The servers of ``server_types`` that NetServerEnum lists for ``domain``, as ``(servers, more_data)``.
+def list_servers(domain, server_types) -> tuple[list[NetServer], bool]:
+    """The servers of ``server_types`` that NetServerEnum lists for ``domain``, as ``(servers, more_data)``,
+    from the browser of the host the code runs on.
 
     Each server is a dict with the keys of RETURNED_KEYS. Raises WinApiError when NetServerEnum fails.
     """
-    servers, more_data = server_enum(domain, list(server_types), server)
+    servers, more_data = server_enum(domain, list(server_types))
     return [{key: entry[key] for key in RETURNED_KEYS} for entry in servers], more_data

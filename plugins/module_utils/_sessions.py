@@ -24,8 +24,13 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import (
 from ansible_collections.wtsadmin.rds.plugins.module_utils._logon import logon_report
 from ansible_collections.wtsadmin.rds.plugins.module_utils._selection import is_system
 from ansible_collections.wtsadmin.rds.plugins.module_utils.netapi import server_get_info
-from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError, iso_time, qualified_name
-from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import STATE_NAMES
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import (
+    WinApiError,
+    active_console_session_id,
+    iso_time,
+    qualified_name,
+)
+from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import STATE_NAMES, WTS_CURRENT_SERVER_HANDLE
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
     disconnect_session,
     enumerate_sessions,
@@ -147,6 +152,9 @@ def list_sessions(handle, server, selection,
     """
     sessions, protected, warnings = [], [], []
     lock_flag = LockFlag(server, warnings)
+    # WTSGetActiveConsoleSessionId answers for this machine only: a remote server's console is known by the
+    # other signals of _selection.is_console.
+    console_id = active_console_session_id() if handle is WTS_CURRENT_SERVER_HANDLE else None
     listed_sessions = enumerate_sessions(handle)
     # WTSEnumerateSessionsExW names the user of every session; WTSEnumerateSessionsW names none, and then a
     # user is known only for the sessions described below (session 0 and the listeners never have one).
@@ -163,9 +171,9 @@ def list_sessions(handle, server, selection,
         session = session_entry(listed, details)
         listed.update(username=session["username"], domain=session["domain"])
         session["locked"] = lock_flag.correct(details["locked"])
-        if not selection.wants(session):
+        if not selection.wants(session, console_id):
             continue
-        reason = selection.refusal(session)
+        reason = selection.refusal(session, console_id)
         if reason:
             protected.append({"session_id": session["session_id"], "user": session["user"], "reason": reason})
         else:

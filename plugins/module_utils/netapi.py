@@ -89,21 +89,22 @@ def _server(info):
     }
 
 
-def server_enum(domain=None, types=SV_TYPE_TERMINALSERVER, server=None):
-    """The servers of ``types`` (mask or names) the Computer Browser knows in ``domain`` (a NetBIOS name;
-    None: the primary domain), as ``(servers, more_data)``.
+def server_enum(domain=None, types=SV_TYPE_TERMINALSERVER):
+    """The servers of ``types`` (mask or names) the Computer Browser of this machine knows in ``domain`` (a
+    NetBIOS name; None: the primary domain), as ``(servers, more_data)``.
 
     Each server is a dict: name, platform_id, platform, version_major, version_minor, version, types
     (names), type_flags, comment. ``more_data`` is True when Windows returned ERROR_MORE_DATA with part of
-    the list. ``server`` is passed as NetServerEnum's servername, which Microsoft documents as reserved
-    (NULL). Without a browser service Windows answers 6118 (ERROR_NO_BROWSER_SERVERS_FOUND).
+    the list. Without a browser service Windows answers 6118 (ERROR_NO_BROWSER_SERVERS_FOUND).
     """
     enum = _net("NetServerEnum")
     buffer, read, total, resume = c_void_p(), c_uint32(), c_uint32(), c_uint32(0)
-    status = enum(wide(server), 101, byref(buffer), MAX_PREFERRED_LENGTH, byref(read), byref(total),
+    # lmserver/nf-lmserver-netserverenum, servername: "Reserved; must be NULL." Another machine's list is had by
+    # running the code there.
+    status = enum(None, 101, byref(buffer), MAX_PREFERRED_LENGTH, byref(read), byref(total),
                   flag_mask(types, SV_TYPES, "server type"), wide(domain), byref(resume))
     if status not in (NERR_SUCCESS, ERROR_MORE_DATA):
-        raise _failure("NetServerEnum", status, server)
+        raise _failure("NetServerEnum", status, None)
     try:
         entries = (SERVER_INFO_101 * read.value).from_address(buffer.value) if buffer.value is not None else ()
         return [_server(entry) for entry in entries], status == ERROR_MORE_DATA

@@ -28,6 +28,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     ERROR_NOT_ALL_ASSIGNED,
     ERROR_PROC_NOT_FOUND,
     MAX_PATH,
+    NO_CONSOLE_SESSION,
     SE_PRIVILEGE_ENABLED,
     TH32CS_SNAPPROCESS,
     TOKEN_ADJUST_PRIVILEGES,
@@ -86,6 +87,7 @@ KERNEL32 = {  # winbase.h, handleapi.h, processthreadsapi.h, sysinfoapi.h, tlhel
     "GetCurrentProcess": (HANDLE,),
     "GetProcessTimes": (BOOL, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME),
     "GetComputerNameExW": (BOOL, COMPUTER_NAME_FORMAT, LPWSTR, LPDWORD),
+    "WTSGetActiveConsoleSessionId": (DWORD,),
 }
 ADVAPI32 = {  # winbase.h, sddl.h, processthreadsapi.h, securitybaseapi.h, winreg.h
     "LookupAccountSidW": (BOOL, LPCWSTR, PSID, LPWSTR, LPDWORD, LPWSTR, LPDWORD, PSID_NAME_USE),
@@ -415,6 +417,17 @@ def own_cpu_time():
                      ctypes.byref(user)):
         raise last_error("GetProcessTimes")
     return kernel.value + user.value
+
+
+def active_console_session_id():
+    """WTSGetActiveConsoleSessionId: the ID of the session attached to this machine's physical console, or None.
+
+    wtsgetactiveconsolesessionid: "The session identifier of the session that is attached to the physical
+    console. If there is no session attached to the physical console, (for example, if the physical console
+    session is in the process of being attached or detached), this function returns 0xFFFFFFFF."
+    """
+    session_id = kernel32("WTSGetActiveConsoleSessionId")()
+    return None if session_id == NO_CONSOLE_SESSION else session_id
 
 
 def current_process_id():

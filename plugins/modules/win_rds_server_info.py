@@ -40,11 +40,14 @@ options:
               local_list_only, domain_enum]
   server:
     description:
-      - The computer that answers, by NetBIOS or DNS name, for example the domain master browser (the PDC
-        emulator) when the host's own browser has no list. It is passed as C(NetServerEnum)'s
-        C(servername), which Microsoft's documentation marks as reserved.
-      - Defaults to the host itself.
+      - Deprecated, and no longer used. It was passed as C(NetServerEnum)'s C(servername), which
+        Microsoft's documentation says is C(Reserved; must be NULL), so the list always comes from the
+        browser of the host the task runs on. A name other than this host's brings a warning that says so.
+      - To ask another machine (for example the domain master browser, the PDC emulator, when the host's own
+        browser has no list), run the task on that machine with C(delegate_to).
     type: str
+    removed_in_version: 1.0.0
+    removed_from_collection: wtsadmin.rds
 extends_documentation_fragment:
   - wtsadmin.rds.attributes
   - wtsadmin.rds.attributes.read_only
@@ -73,10 +76,11 @@ EXAMPLES = r"""
 - name: List the domain controllers and session hosts of another domain, asking its master browser
   wtsadmin.rds.win_rds_server_info:
     domain: FABRIKAM
-    server: dc01.fabrikam.com
     server_types:
       - domain_ctrl
       - terminal_server
+  # the machine whose browser answers runs the task (an inventory host, for example dc01.fabrikam.com)
+  delegate_to: "{{ fabrikam_master_browser | default(inventory_hostname) }}"
   register: fabrikam
 """
 
@@ -134,6 +138,13 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explai
 from ansible_collections.wtsadmin.rds.plugins.module_utils._servers import PARTIAL_LIST_WARNING, list_servers
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import WinApiError
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import SV_TYPE_NAMES
+from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import is_local_server
+
+
+SERVER_IGNORED = (
+    "server %r is ignored: NetServerEnum's servername is reserved (must be NULL), so the list comes from the "
+    "browser of the host the task runs on. To ask that machine, run the task there (delegate_to); the server "
+    "option is deprecated.")
 
 
 def module_args():
@@ -142,7 +153,7 @@ def module_args():
             "domain": {"type": "str"},
             "server_types": {"type": "list", "elements": "str", "default": ["terminal_server"],
                              "choices": list(SV_TYPE_NAMES.values())},
-            "server": {"type": "str"},
+            "server": {"type": "str", "removed_in_version": "1.0.0", "removed_from_collection": "wtsadmin.rds"},
         },
         "supports_check_mode": True,
     }
@@ -150,9 +161,11 @@ def module_args():
 
 def main():
     module = AnsibleModule(**module_args())
-    domain = module.params["domain"]
+    domain, server = module.params["domain"], module.params["server"]
+    if server is not None and not is_local_server(server):
+        module.warn(SERVER_IGNORED % server)
     try:
-        servers, more_data = list_servers(domain, module.params["server_types"], module.params["server"])
+        servers, more_data = list_servers(domain, module.params["server_types"])
     except WinApiError as error:
         module.fail_json(msg=explain(error, "domain %s" % domain if domain else None), error_code=error.code)
     if more_data:

@@ -84,7 +84,7 @@ EXAMPLES = r"""
 - name: Disconnect alice's sessions on every session host of the farm
   wtsadmin.rds.win_rds_session:
     server: "{{ groups['session_hosts'] }}"
-    username: alice@contoso.com
+    username: alice@CONTOSO
     state: disconnected
 
 - name: Before maintenance, log off every session except the console, reporting failures as warnings

@@ -50,7 +50,10 @@ def NetServerEnum(call, servername, level, bufptr, prefmaxlen, entriesread, tota
     write_u32(entriesread, 0)
     write_u32(totalentries, 0)
     if servername:
-        _reachable_server(call, servername)
+        # sdk-api lmserver/nf-lmserver-netserverenum, servername: "Reserved; must be NULL." The page names no
+        # outcome for another value; "ERROR_INVALID_PARAMETER: The parameter is incorrect." is one it lists.
+        call.misuse("servername %r: Reserved; must be NULL" % read_wstr(servername))
+        raise WinFail(ERROR_INVALID_PARAMETER)
     if level not in LEVELS:
         raise WinFail(ERROR_INVALID_LEVEL)
     browser = call.state["browser"]

@@ -239,6 +239,16 @@ def _not_supported(server, session):
     raise WinFail(ERROR_NOT_SUPPORTED)
 
 
+def _protocol_type(server, session):
+    """WTSClientProtocolType. sdk-api wtsapi32/ne-wtsapi32-wts_info_class, WTSClientProtocolType: "0 The console
+    session. 1 This value is retained for legacy purposes. 2 The RDP protocol." The page is silent on a session
+    that no client is connected to: a disconnected session keeps its protocol, or (``disconnected_protocol``
+    "console") reads 0 like the console, the two outcomes a real host may give."""
+    if session["state"] == "disconnected" and server["disconnected_protocol"] == "console":
+        return 0
+    return st.PROTOCOLS.index(session["protocol"])
+
+
 INFO_CLASSES = {
     0: lambda server, s: _text(s["initial_program"]),
     1: lambda server, s: _text(s["application_name"]),
@@ -257,11 +267,9 @@ INFO_CLASSES = {
     14: _client_address,
     15: _client_display,
     # sdk-api wtsapi32/ne-wtsapi32-wts_info_class, WTSClientProtocolType: "A USHORT value that specifies
-    # information about the protocol type for the session": 0 "The console session", 1 "retained for legacy
-    # purposes", 2 "The RDP protocol". The page is silent on what a disconnected RDP session reports, so the
-    # session's "protocol" is answered as given: a test can make a disconnected session report either (the
-    # host self-check, docs/testing.md, records what a real host does).
-    16: lambda server, s: _u16(st.PROTOCOLS.index(s["protocol"])),
+    # information about the protocol type for the session" (see _protocol_type; a test may also set a
+    # session's "protocol" directly; the host self-check, docs/testing.md, records what a real host does).
+    16: lambda server, s: _u16(_protocol_type(server, s)),
     17: _not_supported, 18: _not_supported, 19: _not_supported, 20: _not_supported, 21: _not_supported,
     22: _not_supported,
     23: _client_info,

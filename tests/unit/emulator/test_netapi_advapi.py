@@ -42,6 +42,15 @@ def test_small_preferred_length_also_means_more_data(win):
     assert (status, len(names), total) == (234, 1, 3)
 
 
+def test_a_servername_is_misuse_since_it_is_reserved(emulator, win):
+    # lmserver NetServerEnum, servername: "Reserved; must be NULL."
+    buffer, read, total = c_void_p(), c_uint32(), c_uint32()
+    status = win.netapi32.NetServerEnum(win.wide("RDSH02"), 101, byref(buffer), MAX_PREFERRED_LENGTH, byref(read),
+                                        byref(total), SV_TYPE_TERMINALSERVER, None, None)
+    assert (status, buffer.value) == (87, None)
+    assert emulator.clear_problems() == ["NetServerEnum: servername 'RDSH02': Reserved; must be NULL"]
+
+
 def test_no_browser_service_is_6118_with_no_buffer(emulator, win):
     emulator.state["browser"]["available"] = False
     assert server_enum(win) == (6118, [], 0)

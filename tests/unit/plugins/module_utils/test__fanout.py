@@ -96,6 +96,32 @@ def test_a_host_named_twice_is_worked_once():
     assert [entry["server"] for entry in results] == ["RDSH01", "RDSH02"]
 
 
+def test_every_name_of_the_host_itself_is_worked_once_and_the_merge_is_reported(emulator):
+    # issue #12 item 8, #19 item 11: "localhost" and the host's own names meant two waits on one server handle,
+    # and one user got a message per name. RDSH01 (sample farm) is this host, rdsh01.contoso.com its DNS name.
+    asked = []
+    names = ["localhost", "RDSH02", "RDSH01", ".", "127.0.0.1", "rdsh01.contoso.com", "::1", "rdsh02"]
+
+    results = for_each_server(names, lambda server: asked.append(server) or {})
+
+    assert sorted(asked) == ["RDSH02", "localhost"]
+    assert [entry["server"] for entry in results] == ["localhost", "RDSH02"]
+    assert results[0]["warnings"] == [
+        "server: 'localhost' and 'RDSH01' and '.' and '127.0.0.1' and 'rdsh01.contoso.com' and '::1' name the same "
+        "host; it was worked once, as 'localhost'"]
+    assert results[1]["warnings"] == ["server: 'RDSH02' and 'rdsh02' name the same host; it was worked once, as "
+                                      "'RDSH02'"]
+
+
+def test_a_short_and_a_dns_name_of_a_remote_server_are_not_merged(emulator):
+    assert merge_same_hosts(["RDSH02", "rdsh02.contoso.com", "rdsh01.fabrikam.com", "RDSH01"]) == [
+        "RDSH02", "rdsh02.contoso.com", "rdsh01.fabrikam.com", "RDSH01"]
+
+
+def test_a_single_name_brings_no_merge_warning(emulator):
+    assert "warnings" not in for_each_server(["RDSH01"], lambda server: {})[0]
+
+
 def test_servers_are_worked_concurrently():
     servers = ["RDSH%02d" % n for n in range(6)]
     meeting = Rendezvous(len(servers))

@@ -127,7 +127,7 @@ PROCESS = {"pid": 3630, "name": "notepad.exe", "session_id": 4, "user": "CONTOSO
     ProcessSelection(pids=[1, 3630]),
     ProcessSelection(session_ids=[4]),
     ProcessSelection(usernames=["CONTOSO\\carol"]),
-    ProcessSelection(usernames=["carol@contoso.com"]),
+    ProcessSelection(usernames=["carol@CONTOSO"]),
     ProcessSelection(usernames=["CAROL"]),
     ProcessSelection(usernames=["contoso\\c*"]),
     ProcessSelection(names=["word", "note*"], session_ids=[4], usernames=["bob", "carol"]),

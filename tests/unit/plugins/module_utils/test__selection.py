@@ -29,8 +29,8 @@ def session(session_id=2, state="active", username="alice", domain="CONTOSO", se
 
 
 @pytest.mark.parametrize("pattern", [
-    "alice", "ALICE", "Alice", "CONTOSO\\alice", "contoso\\ALICE", "alice@CONTOSO", "alice@contoso.com",
-    "Alice@Contoso.Com", "a*", "*", "al?ce", "CONTOSO\\*", "*\\alice", "c*\\a*", "[ab]lice", "*@contoso.com",
+    "alice", "ALICE", "Alice", "CONTOSO\\alice", "contoso\\ALICE", "alice@CONTOSO", "Alice@Contoso",
+    "a*", "*", "al?ce", "CONTOSO\\*", "*\\alice", "c*\\a*", "[ab]lice", "*@CONTOSO", "*@*", "alice@c*",
 ])
 def test_user_patterns_match_case_insensitively_in_every_domain_form(pattern):
     assert user_matches(pattern, "CONTOSO", "alice")
@@ -41,6 +41,29 @@ def test_user_patterns_match_case_insensitively_in_every_domain_form(pattern):
 ])
 def test_user_patterns_reject_other_users_and_other_domains(pattern):
     assert not user_matches(pattern, "CONTOSO", "alice")
+
+
+@pytest.mark.parametrize("pattern", [
+    "alice@contoso.com", "Alice@Contoso.Com", "*@contoso.com", "alice@contoso.evil.com", "alice@contoso.",
+    "alice@*.com",
+])
+def test_a_dns_domain_never_matches_a_netbios_domain(pattern):
+    """Windows names a session's NetBIOS domain (CONTOSO); only the directory knows which DNS domain that is,
+    so ``alice@contoso.evil.com`` must not reach CONTOSO\\alice by its first label (#19 item 11)."""
+    assert not user_matches(pattern, "CONTOSO", "alice")
+
+
+@pytest.mark.parametrize("pattern, domain, expected", [
+    ("alice@contoso.com", "contoso.com", True),
+    ("ALICE@CONTOSO.COM", "contoso.com", True),
+    ("alice@*.contoso.com", "eu.contoso.com", True),
+    ("contoso.com\\alice", "contoso.com", True),
+    ("alice@contoso.com", "contoso.com.evil.com", False),
+    ("alice@contoso.com", "eu.contoso.com", False),
+    ("alice@CONTOSO", "contoso.com", False),
+])
+def test_a_domain_is_compared_whole(pattern, domain, expected):
+    assert user_matches(pattern, domain, "alice") is expected
 
 
 @pytest.mark.parametrize("pattern", ["*", "CONTOSO\\*", "?*", "*@*"])
@@ -125,11 +148,30 @@ def test_the_console_is_refused_to_acting_modules_unless_allow_console():
     assert selected(SessionSelection.from_params({}), console)
 
 
-def test_a_disconnected_console_session_is_still_the_console():
-    console = session(session_id=1, state="disconnected", session_name=None, client_protocol="console")
+@pytest.mark.parametrize("signals", [
+    {"session_name": "Console"},
+    {"session_name": "console", "state": "disconnected"},
+    {"client_protocol": "console"},
+    {"client_protocol": "console", "state": "connected", "username": None},
+    {"session_name": None, "state": "disconnected", "console_session_id": 2},
+])
+def test_the_console_is_known_by_its_winstation_name_the_attached_session_or_a_connected_protocol_0(signals):
+    signals = dict(signals)
+    console_id = signals.pop("console_session_id", None)
+    console = session(**signals)
+    acting = SessionSelection.from_params({"all": True}, acting=True)
 
-    assert not selected(SessionSelection.from_params({"all": True}, acting=True), console)
+    assert acting.wants(console, console_id) and acting.refusal(console, console_id)
     assert selected(SessionSelection.from_params({"all": True, "allow_console": True}, acting=True), console)
+
+
+def test_a_disconnected_session_reading_protocol_0_alone_is_not_the_console():
+    # issue #12 item 6: WTSClientProtocolType is documented as "0 The console session" and silent on disconnected
+    # sessions; a disconnected RDP session may read 0 too. It is the console only by name or the attached id.
+    disconnected = session(session_id=3, state="disconnected", session_name="", client_protocol="console")
+
+    assert selected(SessionSelection.from_params({"all": True}, acting=True), disconnected)
+    assert SessionSelection.from_params({"all": True}, acting=True).refusal(disconnected, 1) is None
 
 
 def test_the_session_list_alone_rules_out_by_id_state_and_system_but_leaves_users_to_the_details():

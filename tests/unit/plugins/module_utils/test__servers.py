@@ -18,7 +18,7 @@ def browser_entries(state, domain=None, types=("terminal_server",)):
 
 
 def test_by_default_the_session_hosts_of_the_primary_domain_are_listed(emulator):
-    servers, more_data = list_servers(None, ["terminal_server"], None)
+    servers, more_data = list_servers(None, ["terminal_server"])
 
     expected = browser_entries(emulator.state)
     assert expected, "the sample farm announces terminal servers"
@@ -27,7 +27,7 @@ def test_by_default_the_session_hosts_of_the_primary_domain_are_listed(emulator)
 
 
 def test_each_server_shows_platform_version_decoded_types_and_comment(emulator):
-    servers, _more_data = list_servers(None, ["terminal_server"], None)
+    servers, _more_data = list_servers(None, ["terminal_server"])
 
     for server, entry in zip(servers, browser_entries(emulator.state)):
         assert set(server) == {"name", "platform", "version", "types", "comment"}
@@ -42,7 +42,7 @@ def test_other_types_and_another_domain_can_be_asked_for(emulator):
     other = next(entry["domain"] for entry in state["browser"]["entries"]
                  if entry["domain"].lower() != state["browser"]["primary_domain"].lower())
 
-    servers, _more_data = list_servers(other, ["workstation", "server"], None)
+    servers, _more_data = list_servers(other, ["workstation", "server"])
 
     expected = browser_entries(state, other, ("workstation", "server"))
     assert expected

@@ -221,7 +221,7 @@ def test_filters_narrow_the_list_and_counts_follow_the_states(emulator):
 
 
 def test_usernames_select_across_domain_forms_and_case(emulator):
-    [entry] = report(params(win_rds_session_info, username=["contoso\\ALICE", "bob@contoso.com", "zoë*"]))
+    [entry] = report(params(win_rds_session_info, username=["contoso\\ALICE", "bob@CONTOSO", "zoë*"]))
 
     assert [s["user"] for s in entry["sessions"]] == ["CONTOSO\\alice", "CONTOSO\\bob", "CONTOSO\\Zoë😀"]
 
@@ -430,6 +430,49 @@ def test_the_console_is_left_alone_and_reported_unless_allow_console(emulator):
     assert entry["protected"] == [{"session_id": 1, "user": "RDSH01\\Administrator",
                                    "reason": "the console session is acted on only with allow_console: true"}]
     assert 1 in by_id(allowed["sessions"]) and allowed["protected"] == []
+
+
+@pytest.mark.parametrize("protocol_read", ["kept", "console"])
+def test_a_disconnected_rdp_session_is_no_console_whatever_protocol_type_it_reads(emulator, protocol_read):
+    # issue #12 item 6: wts_info_class documents WTSClientProtocolType 0 as "The console session" and is silent on
+    # a disconnected RDP session; the emulator answers it both ways. bob's RDP session 3 is disconnected.
+    emulator.state["servers"]["RDSH01"]["disconnected_protocol"] = protocol_read
+
+    [entry], _diff = change(params(win_rds_session, username=["bob"], state="logged_off"), True)
+
+    assert [s["session_id"] for s in entry["sessions"]] == [3] and entry["protected"] == []
+
+
+def test_the_session_attached_to_the_physical_console_is_the_console_on_this_host(emulator):
+    # WTSGetActiveConsoleSessionId names alice's RDP session 2 (attached to the console, tscon): protected here;
+    # another host cannot ask it and goes by WinStation name and protocol type.
+    emulator.state["servers"]["RDSH01"]["console_session_id"] = 2
+
+    [entry], _diff = change(params(win_rds_session, username=["alice"], state="logged_off"), True)
+
+    assert entry["sessions"] == [] and [p["session_id"] for p in entry["protected"]] == [2]
+
+
+def test_a_disconnected_session_named_console_stays_the_console(emulator):
+    emulator.state["servers"]["RDSH01"]["disconnected_protocol"] = "console"
+    emulator.session("RDSH01", 1)["state"] = "disconnected"
+
+    [entry], _diff = change(params(win_rds_session, username=["Administrator"], state="logged_off"), True)
+
+    assert entry["sessions"] == [] and [p["session_id"] for p in entry["protected"]] == [1]
+
+
+def test_min_idle_seconds_never_selects_the_console_whose_idle_time_is_unreliable(emulator):
+    # the console (session 1) has been idle for an hour by its LastInputTime, which is not trusted for the console
+    emulator.session("RDSH01", 1)["last_input_time"] = "2026-03-14T07:00:00Z"
+
+    [info] = report(params(win_rds_session_info, min_idle_seconds=60))
+    [acting], _diff = change(params(win_rds_session, min_idle_seconds=60, allow_console=True,
+                                    state="logged_off"), True)
+    [named] = report(params(win_rds_session_info, session_id=[1]))
+
+    assert 1 not in by_id(info["sessions"]) and 1 not in by_id(acting["sessions"])
+    assert by_id(named["sessions"])[1]["idle_seconds"] > 3600  # still reported as Windows gives it
 
 
 def test_all_never_reaches_session_0_or_the_listener(emulator):

@@ -59,3 +59,25 @@ def test_an_unknown_server_type_is_refused_before_windows_is_called(emulator, va
     assert errors
     assert "terminal_srv" in "; ".join(error.msg for error in errors)
     assert emulator.calls["NetServerEnum"] == 0
+
+
+def test_the_deprecated_server_option_is_never_passed_to_netserverenum(emulator, run_main, validate):
+    # issue #12 item 7, lmserver NetServerEnum: "servername: Reserved; must be NULL." (the emulator records any
+    # other value as misuse). The list comes from this host's browser; the option is deprecated.
+    checked = validate({"server": "dc01.contoso.com"})
+    assert [(d["msg"], d["version"], d["collection_name"]) for d in checked._deprecations] == [
+        ("Param 'server' is deprecated. See the module docs for more information", "1.0.0", "wtsadmin.rds")]
+
+    result = run_main({"server": "dc01.contoso.com"})
+
+    assert not result.get("failed")
+    assert [server["name"] for server in result["servers"]] == [entry["name"] for entry in browser_entries(emulator.state)]
+    assert emulator.calls["NetServerEnum"] == 1
+    assert result["warnings"] == [win_rds_server_info.SERVER_IGNORED % "dc01.contoso.com"]
+
+
+def test_the_server_option_naming_this_host_only_brings_the_deprecation(emulator, run_main):
+    result = run_main({"server": "localhost"})
+
+    assert [server["name"] for server in result["servers"]] == [entry["name"] for entry in browser_entries(emulator.state)]
+    assert "warnings" not in result
