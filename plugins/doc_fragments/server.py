@@ -20,9 +20,11 @@ options:
         host; an empty list (for example an empty inventory group in C("{{ groups['x'] }}")), an empty name
         or a name with a NUL character fails the task before any host is contacted.
       - A name means the host the task runs on only when it certainly does, that is V(localhost), V(.), a
-        loopback address, its NetBIOS or DNS host name, or its fully qualified DNS name (a dotted name must
-        match all of it, so V(rdsh01.fabrikam.com) is not V(rdsh01.contoso.com)). Any other name, including
-        the host's own IP addresses, is reached over RPC.
+        loopback address or one of the host's own IP addresses (C(GetUnicastIpAddressTable)), its NetBIOS
+        or DNS host name, or its fully qualified DNS name (a dotted name must match all of it, so
+        V(rdsh01.fabrikam.com) is not V(rdsh01.contoso.com)). No name is looked up in DNS. Any other name,
+        and every name when the host's own names or addresses cannot be read, is reached over RPC, which
+        works for the host itself too.
       - With one or more names, the host the task runs on reaches each server over RPC
         (C(WTSOpenServerExW)) and works them concurrently. A server that cannot be reached, or that
         refuses access, is reported in its own entry of C(servers) (C(failed) and C(msg)) and does not

@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import ctypes
 import datetime
+import ipaddress
 from contextlib import contextmanager
-from ctypes import POINTER, c_char_p, c_int32, c_uint32, c_uint64, c_void_p
+from ctypes import POINTER, c_char_p, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
+    AF_INET,
+    AF_INET6,
+    AF_UNSPEC,
     ERROR_CALL_NOT_IMPLEMENTED,
     ERROR_INSUFFICIENT_BUFFER,
     ERROR_MOD_NOT_FOUND,
@@ -26,9 +30,11 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     ERROR_NO_MORE_FILES,
     ERROR_NONE_MAPPED,
     ERROR_NOT_ALL_ASSIGNED,
+    ERROR_NOT_FOUND,
     ERROR_PROC_NOT_FOUND,
     MAX_PATH,
     NO_CONSOLE_SESSION,
+    NO_ERROR,
     SE_PRIVILEGE_ENABLED,
     TH32CS_SNAPPROCESS,
     TOKEN_ADJUST_PRIVILEGES,
@@ -74,6 +80,9 @@ PLUID = c_void_p  # pointers to structures: byref(structure) passes them
 PTOKEN_PRIVILEGES = c_void_p
 LPPROCESSENTRY32W = c_void_p
 LPFILETIME = POINTER(c_uint64)  # a FILETIME is two DWORDs, read here as one 64-bit count
+NETIO_STATUS = c_uint32  # netioapi.h: a DWORD outside the kernel
+ADDRESS_FAMILY = c_uint16  # ws2def.h: a USHORT
+PMIB_UNICASTIPADDRESS_TABLE = c_void_p
 
 # Prototypes, as the SDK headers declare them: name -> (return type, parameter types...).
 KERNEL32 = {  # winbase.h, handleapi.h, processthreadsapi.h, sysinfoapi.h, tlhelp32.h
@@ -88,6 +97,10 @@ KERNEL32 = {  # winbase.h, handleapi.h, processthreadsapi.h, sysinfoapi.h, tlhel
     "GetProcessTimes": (BOOL, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME),
     "GetComputerNameExW": (BOOL, COMPUTER_NAME_FORMAT, LPWSTR, LPDWORD),
     "WTSGetActiveConsoleSessionId": (DWORD,),
+}
+IPHLPAPI = {  # netioapi.h
+    "GetUnicastIpAddressTable": (NETIO_STATUS, ADDRESS_FAMILY, POINTER(PMIB_UNICASTIPADDRESS_TABLE)),
+    "FreeMibTable": (VOID, PVOID),
 }
 ADVAPI32 = {  # winbase.h, sddl.h, processthreadsapi.h, securitybaseapi.h, winreg.h
     "LookupAccountSidW": (BOOL, LPCWSTR, PSID, LPWSTR, LPDWORD, LPWSTR, LPDWORD, PSID_NAME_USE),
@@ -140,6 +153,44 @@ class TOKEN_PRIVILEGES(ctypes.Structure):
     _fields_ = [
         ("PrivilegeCount", ctypes.c_uint32),
         ("Privileges", LUID_AND_ATTRIBUTES * 1),  # ANYSIZE_ARRAY
+    ]
+
+
+class SOCKADDR_IN(ctypes.Structure):
+    # sin_addr is an IN_ADDR, a union with a ULONG (4-byte aligned): its bytes in network order, read as one ULONG
+    _fields_ = [("sin_family", c_uint16), ("sin_port", c_uint16), ("sin_addr", c_uint32), ("sin_zero", c_uint8 * 8)]
+
+
+class SOCKADDR_IN6(ctypes.Structure):
+    _fields_ = [("sin6_family", c_uint16), ("sin6_port", c_uint16), ("sin6_flowinfo", c_uint32),
+                ("sin6_addr", c_uint8 * 16), ("sin6_scope_id", c_uint32)]
+
+
+class SOCKADDR_INET(ctypes.Union):
+    _fields_ = [("Ipv4", SOCKADDR_IN), ("Ipv6", SOCKADDR_IN6), ("si_family", c_uint16)]
+
+
+class MIB_UNICASTIPADDRESS_ROW(ctypes.Structure):
+    _fields_ = [
+        ("Address", SOCKADDR_INET),
+        ("InterfaceLuid", c_uint64),
+        ("InterfaceIndex", c_uint32),
+        ("PrefixOrigin", c_int32),
+        ("SuffixOrigin", c_int32),
+        ("ValidLifetime", c_uint32),
+        ("PreferredLifetime", c_uint32),
+        ("OnLinkPrefixLength", c_uint8),
+        ("SkipAsSource", c_uint8),
+        ("DadState", c_int32),
+        ("ScopeId", c_uint32),
+        ("CreationTimeStamp", c_int64),
+    ]
+
+
+class MIB_UNICASTIPADDRESS_TABLE(ctypes.Structure):
+    _fields_ = [
+        ("NumEntries", c_uint32),
+        ("Table", MIB_UNICASTIPADDRESS_ROW * 1),  # ANY_SIZE: NumEntries rows in fact
     ]
 
 
@@ -208,6 +259,11 @@ def api(dll_name, name, prototype):
 def kernel32(name):
     """The kernel32 export ``name``, its prototype set from KERNEL32."""
     return api("kernel32", name, KERNEL32[name])
+
+
+def iphlpapi(name):
+    """The iphlpapi export ``name``, its prototype set from IPHLPAPI."""
+    return api("iphlpapi", name, IPHLPAPI[name])
 
 
 def advapi32(name):
@@ -417,6 +473,39 @@ def own_cpu_time():
                      ctypes.byref(user)):
         raise last_error("GetProcessTimes")
     return kernel.value + user.value
+
+
+def own_addresses():
+    """This machine's own unicast IP addresses (a set of ipaddress objects, IPv6 without their zone).
+
+    getunicastipaddresstable: "retrieves the unicast IP address table on the local computer"; with AF_UNSPEC
+    it "returns the unicast IP address table containing both IPv4 and IPv6 entries"; ERROR_NOT_FOUND "if no
+    unicast IP address entries ... were found" (an empty set here); "free the memory by calling the
+    FreeMibTable". Any other status raises WinApiError.
+    """
+    table = c_void_p()
+    status = iphlpapi("GetUnicastIpAddressTable")(AF_UNSPEC, ctypes.byref(table))
+    if status == ERROR_NOT_FOUND:
+        return set()
+    if status != NO_ERROR:
+        raise WinApiError("GetUnicastIpAddressTable", status)
+    try:
+        count = c_uint32.from_address(table.value).value
+        # "may contain padding for alignment between the NumEntries member and the first
+        # MIB_UNICASTIPADDRESS_ROW": the rows start at the offset of the Table array, as the SDK lays it out.
+        rows = (MIB_UNICASTIPADDRESS_ROW * count).from_address(table.value + MIB_UNICASTIPADDRESS_TABLE.Table.offset)
+        return {address for address in map(_row_address, rows) if address is not None}
+    finally:
+        iphlpapi("FreeMibTable")(table)
+
+
+def _row_address(row):
+    family = row.Address.si_family
+    if family == AF_INET:
+        return ipaddress.IPv4Address(row.Address.Ipv4.sin_addr.to_bytes(4, "little"))  # memory order: x64 is LE
+    if family == AF_INET6:
+        return ipaddress.IPv6Address(bytes(row.Address.Ipv6.sin6_addr))
+    return None
 
 
 def active_console_session_id():

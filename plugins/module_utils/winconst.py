@@ -10,6 +10,7 @@ from __future__ import annotations
 # Plain numbers and names only: no ctypes, no calls.
 
 # winerror.h: system error codes (GetLastError, and the status of the netapi32 functions).
+NO_ERROR = 0
 ERROR_FILE_NOT_FOUND = 2
 ERROR_ACCESS_DENIED = 5
 ERROR_INVALID_HANDLE = 6
@@ -107,6 +108,7 @@ WTS_TYPE_SESSION_INFO_LEVEL1 = 2
 # WTSINFOEXW.Level: the one level documented.
 WTSINFOEX_LEVEL_1 = 1
 # WTSCLIENTW.ClientAddressFamily (ws2def.h AF_*) and WTS_CLIENT_DISPLAY's ColorDepth code -> bits per pixel.
+AF_UNSPEC = 0
 AF_INET = 2
 AF_INET6 = 23
 ADDRESS_FAMILY_NAMES = {0: "unspec", AF_INET: "inet", 6: "ipx", 17: "netbios", AF_INET6: "inet6"}

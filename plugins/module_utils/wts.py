@@ -39,6 +39,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import (
     flag_mask,
     last_error,
     lookup_account,
+    own_addresses,
     privilege_enabled,
     read_wide,
     wide,
@@ -268,20 +269,25 @@ def session_gone(error):
 
 def is_local_server(name):
     """True only when ``name`` certainly means the machine the code runs on, so that WTS_CURRENT_SERVER_HANDLE
-    (no RPC) may stand for it: None, "", ".", "localhost", a loopback address; a dotted name equal to this
-    machine's fully qualified DNS name; a bare name equal to its NetBIOS or DNS host name (GetComputerNameExW).
-    Anything else, and any name when the names cannot be read, is reached through WTSOpenServer (RPC), which
-    also works for this machine: a reboot or logoff never lands here by mistake (``rdsh01.fabrikam.com`` is
-    not ``rdsh01.contoso.com``). That includes this machine's own non-loopback IP addresses: they are not
-    compared with its adapters' addresses (the resolver is no reliable list of them, and a wrong "local"
-    costs more than an RPC round trip).
+    (no RPC) may stand for it: None, "", ".", "localhost"; an IP address that is a loopback address or one of
+    this machine's own unicast addresses (``own_addresses``, GetUnicastIpAddressTable); a dotted name equal to
+    this machine's fully qualified DNS name; a bare name equal to its NetBIOS or DNS host name
+    (GetComputerNameExW). Anything else, and any name when the names or addresses cannot be read, is reached
+    through WTSOpenServer (RPC), which also works for this machine: a reboot or logoff never lands here by
+    mistake (``rdsh01.fabrikam.com`` is not ``rdsh01.contoso.com``). No name is resolved through DNS: an
+    answer of the resolver is no proof of which machine a name means.
     """
     if name is None or name.strip().lower() in LOCAL_SERVER_NAMES:
         return True
     wanted = name.strip().lower().rstrip(".")
     address = _ip_address(wanted)
     if address is not None:
-        return address.is_loopback
+        if address.is_loopback:
+            return True
+        try:
+            return address in own_addresses()
+        except WinApiError:
+            return False  # in doubt: RPC
     try:
         netbios, host, full = (computer_name(kind).lower() for kind in _OWN_NAMES)
     except WinApiError:
@@ -297,8 +303,9 @@ _OWN_NAMES = (COMPUTER_NAME_PHYSICAL_NETBIOS, COMPUTER_NAME_PHYSICAL_DNS_HOSTNAM
 
 
 def _ip_address(text):
+    """The address ``text`` names (an IPv6 address without its ``%zone``), or None when it is no IP address."""
     try:
-        return ipaddress.ip_address(text.strip("[]"))
+        return ipaddress.ip_address(text.strip("[]").split("%", 1)[0])
     except ValueError:
         return None
 

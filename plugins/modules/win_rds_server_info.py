@@ -40,14 +40,13 @@ options:
               local_list_only, domain_enum]
   server:
     description:
-      - Deprecated, and no longer used. It was passed as C(NetServerEnum)'s C(servername), which
+      - Deprecated, removed in release 1.0.0 of the collection, and no longer used (a task that sets it
+        gets a deprecation warning). It was passed as C(NetServerEnum)'s C(servername), which
         Microsoft's documentation says is C(Reserved; must be NULL), so the list always comes from the
         browser of the host the task runs on. A name other than this host's brings a warning that says so.
       - To ask another machine (for example the domain master browser, the PDC emulator, when the host's own
         browser has no list), run the task on that machine with C(delegate_to).
     type: str
-    removed_in_version: 1.0.0
-    removed_from_collection: wtsadmin.rds
 extends_documentation_fragment:
   - wtsadmin.rds.attributes
   - wtsadmin.rds.attributes.read_only

@@ -1,11 +1,11 @@
-"""The emulated RD Session Host: Windows' wtsapi32/netapi32/kernel32/advapi32 behind ctypes, on Linux.
+"""The emulated RD Session Host: Windows' wtsapi32/netapi32/kernel32/advapi32/iphlpapi behind ctypes, on Linux.
 
 See tests/emulator/README.md for the state schema and the API.
 """
 
 from __future__ import annotations
 
-from . import advapi32, kernel32, netapi32, wtsapi32  # noqa: F401  (they register the exports)
+from . import advapi32, iphlpapi, kernel32, netapi32, wtsapi32  # noqa: F401  (they register the exports)
 from .dll import installed_emulator as installed
 from .dll import patch_ctypes, restore_ctypes
 from .emulator import Emulator

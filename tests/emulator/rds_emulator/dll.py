@@ -156,7 +156,7 @@ def _restype_problem(kind, ctype):
 
 # --- the export table -----------------------------------------------------------------------------
 
-DLL_NAMES = ("wtsapi32", "netapi32", "kernel32", "advapi32")
+DLL_NAMES = ("wtsapi32", "netapi32", "kernel32", "advapi32", "iphlpapi")
 _DEFAULT = object()
 EXPORTS = {name: {} for name in DLL_NAMES}
 

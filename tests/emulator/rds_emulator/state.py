@@ -34,7 +34,7 @@ SERVER_DEFAULTS = {
     "registry": {TERMINAL_SERVER_KEY: {"TSServerDrainMode": {"type": REG_DWORD, "data": 0}},
                  WINLOGON_KEY: {"WinStationsDisabled": {"type": REG_SZ, "data": "0"}}},
     "remote_registry": True, "reboot_seconds": None, "back_at": None, "boots": 0, "refused_logons": [],
-    "disconnected_protocol": "kept",
+    "disconnected_protocol": "kept", "addresses": None,
 }
 SESSION_DEFAULTS = {
     "station": "", "state": "active", "user": "", "domain": "", "farm": "", "client_name": "",

@@ -7,7 +7,7 @@ Linux x86-64 as on Windows x64 (tests/unit/emulator/test_structs.py checks them 
 from __future__ import annotations
 
 import ctypes
-from ctypes import Structure, Union, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_void_p
+from ctypes import Structure, Union, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p
 
 WCHAR = c_uint16
 MAX_PATH = 260
@@ -144,10 +144,38 @@ class PROCESSENTRY32W(Structure):
     ]
 
 
+class SOCKADDR_IN(Structure):
+    # sin_addr is an IN_ADDR, a union with a ULONG (4-byte aligned): its bytes in network order, read as one ULONG
+    _fields_ = [("sin_family", c_uint16), ("sin_port", c_uint16), ("sin_addr", c_uint32), ("sin_zero", c_uint8 * 8)]
+
+
+class SOCKADDR_IN6(Structure):
+    _fields_ = [("sin6_family", c_uint16), ("sin6_port", c_uint16), ("sin6_flowinfo", c_uint32),
+                ("sin6_addr", c_uint8 * 16), ("sin6_scope_id", c_uint32)]
+
+
+class SOCKADDR_INET(Union):
+    _fields_ = [("Ipv4", SOCKADDR_IN), ("Ipv6", SOCKADDR_IN6), ("si_family", c_uint16)]
+
+
+class MIB_UNICASTIPADDRESS_ROW(Structure):
+    _fields_ = [
+        ("Address", SOCKADDR_INET), ("InterfaceLuid", c_uint64), ("InterfaceIndex", c_uint32),
+        ("PrefixOrigin", c_int32), ("SuffixOrigin", c_int32), ("ValidLifetime", c_uint32),
+        ("PreferredLifetime", c_uint32), ("OnLinkPrefixLength", c_uint8), ("SkipAsSource", c_uint8),
+        ("DadState", c_int32), ("ScopeId", c_uint32), ("CreationTimeStamp", c_int64),
+    ]
+
+
+class MIB_UNICASTIPADDRESS_TABLE(Structure):
+    _fields_ = [("NumEntries", c_uint32), ("Table", MIB_UNICASTIPADDRESS_ROW * 1)]
+
+
 ALL = [
     WTS_SESSION_INFOW, WTS_SESSION_INFO_1W, WTS_PROCESS_INFOW, WTS_PROCESS_INFO_EXW, WTS_CLIENT_ADDRESS,
     WTS_SESSION_ADDRESS, WTS_CLIENT_DISPLAY, WTSCLIENTW, WTSINFOW, WTSINFOEX_LEVEL1_W, WTSINFOEXW,
-    WTSCONFIGINFOW, SERVER_INFO_100, SERVER_INFO_101, PROCESSENTRY32W,
+    WTSCONFIGINFOW, SERVER_INFO_100, SERVER_INFO_101, PROCESSENTRY32W, SOCKADDR_IN, SOCKADDR_IN6, SOCKADDR_INET,
+    MIB_UNICASTIPADDRESS_ROW, MIB_UNICASTIPADDRESS_TABLE,
 ]
 
 

@@ -50,6 +50,10 @@ PROTOTYPES = {
         "ConvertSidToStringSidW": (BOOL, [c_void_p, PPVOID]),
         "ConvertStringSidToSidW": (BOOL, [c_void_p, PPVOID]),
     },
+    "iphlpapi": {
+        "GetUnicastIpAddressTable": (c_uint32, [ctypes.c_uint16, PPVOID]),
+        "FreeMibTable": (None, [c_void_p]),
+    },
     "kernel32": {
         "LocalFree": (c_void_p, [c_void_p]),
         "GetCurrentProcessId": (c_uint32, []),

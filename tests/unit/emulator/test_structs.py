@@ -49,8 +49,9 @@ def layout_assertions() -> str:
 
 def test_every_structure_matches_the_windows_x64_layout(tmp_path):
     source = tmp_path / "layouts.c"
-    source.write_text("#define _WIN32_WINNT 0x0601\n#include <windows.h>\n#include <stddef.h>\n"
-                      "#include <wtsapi32.h>\n#include <lm.h>\n#include <tlhelp32.h>\n"
+    source.write_text("#define _WIN32_WINNT 0x0601\n#include <winsock2.h>\n#include <windows.h>\n#include <stddef.h>\n"
+                      "#include <wtsapi32.h>\n#include <lm.h>\n#include <tlhelp32.h>\n#include <ws2ipdef.h>\n"
+                      "#include <iphlpapi.h>\n"
                       + MISSING_FROM_MINGW + layout_assertions() + "\n")
     done = subprocess.run(["x86_64-w64-mingw32-gcc", "-c", "-o", str(tmp_path / "layouts.o"), str(source)],
                           capture_output=True, text=True, timeout=120, check=False)

@@ -103,8 +103,9 @@ def _soon_a_logoff(state):
 # module -> [(task arguments, change to the sample farm before the run)]. Each task reaches a server by name
 # (so WTSOpenServerW/WTSCloseServer are in play) and makes every Windows call of the module's main path.
 # A module without an entry fails test_every_module_has_a_representative_task.
-# RDSH01 by its IP address: a name that is not certainly this machine goes over RPC (wts.is_local_server).
-LOCAL_BY_RPC = "10.20.0.11"
+# RDSH01 by another DNS name (an alias sample_farm gives it, a CNAME on a real network): a name that is not
+# certainly this machine goes over RPC (wts.is_local_server); its own IP address would not.
+LOCAL_BY_RPC = "rdsh-farm.contoso.com"
 REPRESENTATIVE_TASKS = {
     "win_rds_message": [({"server": [LOCAL_BY_RPC], "username": ["alice", "bob"], "msg": "Hallo", "wait": True,
                           "timeout": 1}, _quick_answers)],
@@ -125,6 +126,7 @@ REPRESENTATIVE_TASKS = {
 
 def sample_farm(change=None):
     state = copy.deepcopy(rds_emulator.sample_state())
+    state["servers"]["RDSH01"]["aliases"].append(LOCAL_BY_RPC)
     if change:
         change(state)
     return state

@@ -98,17 +98,18 @@ def test_a_host_named_twice_is_worked_once():
 
 def test_every_name_of_the_host_itself_is_worked_once_and_the_merge_is_reported(emulator):
     # issue #12 item 8, #19 item 11: "localhost" and the host's own names meant two waits on one server handle,
-    # and one user got a message per name. RDSH01 (sample farm) is this host, rdsh01.contoso.com its DNS name.
+    # and one user got a message per name. RDSH01 (sample farm) is this host, rdsh01.contoso.com its DNS name,
+    # 10.20.0.11 one of its own addresses.
     asked = []
-    names = ["localhost", "RDSH02", "RDSH01", ".", "127.0.0.1", "rdsh01.contoso.com", "::1", "rdsh02"]
+    names = ["localhost", "RDSH02", "RDSH01", ".", "127.0.0.1", "rdsh01.contoso.com", "::1", "rdsh02", "10.20.0.11"]
 
     results = for_each_server(names, lambda server: asked.append(server) or {})
 
     assert sorted(asked) == ["RDSH02", "localhost"]
     assert [entry["server"] for entry in results] == ["localhost", "RDSH02"]
     assert results[0]["warnings"] == [
-        "server: 'localhost' and 'RDSH01' and '.' and '127.0.0.1' and 'rdsh01.contoso.com' and '::1' name the same "
-        "host; it was worked once, as 'localhost'"]
+        "server: 'localhost' and 'RDSH01' and '.' and '127.0.0.1' and 'rdsh01.contoso.com' and '::1' and "
+        "'10.20.0.11' name the same host; it was worked once, as 'localhost'"]
     assert results[1]["warnings"] == ["server: 'RDSH02' and 'rdsh02' name the same host; it was worked once, as "
                                       "'RDSH02'"]
 

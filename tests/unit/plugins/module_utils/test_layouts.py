@@ -7,7 +7,7 @@ and every prototype of the wrapper's tables is the one the Windows SDK header de
 
 The Windows SDK headers as MinGW-w64 ships them are compiled for x86-64 Windows; sizeof, _Alignof,
 offsetof and member sizes become a table of constants in the generated assembly, which is compared with
-the ctypes classes. For the prototypes, each table entry (KERNEL32, ADVAPI32, WTSAPI32, NETAPI32) is written
+the ctypes classes. For the prototypes, each table entry (KERNEL32, ADVAPI32, IPHLPAPI, WTSAPI32, NETAPI32) is written
 back as the C function pointer type its type names spell (``DWORD`` -> ``DWORD``, ``POINTER(DWORD)`` ->
 ``DWORD *``), which the compiler compares with the header's declaration, and each type name's ctypes alias
 is compared with the C type by size and signedness. Structures and functions MinGW-w64 lacks come from
@@ -35,10 +35,11 @@ FROM_DOCS = {"WTS_SESSION_INFO_1W", "WTS_PROCESS_INFO_EXW", "WTSINFOEX_LEVEL1_W"
              "WTSINFOEXW", "WTSOpenServerExW", "WTSEnumerateSessionsExW", "WTSFreeMemoryExW",
              "WTSEnumerateProcessesExW", "PWTS_SESSION_INFO_1W", "WTS_TYPE_CLASS"}
 # The prototype tables: (module, table name, DLL).
-TABLES = ((winapi, "KERNEL32", "kernel32"), (winapi, "ADVAPI32", "advapi32"), (wts, "WTSAPI32", "wtsapi32"),
-          (netapi, "NETAPI32", "netapi32"))
-HEADERS = ["#define _WIN32_WINNT 0x0A00", "#include <windows.h>", "#include <wtsapi32.h>", "#include <lm.h>",
-           "#include <tlhelp32.h>", "#include <sddl.h>", "#include <stddef.h>", '#include "wtsapi32_docs.h"']
+TABLES = ((winapi, "KERNEL32", "kernel32"), (winapi, "ADVAPI32", "advapi32"), (winapi, "IPHLPAPI", "iphlpapi"),
+          (wts, "WTSAPI32", "wtsapi32"), (netapi, "NETAPI32", "netapi32"))
+HEADERS = ["#define _WIN32_WINNT 0x0A00", "#include <winsock2.h>", "#include <windows.h>", "#include <wtsapi32.h>",
+           "#include <lm.h>", "#include <tlhelp32.h>", "#include <sddl.h>", "#include <ws2ipdef.h>",
+           "#include <iphlpapi.h>", "#include <stddef.h>", '#include "wtsapi32_docs.h"']
 
 
 def structure_classes():
@@ -107,7 +108,8 @@ def test_the_wrapper_defines_the_structures_the_windows_calls_return():
     names = {cls.__name__ for cls in structure_classes()}
     assert {"WTS_SESSION_INFOW", "WTS_SESSION_INFO_1W", "WTS_PROCESS_INFOW", "WTS_PROCESS_INFO_EXW",
             "WTSINFOEXW", "WTSINFOEX_LEVEL_W", "WTSINFOEX_LEVEL1_W", "WTSCLIENTW", "SERVER_INFO_101",
-            "PROCESSENTRY32W", "LUID", "LUID_AND_ATTRIBUTES", "TOKEN_PRIVILEGES"} == names
+            "PROCESSENTRY32W", "LUID", "LUID_AND_ATTRIBUTES", "TOKEN_PRIVILEGES", "SOCKADDR_IN", "SOCKADDR_IN6",
+            "SOCKADDR_INET", "MIB_UNICASTIPADDRESS_ROW", "MIB_UNICASTIPADDRESS_TABLE"} == names
 
 
 @pytest.mark.parametrize("cls", structure_classes(), ids=lambda cls: cls.__name__)
@@ -177,7 +179,7 @@ def test_every_function_the_wrapper_calls_has_a_prototype_in_its_dlls_table():
     called = set()
     for module in (winapi, wts, netapi, registry):
         source = inspect.getsource(module)
-        called.update(re.findall(r'(?:_wts|_net|kernel32|advapi32)\("(\w+)"\)', source))
+        called.update(re.findall(r'(?:_wts|_net|kernel32|advapi32|iphlpapi)\("(\w+)"\)', source))
     assert called <= set(tables), sorted(called - set(tables))
     assert {"WTSOpenServerExW", "WTSSendMessageW", "NetServerEnum", "LookupAccountSidW", "Process32FirstW",
             "RegQueryValueExW"} <= set(tables)

@@ -72,12 +72,37 @@ def test_a_dotted_name_on_a_machine_outside_any_dns_domain_is_not_local(emulator
     assert not wts.is_local_server("rdsh01.contoso.com")
 
 
-def test_an_own_address_that_is_not_loopback_goes_through_rpc(emulator):
-    # 10.20.0.11 is RDSH01's own address: reached over RPC (WTSOpenServerExW), which works for this machine too
+@pytest.mark.parametrize("name", ["10.20.0.11", "fd00::11", "[FD00::11]", "fd00::11%12"])
+def test_an_own_address_of_this_machine_needs_no_handle(emulator, name):
+    # issue #12 item 4: an IP address is compared with this machine's own unicast addresses
+    # (GetUnicastIpAddressTable); RDSH01 has 10.20.0.11 and fd00::11 besides the loopback addresses
+    emulator.state["servers"]["RDSH01"]["addresses"] = ["127.0.0.1", "::1", "10.20.0.11", "fd00::11"]
+    with wts.open_server(name) as handle:
+        assert handle is winconst.WTS_CURRENT_SERVER_HANDLE
+    assert emulator.calls["WTSOpenServerExW"] == emulator.calls["WTSOpenServerW"] == 0
+    assert emulator.calls["GetUnicastIpAddressTable"] == emulator.calls["FreeMibTable"] == 1
+
+
+def test_an_address_that_is_not_this_machines_goes_through_rpc(emulator):
+    # 10.20.0.11 reaches RDSH01 (say through a load balancer) but is none of its own addresses
+    emulator.state["servers"]["RDSH01"]["addresses"] = ["127.0.0.1", "::1", "10.20.0.12"]
     with wts.open_server("10.20.0.11") as handle:
         assert handle is not winconst.WTS_CURRENT_SERVER_HANDLE
         assert 2 in [session["session_id"] for session in wts.enumerate_sessions(handle)]
     assert emulator.calls["WTSOpenServerExW"] == 1
+
+
+@pytest.mark.parametrize("status", [5, 8, 50])
+def test_when_the_own_addresses_cannot_be_read_an_address_goes_through_rpc(emulator, status):
+    emulator.inject("GetUnicastIpAddressTable", status)
+    assert not wts.is_local_server("10.20.0.11")
+    assert wts.is_local_server("127.0.0.1")  # loopback needs no table
+
+
+def test_a_machine_without_addresses_has_no_own_address(emulator):
+    # GetUnicastIpAddressTable: ERROR_NOT_FOUND "if no unicast IP address entries ... were found"
+    emulator.state["servers"]["RDSH01"]["addresses"] = []
+    assert not wts.is_local_server("10.20.0.11")
 
 
 def test_when_the_computer_name_cannot_be_read_a_name_goes_through_rpc(emulator):
