@@ -25,7 +25,9 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winapi import (
     WinApiError,
     current_process_id,
     own_cpu_time,
+    process_image_path,
     process_tree,
+    system_directory,
 )
 from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import ERROR_INVALID_PARAMETER
 from ansible_collections.wtsadmin.rds.plugins.module_utils.wts import (
@@ -175,22 +177,53 @@ def agent_processes(current_pid, snapshot):
     return chain
 
 
-def protection(process, agent):
+def is_critical_name(process):
+    """True when ``process`` is named like one of CRITICAL_PROCESS_NAMES (case-insensitive, with or without .exe)."""
+    return program_name(process["name"]) in _CRITICAL_PROGRAMS
+
+
+def outside_system_directory(path, directory):
+    """True only when the program path ``path`` is known and lies outside the system ``directory`` (its folders
+    included): when either is unknown (None), the program is never outside."""
+    if not path or not directory:
+        return False
+    return not path.casefold().startswith(directory.rstrip("\\").casefold() + "\\")
+
+
+def protection(process, agent, elsewhere=False):
     """Why ending ``process`` needs ``force`` (``critical system process``, ``runs this task``, ``service
     process in session 0``), or None.
 
     ``agent`` is ``agent_processes()`` for this machine, and empty for a server reached over RPC, whose pids
     are its own (there only the critical names and session 0 protect). A process belongs to the task's tree
-    when both its pid and its program match. The critical names are protected in every session; every process of session 0 (the
-    services: svchost.exe, antivirus engines, the WinRM service) needs ``force`` too.
+    when both its pid and its program match. The critical names are protected in every session unless
+    ``elsewhere`` (this machine told the program's path, and it lies outside the system directory: a
+    ``csrss.exe`` in a user's folder is no system process); every process of session 0 (the services:
+    svchost.exe, antivirus engines, the WinRM service) needs ``force`` too.
     """
-    if program_name(process["name"]) in _CRITICAL_PROGRAMS:
+    if is_critical_name(process) and not elsewhere:
         return "critical system process"
     if agent.get(process["pid"]) == program_name(process["name"]):
         return "runs this task"
     if process.get("session_id") == SERVICES_SESSION_ID:
         return "service process in session 0"
     return None
+
+
+class _ProgramPaths:
+    """Whether this machine's processes run a program outside the system directory (GetSystemDirectoryW, read
+    once): ``outside(process)`` is True only when both paths are known and the program's is not under it."""
+
+    def __init__(self):
+        self._system_directory = False
+
+    def outside(self, process):
+        if self._system_directory is False:
+            try:
+                self._system_directory = system_directory()
+            except WinApiError:
+                self._system_directory = None  # unknown: every critical name stays protected
+        return outside_system_directory(process_image_path(process["pid"]), self._system_directory)
 
 
 def identify(process: ListedProcess) -> ProcessIdentity:
@@ -288,12 +321,17 @@ def _end(server, selection, agent, force, exit_code, check_mode) -> ProcessEndWo
     protected: list[ProtectedProcess] = []
     # The task's own process chain is this machine's: a server reached over RPC has its own pids, and one
     # equal to a pid here is another process (only the critical names and session 0 protect there).
-    own_chain = agent if is_local_server(server) else {}
+    local = is_local_server(server)
+    own_chain = agent if local else {}
+    # Only this machine tells a program's path (QueryFullProcessImageNameW); a remote server's critical names
+    # are protected by name and session alone.
+    path_of = _ProgramPaths() if local else None
     with open_server(server) as handle:
         selected, warnings, not_found = _selected(handle, server, selection)
         for process in selected:
             entry = identify(process)
-            reason = None if force else protection(process, own_chain)
+            elsewhere = path_of is not None and not force and is_critical_name(process) and path_of.outside(process)
+            reason = None if force else protection(process, own_chain, elsewhere)
             if reason:
                 protected.append(dict(entry, reason=reason))
                 continue

@@ -32,9 +32,11 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils.winconst import (
     ERROR_NOT_ALL_ASSIGNED,
     ERROR_NOT_FOUND,
     ERROR_PROC_NOT_FOUND,
+    LONGEST_PATH,
     MAX_PATH,
     NO_CONSOLE_SESSION,
     NO_ERROR,
+    PROCESS_QUERY_LIMITED_INFORMATION,
     SE_PRIVILEGE_ENABLED,
     TH32CS_SNAPPROCESS,
     TOKEN_ADJUST_PRIVILEGES,
@@ -97,6 +99,8 @@ KERNEL32 = {  # winbase.h, handleapi.h, processthreadsapi.h, sysinfoapi.h, tlhel
     "GetProcessTimes": (BOOL, HANDLE, LPFILETIME, LPFILETIME, LPFILETIME, LPFILETIME),
     "GetComputerNameExW": (BOOL, COMPUTER_NAME_FORMAT, LPWSTR, LPDWORD),
     "WTSGetActiveConsoleSessionId": (DWORD,),
+    "OpenProcess": (HANDLE, DWORD, BOOL, DWORD),
+    "QueryFullProcessImageNameW": (BOOL, HANDLE, DWORD, LPWSTR, PDWORD),
 }
 IPHLPAPI = {  # netioapi.h
     "GetUnicastIpAddressTable": (NETIO_STATUS, ADDRESS_FAMILY, POINTER(PMIB_UNICASTIPADDRESS_TABLE)),
@@ -506,6 +510,30 @@ def _row_address(row):
     if family == AF_INET6:
         return ipaddress.IPv6Address(bytes(row.Address.Ipv6.sin6_addr))
     return None
+
+
+def process_image_path(pid):
+    """The full path of the program of this machine's process ``pid``, or None when Windows does not tell it.
+
+    OpenProcess with PROCESS_QUERY_LIMITED_INFORMATION, then QueryFullProcessImageNameW (dwFlags 0: "The name
+    should use the Win32 path format"; lpdwSize "On input, specifies the size of the lpExeName buffer, in
+    characters. On success, receives the number of characters written to the buffer, not including the
+    null-terminating character"). openprocess: "If the specified process is the System process or one of the
+    Client Server Run-Time Subsystem (CSRSS) processes, this function fails and the last error code is
+    ERROR_ACCESS_DENIED". Any failure (that one, a process that ended, a path longer than a buffer of
+    LONGEST_PATH) gives None: the caller treats an unknown path as the safe case.
+    """
+    handle = kernel32("OpenProcess")(PROCESS_QUERY_LIMITED_INFORMATION, False, pid)
+    if not handle:
+        return None
+    try:
+        for chars in (MAX_PATH, LONGEST_PATH):
+            buffer, size = (ctypes.c_uint16 * chars)(), c_uint32(chars)
+            if kernel32("QueryFullProcessImageNameW")(handle, 0, buffer, ctypes.byref(size)):
+                return decode_wide(bytes(buffer)[:2 * size.value])
+        return None
+    finally:
+        kernel32("CloseHandle")(handle)
 
 
 def active_console_session_id():

@@ -84,6 +84,10 @@ DWORD_MAX = 0xFFFFFFFF
 WTS_CURRENT_SERVER_HANDLE = None
 WTS_CURRENT_SESSION = 0xFFFFFFFF
 WTS_ANY_SESSION = 0xFFFFFFFE
+# processthreadsapi.h / winnt.h: the access right QueryFullProcessImageNameW needs at least.
+PROCESS_QUERY_LIMITED_INFORMATION = 0x1000
+# The longest path Windows hands out (32,767 characters and the NUL).
+LONGEST_PATH = 32768
 # WTSGetActiveConsoleSessionId: "If there is no session attached to the physical console ... returns 0xFFFFFFFF."
 NO_CONSOLE_SESSION = 0xFFFFFFFF
 WTS_WSD_LOGOFF = 0x1

@@ -15,7 +15,8 @@ description:
     is no way to end every process. A selection made only of patterns that match everything (O(name=*),
     O(username=*)) fails the task before any call, even with O(force=true).
   - The critical system processes (C(System), C(smss.exe), C(csrss.exe), C(wininit.exe), C(winlogon.exe),
-    C(services.exe), C(lsass.exe)) in any session, whose end stops the server or every session with it, the
+    C(services.exe), C(lsass.exe)) in any session, whose end stops the server or every session with it (on
+    the host the task runs on, a program of such a name outside the system directory is none of them), the
     processes running the task itself (see the notes), and every process of session 0 (the services, such
     as C(svchost.exe) or an antivirus engine) are never ended unless O(force=true). When the selection
     includes one, it is left running, listed in RV(protected) with the reason, and a warning names it; the

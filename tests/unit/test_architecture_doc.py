@@ -25,9 +25,10 @@ def section(title):
 
 
 def test_every_function_of_the_prototype_tables_is_in_the_index():
-    functions = set(winapi.KERNEL32) | set(winapi.ADVAPI32) | set(wts.WTSAPI32) | set(netapi.NETAPI32)
-    listed = set(re.findall(r"\b(?:WTS|Net|Reg|Lookup|Convert|Open|Adjust|Close|Local|Get|Create|Process32)\w+",
-                            section("Windows functions")))
+    functions = (set(winapi.KERNEL32) | set(winapi.ADVAPI32) | set(winapi.IPHLPAPI) | set(wts.WTSAPI32)
+                 | set(netapi.NETAPI32))
+    listed = set(re.findall(r"\b(?:WTS|Net|Reg|Lookup|Convert|Open|Adjust|Close|Local|Get|Create|Process32|Query|Free)"
+                            r"\w+", section("Windows functions")))
     assert functions <= listed, sorted(functions - listed)
 
 

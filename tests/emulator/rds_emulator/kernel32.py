@@ -8,8 +8,8 @@ import os
 
 from . import state as st
 from .dll import DWORD, HANDLE, LPDWORD, LPWSTR, PVOID, VOID, export, set_system_last_error, system_last_error
-from .errors import (ERROR_BAD_LENGTH, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_MORE_DATA,
-                     ERROR_NO_MORE_FILES, WinFail)
+from .errors import (ERROR_ACCESS_DENIED, ERROR_BAD_LENGTH, ERROR_INSUFFICIENT_BUFFER, ERROR_INVALID_HANDLE,
+                     ERROR_INVALID_PARAMETER, ERROR_MORE_DATA, ERROR_NO_MORE_FILES, WinFail)
 from .memory import read_u32, write_bytes, write_u32
 from .structs import PROCESSENTRY32W, fill
 
@@ -42,6 +42,56 @@ def GetCurrentProcess(call):
     # currently (HANDLE)-1, that is interpreted as the current process handle. For compatibility with future
     # operating systems, it is best to call GetCurrentProcess instead of hard-coding this constant value."
     return CURRENT_PROCESS
+
+
+PROCESS_QUERY_LIMITED_INFORMATION = 0x1000
+SYSTEM_PREFIX = "%SYSTEM%\\"
+
+
+def image_path(state, process) -> str:
+    """A process's program path: its ``path`` (null: the system directory and its name), ``%SYSTEM%\\`` standing
+    for the system directory (GetSystemDirectoryW)."""
+    path = process.get("path") or SYSTEM_PREFIX + process["name"]
+    if path.startswith(SYSTEM_PREFIX):
+        path = (state.get("system_directory") or SYSTEM_DIRECTORY) + "\\" + path[len(SYSTEM_PREFIX):]
+    return path
+
+
+@export("kernel32", HANDLE, ("dwDesiredAccess", DWORD), ("bInheritHandle", DWORD), ("dwProcessId", DWORD))
+def OpenProcess(call, dwDesiredAccess, bInheritHandle, dwProcessId):
+    # sdk-api processthreadsapi/nf-processthreadsapi-openprocess: "If the specified process is the System Idle
+    # Process (0x00000000), the function fails and the last error code is ERROR_INVALID_PARAMETER. If the
+    # specified process is the System process or one of the Client Server Run-Time Subsystem (CSRSS) processes,
+    # this function fails and the last error code is ERROR_ACCESS_DENIED" (a process's ``access_denied``). The
+    # page names no error for a pid no process has: ERROR_INVALID_PARAMETER, like the Idle process's.
+    process = st.find_process(_local(call), dwProcessId) if dwProcessId else None
+    if process is None:
+        raise WinFail(ERROR_INVALID_PARAMETER)
+    if process.get("access_denied"):
+        raise WinFail(ERROR_ACCESS_DENIED)
+    return call.emulator.new_handle("process", call.name, call.state["local_server"], pid=dwProcessId,
+                                    access=dwDesiredAccess).value
+
+
+@export("kernel32", DWORD, ("hProcess", HANDLE), ("dwFlags", DWORD), ("lpExeName", LPWSTR), ("lpdwSize", LPDWORD))
+def QueryFullProcessImageNameW(call, hProcess, dwFlags, lpExeName, lpdwSize):
+    # sdk-api winbase/nf-winbase-queryfullprocessimagenamew: hProcess "must be created with the
+    # PROCESS_QUERY_INFORMATION or PROCESS_QUERY_LIMITED_INFORMATION access right"; dwFlags 0 "The name should use
+    # the Win32 path format"; lpdwSize "On input, specifies the size of the lpExeName buffer, in characters. On
+    # success, receives the number of characters written to the buffer, not including the null-terminating
+    # character." The page names no error for a short buffer: ERROR_INSUFFICIENT_BUFFER.
+    handle = call.emulator.handle(hProcess, "process", call)
+    if not handle.access & (PROCESS_QUERY_LIMITED_INFORMATION | 0x0400):
+        raise WinFail(ERROR_ACCESS_DENIED)
+    process = st.find_process(_local(call), handle.pid)
+    if process is None or dwFlags not in (0, 1):
+        raise WinFail(ERROR_INVALID_PARAMETER)
+    path = image_path(call.state, process)
+    if read_u32(lpdwSize) < len(path) + 1:
+        raise WinFail(ERROR_INSUFFICIENT_BUFFER)
+    write_bytes(lpExeName, path.encode("utf-16-le") + b"\0\0")
+    write_u32(lpdwSize, len(path))
+    return 1
 
 
 @export("kernel32", DWORD, ("hProcess", HANDLE), ("lpCreationTime", PVOID), ("lpExitTime", PVOID),
@@ -170,9 +220,11 @@ def Process32NextW(call, hSnapshot, lppe):
 
 @export("kernel32", DWORD, ("hObject", HANDLE))
 def CloseHandle(call, hObject):
-    """Closes the kernel objects the emulator hands out: Toolhelp snapshots and (advapi32) access tokens."""
+    """Closes the kernel objects the emulator hands out: Toolhelp snapshots, processes and (advapi32) access
+    tokens."""
     entry = call.emulator._handles.get(hObject)
-    call.emulator.close_handle(hObject, "token" if entry is not None and entry.kind == "token" else "snapshot", call)
+    kind = entry.kind if entry is not None and entry.kind in ("token", "process") else "snapshot"
+    call.emulator.close_handle(hObject, kind, call)
     return 1
 
 

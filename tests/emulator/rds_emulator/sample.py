@@ -95,7 +95,7 @@ def _session_processes(session_id: int, first_pid: int, sid) -> list:
     """csrss and winlogon (critical, SYSTEM) plus explorer for a session's user."""
     processes = [
         make_process(first_pid, "csrss.exe", session=session_id, sid="S-1-5-18", parent_pid=first_pid - 4,
-                     critical=True, threads=12, handles=600),
+                     critical=True, threads=12, handles=600, access_denied=True),
         make_process(first_pid + 8, "winlogon.exe", session=session_id, sid="S-1-5-18", parent_pid=first_pid - 4,
                      critical=True, threads=5, handles=280),
     ]
@@ -133,10 +133,11 @@ def sample_state() -> dict:
                      client_build=19041, connect_time=_at("08:59:00")),
     ]
     rdsh01_processes = [
-        make_process(4, "System", sid="S-1-5-18", critical=True, threads=180, handles=4800),
+        make_process(4, "System", sid="S-1-5-18", critical=True, threads=180, handles=4800, access_denied=True),
         make_process(108, "Registry", sid="S-1-5-18", parent_pid=4, threads=4),
         make_process(388, "smss.exe", sid="S-1-5-18", parent_pid=4, critical=True, threads=2, handles=57),
-        make_process(512, "csrss.exe", sid="S-1-5-18", parent_pid=500, critical=True, threads=11, handles=700),
+        make_process(512, "csrss.exe", sid="S-1-5-18", parent_pid=500, critical=True, threads=11, handles=700,
+                     access_denied=True),
         make_process(596, "wininit.exe", sid="S-1-5-18", parent_pid=500, critical=True, threads=1, handles=160),
         make_process(700, "services.exe", sid="S-1-5-18", parent_pid=596, critical=True, threads=8, handles=900),
         make_process(716, "lsass.exe", sid="S-1-5-18", parent_pid=596, critical=True, threads=9, handles=1500),
@@ -162,7 +163,7 @@ def sample_state() -> dict:
                       disconnect_time=_at("08:06:00"), locked=None),
     ]
     rdsh02_processes = [
-        make_process(4, "System", sid="S-1-5-18", critical=True),
+        make_process(4, "System", sid="S-1-5-18", critical=True, access_denied=True),
         make_process(480, "lsass.exe", sid="S-1-5-18", parent_pid=404, critical=True),
         make_process(2210, "explorer.exe", session=1, sid="%s-1108" % DOMAIN_SID, parent_pid=2200),
     ]

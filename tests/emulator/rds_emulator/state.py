@@ -49,7 +49,7 @@ SESSION_DEFAULTS = {
 PROCESS_DEFAULTS = {
     "session": 0, "sid": None, "parent_pid": 0, "critical": False, "threads": 1, "handles": 0,
     "pagefile_usage": 0, "peak_pagefile_usage": 0, "working_set": 0, "peak_working_set": 0,
-    "user_time": 0, "kernel_time": 0,
+    "user_time": 0, "kernel_time": 0, "path": None, "access_denied": False,
 }
 
 

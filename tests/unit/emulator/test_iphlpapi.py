@@ -15,7 +15,7 @@ def addresses(win, family=AF_UNSPEC):
     table = c_void_p()
     status = win.iphlpapi.GetUnicastIpAddressTable(family, byref(table))
     found = []
-    if table.value:
+    if status == 0:
         count = c_uint32.from_address(table.value).value
         rows = (MIB_UNICASTIPADDRESS_ROW * count).from_address(table.value + MIB_UNICASTIPADDRESS_TABLE.Table.offset)
         for row in rows:

@@ -84,3 +84,27 @@ def test_toolhelp_snapshot_shows_the_agent_process_tree(win):
         chain.append(parents[chain[-1]])
     assert [names[p] for p in chain] == ["python.exe", "powershell.exe", "wsmprovhost.exe", "svchost.exe",
                                          "services.exe", "wininit.exe"]
+
+
+
+def test_open_process_and_its_image_path(emulator):
+    # processthreadsapi OpenProcess: the System process and the CSRSS processes fail with ERROR_ACCESS_DENIED;
+    # winbase QueryFullProcessImageNameW: the size in characters, without the NUL, on success
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.OpenProcess.argtypes = [c_uint32, ctypes.c_int32, c_uint32]
+    kernel32.OpenProcess.restype = c_void_p
+    kernel32.QueryFullProcessImageNameW.argtypes = [c_void_p, c_uint32, c_void_p, ctypes.POINTER(c_uint32)]
+    kernel32.QueryFullProcessImageNameW.restype = ctypes.c_int32
+    kernel32.CloseHandle.argtypes = [c_void_p]
+    kernel32.CloseHandle.restype = ctypes.c_int32
+    emulator.process("RDSH01", 3630)["path"] = "C:\\Users\\carol\\notepad.exe"
+
+    assert kernel32.OpenProcess(0x1000, 0, 4) is None and ctypes.get_last_error() == 5
+    assert kernel32.OpenProcess(0x1000, 0, 0) is None and ctypes.get_last_error() == 87
+    handle = kernel32.OpenProcess(0x1000, 0, 3630)
+    short, size = (ctypes.c_uint16 * 4)(), c_uint32(4)
+    assert not kernel32.QueryFullProcessImageNameW(handle, 0, short, byref(size)) and ctypes.get_last_error() == 122
+    buffer, size = (ctypes.c_uint16 * 260)(), c_uint32(260)
+    assert kernel32.QueryFullProcessImageNameW(handle, 0, buffer, byref(size))
+    assert bytes(buffer)[:2 * size.value].decode("utf-16-le") == "C:\\Users\\carol\\notepad.exe"
+    assert kernel32.CloseHandle(handle)

@@ -427,3 +427,65 @@ def test_on_a_remote_server_only_the_critical_names_are_protected(emulator):
 
     assert [(p["name"], p["result"]) for p in entry["processes"]] == [("backup.exe", "terminated")]
     assert [p["name"] for p in entry["protected"]] == ["lsass.exe"]
+
+
+# critical names and program paths (issue #19 item 11)
+
+def test_a_program_named_like_a_critical_one_outside_the_system_directory_is_ended_on_this_host(emulator):
+    # openprocess/queryfullprocessimagenamew tell this machine's program paths: a csrss.exe in a user's folder
+    # is no Client Server Run-Time Subsystem process
+    local(emulator)["processes"].append(rds_emulator.make_process(
+        5300, "csrss.exe", session=3, sid="S-1-5-21-1004336348-1177238915-682003330-1105", parent_pid=2316,
+        path="C:\\Users\\bob\\AppData\\Local\\Temp\\csrss.exe"))
+
+    entry = only(end(params(name=["csrss"], session_id=[3]), check_mode=False)[0])
+
+    assert [(p["pid"], p["result"]) for p in entry["processes"]] == [(5300, "terminated")]
+    assert [(p["name"], p["reason"]) for p in entry["protected"]] == [("csrss.exe", "critical system process")]
+    assert emulator.process("RDSH01", 5300) is None
+    assert emulator.calls["OpenProcess"] == emulator.calls["QueryFullProcessImageNameW"] + 1  # the real one: denied
+
+
+@pytest.mark.parametrize("path", ["%SYSTEM%\\winlogon.exe", "%SYSTEM%\\drivers\\winlogon.exe"])
+def test_a_critical_program_in_the_system_directory_stays_protected(emulator, path):
+    local(emulator)["processes"].append(rds_emulator.make_process(5301, "winlogon.exe", session=3, path=path))
+
+    entry = only(end(params(pid=[5301]), check_mode=False)[0])
+
+    assert entry["processes"] == [] and [p["reason"] for p in entry["protected"]] == ["critical system process"]
+
+
+def test_a_critical_name_whose_path_cannot_be_read_stays_protected(emulator):
+    # openprocess: the System process and the CSRSS processes fail with ERROR_ACCESS_DENIED; any unreadable
+    # path is taken for a real system process
+    local(emulator)["processes"].append(rds_emulator.make_process(
+        5302, "lsass.exe", session=3, path="C:\\Users\\bob\\lsass.exe", access_denied=True))
+    emulator.inject("QueryFullProcessImageNameW", 5, pid=None)
+
+    entry = only(end(params(name=["csrss", "lsass", "System"], session_id=[0, 3]), check_mode=False)[0])
+
+    assert entry["processes"] == []
+    assert sorted(p["pid"] for p in entry["protected"]) == sorted(
+        p["pid"] for p in local(emulator)["processes"]
+        if p["name"] in ("csrss.exe", "lsass.exe", "System") and p["session"] in (0, 3))
+
+
+def test_when_the_system_directory_cannot_be_read_every_critical_name_stays_protected(emulator):
+    emulator.inject("GetSystemDirectoryW", 5, times=None)
+    local(emulator)["processes"].append(rds_emulator.make_process(5303, "csrss.exe", session=3,
+                                                                  path="C:\\Users\\bob\\csrss.exe"))
+
+    entry = only(end(params(pid=[5303]), check_mode=False)[0])
+
+    assert entry["processes"] == [] and [p["pid"] for p in entry["protected"]] == [5303]
+
+
+def test_a_remote_critical_name_is_protected_by_name_alone_whatever_its_path(emulator):
+    # no path is available through WTSEnumerateProcessesExW or RPC: the name protects, as documented
+    emulator.state["servers"]["RDSH02"]["processes"].append(rds_emulator.make_process(
+        5304, "csrss.exe", session=1, path="C:\\Users\\dave\\csrss.exe"))
+
+    entry = only(end(params(server=["RDSH02"], pid=[5304]), check_mode=False)[0])
+
+    assert entry["processes"] == [] and [p["pid"] for p in entry["protected"]] == [5304]
+    assert emulator.calls["OpenProcess"] == 0
