@@ -86,7 +86,6 @@ def test_toolhelp_snapshot_shows_the_agent_process_tree(win):
                                          "services.exe", "wininit.exe"]
 
 
-
 def test_open_process_and_its_image_path(emulator):
     # processthreadsapi OpenProcess: the System process and the CSRSS processes fail with ERROR_ACCESS_DENIED;
     # winbase QueryFullProcessImageNameW: the size in characters, without the NUL, on success
