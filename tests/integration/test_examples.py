@@ -14,9 +14,10 @@ without skipping a task of its own that has no ``when``. A task of a module that
 change (in check mode: the change it would make, with no call that changes anything), and no omit placeholder
 may reach Windows. ``CHECKS`` looks in the emulator's records for what some examples say they do.
 
-What cannot run here is listed in ``NOT_RUN`` with the reason; the list must match examples that exist. Data
-blocks (inventory sources, variables, AWX definitions) are validated by the unit test; rulebooks run under
-ansible-rulebook in test_rulebook.py.
+What cannot run here is listed in ``NOT_RUN`` with the reason; the list must match examples that exist. The
+inventory sources among the examples are parsed by one ansible-inventory run (``INVENTORY_NOT_RUN``: those that
+need a discovery host or another collection). Other data (variables, AWX definitions) is checked by the unit
+test; rulebooks run under ansible-rulebook in test_rulebook.py.
 """
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ NOT_RUN = {
     ("roles/python_runtime/README.md", "Python for wtsadmin.rds on the session hosts"): (
         "the python_runtime role " + WINDOWS_CONNECTION + " (its plan is tested by the python_runtime target)"),
 }
+DISCOVERY = ("discovery asks its discovery_host over WinRM by name (the inventory_rds_servers target runs discovery "
+             "against a loopback WinRM endpoint)")
 # Variables a file's examples get (play variables): from whoever runs them, or to spare a wait that proves
 # nothing here (the role's wait_for_connection sleeps 60 s before it looks; the local connection always answers).
 NO_WAIT_FOR_REBOOT = {"rds_drain_wait_for_reboot": False}
@@ -312,6 +315,52 @@ def test_every_example_of_a_file_runs_and_does_what_it_says(path, tmp_path_facto
                 for problem in _problems(path, name, play, results, state)]
     assert ran and len(ran) == len(_without_not_run(path, SOURCES[path], set()))
     assert not problems, "%s\n%s\n%s" % ("\n".join(problems), run.stdout[-4000:], run.stderr[-3000:])
+
+
+# Inventory sources among the examples that ansible-inventory cannot parse here: (file, what names them) -> why.
+INVENTORY_NOT_RUN = {
+    ("plugins/inventory/rds_servers.py", "discovery_host: mgmt01.contoso.com"): DISCOVERY,
+    ("docs/inventory.md", "discovery_host: mgmt01.contoso.com"): DISCOVERY,
+    ("docs/inventory.md", "plugin: microsoft.ad.ldap"): "another collection's plugin, asking a domain controller over LDAP",
+}
+
+
+def _inventory_sources():
+    """(file, key, source) of every example that is an inventory source: a YAML inventory (``all``) or a
+    config of an inventory plugin; ``key`` names a plugin config by its discovery host, or its plugin."""
+    for where, text in examples.examples():
+        for document in yaml.safe_load_all(text):
+            if isinstance(document, dict) and ("all" in document or "plugin" in document):
+                key = ("discovery_host: %s" % document["discovery_host"] if "discovery_host" in document
+                       else "plugin: %s" % document["plugin"] if "plugin" in document else None)
+                yield where.split(" ")[0], key, document
+
+
+def test_every_inventory_example_parses_with_ansible_inventory(tmp_path):
+    sources, expected, skipped = [], [], set()
+    for index, (path, key, source) in enumerate(_inventory_sources()):
+        if (path, key) in INVENTORY_NOT_RUN:
+            skipped.add((path, key))
+            continue
+        if "plugin" in source:
+            servers = source["static_servers"]
+            suffix = "." + source["dns_suffix"] if source.get("hostname_format") == "fqdn" else ""
+            expected += [server if "." in server else server + suffix for server in servers]
+        else:
+            expected += [host for group in source["all"]["children"].values() for host in group.get("hosts") or {}]
+        sources.append(tmp_path / ("%d.rds_servers.yml" % index if "plugin" in source else "%d.yml" % index))
+        sources[-1].write_text(yaml.safe_dump(source))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build" / "collections"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="true", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"))
+    command = [str(Path(sys.executable).with_name("ansible-inventory")), "--list"]
+    for source in sources:
+        command += ["-i", str(source)]
+
+    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path)
+
+    assert run.returncode == 0 and "[WARNING]" not in run.stderr, run.stdout[-2000:] + run.stderr[-3000:]
+    assert set(expected) <= set(json.loads(run.stdout)["_meta"]["hostvars"]), run.stdout[-3000:]
+    assert len(sources) >= 4 and skipped == set(INVENTORY_NOT_RUN), set(INVENTORY_NOT_RUN) - skipped
 
 
 def test_the_examples_that_do_not_run_are_listed_with_a_reason_and_exist():
