@@ -27,7 +27,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._limits import option_problems
-from ansible_collections.wtsadmin.rds.plugins.plugin_utils._build import module_build
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._build import module_build, prepare
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils._payload import program, remote_command, task_message
 
 display = Display()
@@ -38,6 +38,7 @@ _DISCOVER = frozenset(("", "auto", "auto_silent", "auto_legacy", "auto_legacy_si
 # they start PowerShell once (ansible-core's winrm before 2.19 also wraps a command that is encoded already).
 _ENCODING_CONNECTIONS = frozenset(("winrm", "ansible.builtin.winrm"))
 _EXCERPT = 1000  # characters of stdout/stderr shown when the host's reply is not a result
+_VALIDATORS = {}  # id of a module_args dict -> (that dict, its ArgumentSpecValidator): see _validator
 ASYNC_REFUSED = (
     "%s does not support async: a wtsadmin.rds task is one remote command whose result is read when it ends "
     "(docs/execution-model.md). Remove async and poll. To wait for users, run wtsadmin.rds.win_rds_wait (until: "
@@ -57,6 +58,14 @@ class RdsModuleAction(ActionBase):
     Asynchronous tasks are refused with ASYNC_REFUSED; check mode is honoured as the module's
     ``supports_check_mode`` says; become is not used, and a task that asks for it gets BECOME_IGNORED.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        """Each action plugin's class, when Ansible's strategy imports it in the main process, builds its module
+        there for every worker it forks (_build.prepare)."""
+        super().__init_subclass__(**kwargs)
+        build = prepare(_module_of(cls))
+        if build is not None:
+            _validator(build.module_args)
 
     def run(self, tmp=None, task_vars=None):
         build = module_build(self._module_name())
@@ -102,10 +111,8 @@ class RdsModuleAction(ActionBase):
         return result
 
     def _module_name(self):
-        """The dotted name of the module this action plugin runs: ``NS.NAME.plugins.action.X`` (the Python module
-        of the action plugin's file, plugins/action/X.py) runs ``NS.NAME.plugins.modules.X``."""
-        collection, _action, name = type(self).__module__.rpartition(".plugins.action.")
-        return "%s.plugins.modules.%s" % (collection, name)
+        """The dotted name of the module this action plugin runs (``_module_of``)."""
+        return _module_of(type(self))
 
     def _validation_message(self, error):
         if isinstance(error, UnsupportedError):
@@ -135,6 +142,13 @@ class RdsModuleAction(ActionBase):
         }
 
 
+def _module_of(action_class):
+    """The dotted name of the module an action plugin class runs: ``NS.NAME.plugins.action.X`` (the Python module
+    of the action plugin's file, plugins/action/X.py) runs ``NS.NAME.plugins.modules.X``."""
+    collection, _action, name = action_class.__module__.rpartition(".plugins.action.")
+    return "%s.plugins.modules.%s" % (collection, name)
+
+
 def validate_args(module_args, args):
     """``args`` checked against a module's ``module_args()`` (its argument spec and the constraints between
     options), as Ansible's ValidationResult: ``validated_parameters`` (defaults filled in) and ``errors``.
@@ -142,13 +156,23 @@ def validate_args(module_args, args):
     Values of the right type that Windows cannot take as given (``_limits.option_problems``: integers that
     do not fit their Windows type, inf and nan, NUL characters, empty names, an empty server list) are errors
     too, checked once Ansible's own checks passed."""
-    validator = ArgumentSpecValidator(module_args["argument_spec"],
-                                      **{key: module_args.get(key) for key in _VALIDATOR_ARGS})
-    result = validator.validate(args)
+    result = _validator(module_args).validate(args)
     if not result.errors.errors:
         for problem in option_problems(module_args["argument_spec"], result.validated_parameters):
             result.errors.append(ArgumentValueError(problem))
     return result
+
+
+def _validator(module_args):
+    """The ArgumentSpecValidator of ``module_args``, made once per process (its constructor deep-copies the
+    spec); the one an action plugin's class made in the main process serves every worker forked after it. A
+    worker validates one task, so no validator is used twice."""
+    entry = _VALIDATORS.get(id(module_args))
+    if entry is None or entry[0] is not module_args:
+        validator = ArgumentSpecValidator(module_args["argument_spec"],
+                                          **{key: module_args.get(key) for key in _VALIDATOR_ARGS})
+        entry = _VALIDATORS[id(module_args)] = (module_args, validator)
+    return entry[1]
 
 
 def parse_result(stdout):

@@ -13,6 +13,11 @@ from __future__ import annotations
 # created once by the controller's main process, private to the user, removed when the run ends; Ansible's
 # own AnsiballZ cache lives there too), under a key that changes whenever any source it could depend on
 # changes (source_key). The first worker that needs a module builds it; the others read one small JSON file.
+#
+# Better still: Ansible's linear and free strategies import each task's action plugin class in the main
+# process before they fork its workers (action_loader.get(..., class_only=True), to read BYPASS_HOST_LOOP).
+# The action plugin then builds its module there, once (prepare(), from RdsModuleAction.__init_subclass__),
+# and every worker forked afterwards finds the build in memory: no key to compute, no file to read.
 
 import contextlib
 import hashlib
@@ -29,6 +34,7 @@ from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
 FORMAT = 1  # changes whenever what a build holds changes
 CACHE_DIR = "wtsadmin_rds_builds"
 _BUILDS = {}  # key -> Build, for this process
+_PREPARED = {}  # module -> Build, made by prepare() in this process or the one it was forked from
 
 
 class Build:
@@ -42,8 +48,12 @@ class Build:
 def module_build(module: str, cache_dir: str | None = None) -> Build:
     """The Build of ``module`` (dotted name, ``ansible_collections.NS.NAME.plugins.modules.MODULE``).
 
-    ``cache_dir``: where builds are kept on disk (default: this run's Ansible temporary directory).
+    ``cache_dir``: where builds are kept on disk (default: this run's Ansible temporary directory). A module
+    that prepare() built in this process, or in the main process before it forked this worker, is taken as it
+    is: the action plugin's own code was imported at the same moment.
     """
+    if cache_dir is None and module in _PREPARED:
+        return _PREPARED[module]
     key = source_key(module)
     build = _BUILDS.get(key)
     if build is None:
@@ -54,6 +64,16 @@ def module_build(module: str, cache_dir: str | None = None) -> Build:
             _write(directory, key, build)
         _BUILDS[key] = build
     return build
+
+
+def prepare(module: str) -> Build | None:
+    """Build ``module`` now, in this process, for the workers it forks later (see the top of this file); the
+    Build, or None: a build that fails here is left to the worker, which reports it as the task's failure."""
+    try:
+        _PREPARED[module] = module_build(module)
+    except Exception:  # pylint: disable=broad-exception-caught  # the worker builds again and says why
+        return None
+    return _PREPARED[module]
 
 
 def source_key(module: str) -> str:

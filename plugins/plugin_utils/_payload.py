@@ -193,7 +193,10 @@ def program(payload: str, task: dict, setting: str = INTERPRETER_SETTING) -> byt
 
     ``setting`` names where the host's Python is set, for the failure on a Python that is too old.
     """
-    text = json.dumps(task, cls=AnsibleJSONEncoder, vault_to_text=True, sort_keys=True)
+    try:  # plain JSON takes Ansible's tagged str, int, list and dict values as they are, and costs far less
+        text = json.dumps(task, sort_keys=True)
+    except TypeError:  # a value only Ansible's encoder knows: a vaulted string (as its text), a date, ...
+        text = json.dumps(task, cls=AnsibleJSONEncoder, vault_to_text=True, sort_keys=True)
     return _BOOTSTRAP.format(fix=python_fix(setting), payload=payload, task=pack(text)).encode("ascii")
 
 

@@ -308,7 +308,7 @@ def bench_controller(ws: Workspace, repeat: int):
                      "**%.2f** / %.2f" % (statistics.mean(info) / statistics.mean(ping),
                                           statistics.median(info) / statistics.median(ping))])
     return ["hosts", "host-tasks of each", "ping ms CPU (mean / median)", "session_info ms CPU (mean / median)",
-            "session_info max ms (the worker that builds)", "ratio (mean / median)"], rows
+            "session_info max ms", "ratio (mean / median)"], rows
 
 
 def bench_host(ws: Workspace, repeat: int):

@@ -26,6 +26,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def fresh_process(monkeypatch):
     """Each test starts like a new worker: nothing built in this process yet."""
     monkeypatch.setattr(_build, "_BUILDS", {})
+    monkeypatch.setattr(_build, "_PREPARED", {})
 
 
 def test_a_build_holds_the_payload_and_the_modules_own_module_args(tmp_path):
@@ -48,6 +49,39 @@ def test_another_worker_reads_the_build_from_disk_without_importing_or_packing(t
     assert second.payload == first.payload
     assert second.module_args == _build._as_lists(first.module_args)  # JSON gives tuples back as lists
     assert [path.name for path in (tmp_path / _build.CACHE_DIR).iterdir()] == [_build.source_key(PROBE) + ".json"]
+
+
+def test_a_worker_forked_after_prepare_takes_the_build_from_memory(tmp_path, monkeypatch):
+    # the strategy imports the action plugin class in the main process, which prepares its module there
+    monkeypatch.setattr(_build.C, "DEFAULT_LOCAL_TMP", str(tmp_path))
+    _build.prepare(PROBE)
+    prepared = _build._PREPARED[PROBE]
+    monkeypatch.setattr(_build, "_BUILDS", {})  # a fresh worker: only what the main process held before the fork
+
+    def refuse(*args):
+        raise AssertionError("looked for the build again")
+
+    monkeypatch.setattr(_build, "source_key", refuse)
+    monkeypatch.setattr(_build, "_read", refuse)
+    assert _build.module_build(PROBE) is prepared
+    assert prepared.payload == _payload.module_payload.__wrapped__(PROBE)
+
+
+def test_defining_an_action_plugin_class_prepares_its_module(tmp_path, monkeypatch):
+    from ansible_collections.wtsadmin.rds.plugins.plugin_utils._action import RdsModuleAction
+
+    monkeypatch.setattr(_build.C, "DEFAULT_LOCAL_TMP", str(tmp_path))
+    type("ActionModule", (RdsModuleAction,), {"__module__": PROBE.replace(".modules.", ".action.")})
+    assert _build._PREPARED[PROBE].payload == _payload.module_payload.__wrapped__(PROBE)
+
+
+def test_a_module_that_cannot_be_built_is_left_to_the_worker(tmp_path, monkeypatch):
+    monkeypatch.setattr(_build.C, "DEFAULT_LOCAL_TMP", str(tmp_path))
+    missing = PROBE.replace("probe", "no_such_module")
+    _build.prepare(missing)  # raises nothing: the worker builds again and fails the task with the reason
+    assert missing not in _build._PREPARED
+    with pytest.raises(Exception):
+        _build.module_build(missing)
 
 
 def test_the_cache_directory_is_private_to_the_user(tmp_path):

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import io
 import json
 import os
@@ -208,6 +209,29 @@ def test_program_is_ascii_even_when_parameters_are_not():
     text = program.decode("ascii")  # raises if any byte is not ASCII
     outside_packed = re.sub(r'"""\n[A-Za-z0-9+/=\n]*"""', "", text)  # base64 may hold "Zo" by chance
     assert "Zo" not in outside_packed  # parameters travel packed, not as text
+
+
+def task_of(program: bytes) -> dict:
+    """The task a program carries (the bootstrap's ``task = unpack(\"\"\"...\"\"\")``)."""
+    return unpack(program.decode("ascii").split('task = unpack("""\n', 1)[1].split('"""', 1)[0])
+
+
+def test_program_sends_vaulted_values_as_their_text_and_dates_as_iso():
+    from ansible.parsing.vault import EncryptedString
+
+    vaulted = EncryptedString(ciphertext="$ANSIBLE_VAULT;1.1;AES256\n3132")
+    object.__setattr__(vaulted, "_plaintext", "s3cret")  # as if the run's vault secret had decrypted it
+    sent = task_of(_payload.program("x", task(name=vaulted, message=datetime.date(2026, 3, 14))))
+    assert (sent["params"]["name"], sent["params"]["message"]) == ("s3cret", "2026-03-14")
+
+
+def test_program_sends_ansibles_tagged_values_as_plain_json():
+    from ansible.module_utils._internal._datatag import AnsibleTagHelper
+    from ansible._internal._datatag._tags import Origin
+
+    tagged = AnsibleTagHelper.tag("Zoë", [Origin(path="/play.yml", line_num=3)])
+    sent = task_of(_payload.program("x", task(name=tagged, times=AnsibleTagHelper.tag(2, [Origin(path="/p")]))))
+    assert (sent["params"]["name"], sent["params"]["times"]) == ("Zoë", 2)
 
 
 def test_program_runs_the_module_and_prints_one_ascii_json_line(python39):
