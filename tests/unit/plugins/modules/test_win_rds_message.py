@@ -62,6 +62,17 @@ def test_a_server_named_several_times_shows_the_message_once(emulator, run_main)
     assert emulator.calls["WTSSendMessageW"] == 1
 
 
+def test_the_names_of_this_host_show_the_message_once_and_say_they_were_merged(emulator, run_main):
+    # issue #12 item 8, #19 item 11: localhost, the host's NetBIOS name and its own address are one host
+    result = run_main({"msg": "x", "username": ["alice"], "server": ["localhost", "RDSH01", "10.20.0.11"]})
+
+    assert [entry["server"] for entry in result["servers"]] == ["localhost"]
+    assert [s["user"] for s in result["sessions"]] == ["CONTOSO\\alice"]
+    assert emulator.calls["WTSSendMessageW"] == 1
+    assert result["warnings"] == ["server: 'localhost' and 'RDSH01' and '10.20.0.11' name the same host; it was "
+                                  "worked once, as 'localhost'"]
+
+
 def test_a_named_session_that_does_not_exist_gets_nothing_and_one_warning(emulator, run_main):
     # issue #15, item 6
     task = {"msg": "Hello", "session_id": [2, 9]}
