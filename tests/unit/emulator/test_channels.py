@@ -27,7 +27,7 @@ def test_read_with_nothing_to_read_times_out_with_io_incomplete(win):
     start = time.monotonic()
     assert not win.wtsapi32.WTSVirtualChannelRead(channel, 300, buffer, 1600, byref(read))
     assert ctypes.get_last_error() == 996
-    assert 0.25 <= time.monotonic() - start < 1.5
+    assert time.monotonic() - start >= 0.25  # it waited for the timeout (a lower bound only: no timed assert)
     win.wtsapi32.WTSVirtualChannelClose(channel)
 
 
