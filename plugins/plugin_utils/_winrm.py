@@ -191,6 +191,11 @@ def _explained(endpoint, settings, role="the discovery host"):
             % (role, endpoint, _reason(error)))
     except (WinRMError, WinRMTransportError) as error:
         raise AnsibleError("WinRM at %s failed: %s" % (endpoint, error))
+    except requests.exceptions.RequestException as error:
+        # Not a ConnectionError: a connection that breaks in the middle of an answer (ChunkedEncodingError,
+        # "Connection broken: IncompleteRead") and the other ways an HTTP exchange can end half done.
+        raise AnsibleError("WinRM at %s broke off an answer: %s. Check that %s and its network stay up"
+                           % (endpoint, _reason(error), role))
 
 
 def _protocol(host, settings, role="the discovery host"):

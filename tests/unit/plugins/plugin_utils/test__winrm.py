@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 import yaml
 from ansible.errors import AnsibleError
 
@@ -44,6 +45,21 @@ def test_an_unreachable_listener_is_named_by_its_endpoint_without_the_password(h
 
     assert str(failure.value).startswith("Cannot reach the discovery host's WinRM at %s: " % endpoint)
     assert SETTINGS["password"] not in str(failure.value)
+
+
+@pytest.mark.parametrize("broken", [
+    requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead(0 bytes read, 1001 more expected)"),
+    requests.exceptions.ContentDecodingError("Received response with content-encoding: gzip, but failed to decode"),
+])
+def test_an_answer_broken_off_half_way_is_an_ansible_error_naming_the_endpoint(broken):
+    """A connection that breaks while an answer is read is no ConnectionError for requests; it must still be an
+    AnsibleError (the event stream reports the host down and reconnects on AnsibleError only)."""
+    with pytest.raises(AnsibleError) as failure:
+        with _winrm._explained("http://rdsh01:5985/wsman", SETTINGS, "rdsh01"):
+            raise broken
+
+    assert str(failure.value).startswith("WinRM at http://rdsh01:5985/wsman broke off an answer: ")
+    assert "rdsh01 and its network" in str(failure.value)
 
 
 def test_a_streaming_command_is_ended_once_by_a_host_that_answers_and_again_only_when_it_did_not(tmp_path):
