@@ -601,7 +601,7 @@ class Emulator:
             session = st.find_session(server, change["session_id"])
             if session is not None:
                 session.update(change["set"])
-        if server["events"]:
+        if server["events"] and not server["events"][0].get("armed_by_wait"):
             server["events"][0]["due_at"] = wall + server["events"][0].get("delay_seconds", 0)
 
     @staticmethod

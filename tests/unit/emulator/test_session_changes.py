@@ -10,6 +10,7 @@ from ctypes import byref, c_uint32
 import rds_emulator
 
 WTS_EVENT_LOGOFF, WTS_EVENT_CONNECT, WTS_EVENT_ALL, WTS_EVENT_FLUSH = 0x40, 0x8, 0x7FFFFFFF, 0x80000000
+WTS_EVENT_LOGON = 0x20
 
 
 def test_disconnect_keeps_the_session_and_stamps_the_server_time(emulator, win):
@@ -98,3 +99,25 @@ def test_flush_on_the_same_handle_releases_a_waiter_with_no_event(win):
     assert not waiter.is_alive()
     assert result == {"ok": 1, "flags": 0}
     win.wtsapi32.WTSCloseServer(handle)
+
+
+def test_an_event_armed_by_wait_waits_for_the_next_wait_instead_of_the_event_before_it(emulator, win):
+    """``armed_by_wait``: a test script's event whose delay starts at the next WTSWaitSystemEvent call, not when
+    the event before it fired, so that a slow controller between two waits cannot make the second miss it."""
+    second = dict(rds_emulator.make_event(0.1, ["logon"], add_session={"id": 9, "user": "frank", "state": "active"}),
+                  armed_by_wait=True)
+    emulator.state["servers"]["RDSH01"]["events"] = [
+        rds_emulator.make_event(0.1, ["logoff"], session_id=3, remove=True), second]
+    flags = c_uint32()
+    assert win.wtsapi32.WTSWaitSystemEvent(None, WTS_EVENT_LOGOFF, byref(flags))
+    assert win.wtsapi32.WTSWaitSystemEvent(None, 0, byref(c_uint32()))  # WTS_EVENT_NONE arms nothing
+    emulator.state["servers"]["RDSH01"]["fired_events"].clear()
+    time.sleep(0.3)  # longer than the logon's delay: without armed_by_wait it would have fired by now
+    listed, count = ctypes.c_void_p(), c_uint32()
+    assert win.wtsapi32.WTSEnumerateSessionsW(None, 0, 1, byref(listed), byref(count))  # the emulator's clock ticks
+    win.wtsapi32.WTSFreeMemory(listed)
+    assert emulator.state["servers"]["RDSH01"]["fired_events"] == []
+    assert emulator.session("RDSH01", 9) is None
+    assert win.wtsapi32.WTSWaitSystemEvent(None, WTS_EVENT_LOGON, byref(flags))
+    assert win.wtsapi32.WTSWaitSystemEvent(None, 0, byref(c_uint32()))
+    assert emulator.session("RDSH01", 9)["user"] == "frank"
