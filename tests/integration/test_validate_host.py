@@ -3,10 +3,13 @@ the emulated RD Session Host set up for each outcome of each assumption: a host 
 one that does not, and one where nothing can be told (which is also the default read-only run).
 
 Over the local connection the collection's command is POSIX sh, not PowerShell, so powershell_command is
-UNKNOWN here; tests/unit/plugins/filter/test_validate_host_report.py covers its PASS and FAIL.
+UNKNOWN there. Its PASS and FAIL come from runs over ansible-core's winrm connection to the loopback WS-Man
+endpoint (tests/wsman/README.md), whose stand-in PowerShell runs the collection's PowerShell command as WinRM
+received it, with the emulated host's Python as the one program the host has at WINDOWS_PYTHON.
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sys
@@ -18,6 +21,10 @@ from runs import run as run_command
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "wsman"))
+
+from wsman_loopback import LoopbackWsman  # noqa: E402
+
 NAMES = ("disconnected_rdp_protocol", "cpu_time_unit", "dynamic_channel", "lock_flag", "server_version",
          "powershell_command")
 # As JSON: key=value extra vars would read the backslash of CONTOSO\alice as an escape.
@@ -53,7 +60,7 @@ def nothing_to_tell(state):
     return ()
 
 
-def run(tmp_path, scenario):
+def run(tmp_path, scenario, inventory=HERE / "inventory.emulated.yml"):
     state = rds_emulator.sample_state()
     arguments = scenario(state)
     state_file, report_file = tmp_path / "emulator-state.json", tmp_path / "report.json"
@@ -62,7 +69,7 @@ def run(tmp_path, scenario):
                ANSIBLE_LOCAL_TEMP=str(tmp_path / "local-tmp"), ANSIBLE_REMOTE_TEMP=str(tmp_path / "remote-tmp"),
                RDS_EMULATOR_STATE=str(state_file))
     env.setdefault("RDS_EMULATOR_PYTHON", str(ROOT / ".build" / "emulated-host" / "bin" / "python"))
-    command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(HERE / "inventory.emulated.yml"),
+    command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(inventory),
                str(ROOT / "playbooks" / "validate_host.yml"), "-e", "validate_host_report_file=%s" % report_file,
                *arguments]
     done = run_command(*command, cwd=tmp_path, env=env, timeout=600)
@@ -115,3 +122,83 @@ def test_without_changes_allowed_no_channel_is_opened(tmp_path):
     assert verdicts(report)["dynamic_channel"] == "UNKNOWN"
     assert verdicts(report)["lock_flag"] == "PASS"
     assert state["mutating_calls"] == []
+
+
+# --- over WinRM: the collection's PowerShell command ---------------------------------------------------------
+
+USER, PASSWORD = "rdsadmin", "Passw0rd!"
+WINDOWS_PYTHON = "C:\\Program Files\\Python311\\python.exe"
+STANDIN = ROOT / "tests" / "wsman" / "powershell_standin.py"
+
+
+@pytest.fixture
+def winrm_inventory(tmp_path, monkeypatch):
+    """The emulated host behind the loopback WS-Man endpoint; yields a function that writes an inventory for it
+    with a given ansible_python_interpreter, and the endpoint. Its commands run with the stand-in PowerShell
+    on PATH, the emulated host's Python at WINDOWS_PYTHON and the state file run() writes."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("PowerShell", "powershell"):  # as ansible-core versions spell it
+        (bin_dir / name).write_text('#!/bin/sh\nexec "%s" "%s" "$@"\n' % (sys.executable, STANDIN))
+        (bin_dir / name).chmod(0o755)
+    python = os.environ.get("RDS_EMULATOR_PYTHON") or str(ROOT / ".build" / "emulated-host" / "bin" / "python")
+    monkeypatch.setenv("PATH", "%s%s%s" % (bin_dir, os.pathsep, os.environ["PATH"]))
+    monkeypatch.setenv("RDS_EMULATED_PROGRAMS", json.dumps({WINDOWS_PYTHON: python}))
+    monkeypatch.setenv("RDS_EMULATOR_STATE", str(tmp_path / "emulator-state.json"))
+    with LoopbackWsman(USER, PASSWORD) as wsman:
+        def inventory(interpreter):
+            host = {"ansible_host": "127.0.0.1", "ansible_port": wsman.port, "ansible_connection": "winrm",
+                    "ansible_winrm_transport": "basic", "ansible_winrm_scheme": "http", "ansible_user": USER,
+                    "ansible_password": PASSWORD, "ansible_python_interpreter": interpreter}
+            path = tmp_path / "inventory.winrm.json"
+            path.write_text(json.dumps({"all": {"hosts": {"rdsh01": host}}}))
+            return path
+        yield inventory, wsman
+
+
+def scripts(wsman):
+    """The PowerShell script of each command the endpoint received (all -EncodedCommand)."""
+    decoded = []
+    for command, arguments in wsman.command_parts:
+        words = [command] + " ".join(arguments).split()
+        assert words[0].lower() == "powershell" and "-EncodedCommand" in words, (command, arguments)
+        decoded.append(base64.b64decode(words[words.index("-EncodedCommand") + 1]).decode("utf-16-le"))
+    return decoded
+
+
+def test_over_winrm_the_collections_powershell_command_runs_the_modules(tmp_path, winrm_inventory):
+    inventory, wsman = winrm_inventory
+    report, stdout, state = run(tmp_path, as_documented, inventory(WINDOWS_PYTHON))
+    assert verdicts(report) == dict.fromkeys(NAMES, "PASS"), report["lines"]
+    powershell = next(item for item in report["assumptions"] if item["name"] == "powershell_command")
+    assert powershell["observed"] == "win_rds_session_info and win_rds_process_info ran over winrm"
+    assert "PASS    powershell_command" in stdout
+    # The Windows build is read with Get-ItemProperty, which the emulated host cannot run: unknown, and the
+    # report goes on.
+    assert report["build"] == "unknown"
+    assert state["mutating_calls"] and {call["function"] for call in state["mutating_calls"]} == {"WTSVirtualChannelWrite"}
+    # What WinRM received: the build read, then one command per module task (three session lists, processes,
+    # servers, wait, channel), each the collection's command starting the Python given.
+    received = scripts(wsman)
+    assert "Get-ItemProperty" in received[0]
+    assert len(received) == 8
+    for script in received[1:]:
+        assert "$input | & $p @a" in script and WINDOWS_PYTHON.replace("'", "''") in script, script
+
+
+def test_over_winrm_a_python_the_host_does_not_have_fails_the_powershell_command(tmp_path, winrm_inventory):
+    inventory, wsman = winrm_inventory
+    missing = "C:\\Python39\\python.exe"
+    report, _stdout, state = run(tmp_path, as_documented, inventory(missing))
+    expected = dict.fromkeys(NAMES, "UNKNOWN")  # nothing else can be told without the modules
+    assert verdicts(report) == dict(expected, powershell_command="FAIL"), report["lines"]
+    powershell = next(item for item in report["assumptions"] if item["name"] == "powershell_command")
+    assert powershell["observed"].startswith("win_rds_session_info did not run: The Python interpreter %s "
+                                             "(ansible_python_interpreter) was not found on the host" % missing)
+    assert state["mutating_calls"] == []
+    # The collection's command was received and looked for that Python, for each read-only module task (the
+    # test users' lists too; the channel was not tried).
+    received = scripts(wsman)
+    assert len(received) == 7
+    for script in received[1:]:
+        assert "$input | & $p @a" in script and missing in script, script
