@@ -216,21 +216,45 @@ def task_of(program: bytes) -> dict:
     return unpack(program.decode("ascii").split('task = unpack("""\n', 1)[1].split('"""', 1)[0])
 
 
-def test_program_sends_vaulted_values_as_their_text_and_dates_as_iso():
-    from ansible.parsing.vault import EncryptedString
+def vaulted_text(plaintext: str):
+    """A vaulted string as a play holds it once the run's vault secret is known, on every ansible-core."""
+    try:
+        from ansible.parsing.vault import EncryptedString  # ansible-core 2.19 and later
+    except ImportError:  # before 2.19: AnsibleVaultEncryptedUnicode, decrypted by its vault when read
+        from ansible.parsing.vault import VaultLib, VaultSecret
+        from ansible.parsing.yaml.objects import AnsibleVaultEncryptedUnicode
 
+        secret = VaultSecret(b"vault-password")
+        return AnsibleVaultEncryptedUnicode.from_plaintext(plaintext, VaultLib([("default", secret)]), secret)
     vaulted = EncryptedString(ciphertext="$ANSIBLE_VAULT;1.1;AES256\n3132")
-    object.__setattr__(vaulted, "_plaintext", "s3cret")  # as if the run's vault secret had decrypted it
-    sent = task_of(_payload.program("x", task(name=vaulted, message=datetime.date(2026, 3, 14))))
+    object.__setattr__(vaulted, "_plaintext", plaintext)  # as if the run's vault secret had decrypted it
+    return vaulted
+
+
+def from_a_play(value):
+    """``value`` as Ansible hands it over from a playbook: tagged with its origin (2.19 and later), or, before
+    2.19, text as AnsibleUnicode with its position in the file (other values were plain)."""
+    try:
+        from ansible.module_utils._internal._datatag import AnsibleTagHelper
+        from ansible._internal._datatag._tags import Origin
+    except ImportError:
+        from ansible.parsing.yaml.objects import AnsibleUnicode
+
+        if not isinstance(value, str):
+            return value
+        text = AnsibleUnicode(value)
+        text.ansible_pos = ("/play.yml", 3, 7)
+        return text
+    return AnsibleTagHelper.tag(value, [Origin(path="/play.yml", line_num=3)])
+
+
+def test_program_sends_vaulted_values_as_their_text_and_dates_as_iso():
+    sent = task_of(_payload.program("x", task(name=vaulted_text("s3cret"), message=datetime.date(2026, 3, 14))))
     assert (sent["params"]["name"], sent["params"]["message"]) == ("s3cret", "2026-03-14")
 
 
-def test_program_sends_ansibles_tagged_values_as_plain_json():
-    from ansible.module_utils._internal._datatag import AnsibleTagHelper
-    from ansible._internal._datatag._tags import Origin
-
-    tagged = AnsibleTagHelper.tag("Zoë", [Origin(path="/play.yml", line_num=3)])
-    sent = task_of(_payload.program("x", task(name=tagged, times=AnsibleTagHelper.tag(2, [Origin(path="/p")]))))
+def test_program_sends_the_values_of_a_play_as_plain_json():
+    sent = task_of(_payload.program("x", task(name=from_a_play("Zoë"), times=from_a_play(2))))
     assert (sent["params"]["name"], sent["params"]["times"]) == ("Zoë", 2)
 
 
