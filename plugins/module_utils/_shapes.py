@@ -154,7 +154,19 @@ class WaitEvent(OnServer):
 
 # Processes
 
-class ListedProcess(TypedDict):
+class ProcessCounters(TypedDict):
+    """The counters of WTS_PROCESS_INFO_EX that a process carries from the listing to the result; None where
+    Windows has no WTSEnumerateProcessesExW."""
+
+    threads: Optional[int]
+    handles: Optional[int]
+    working_set: Optional[int]
+    peak_working_set: Optional[int]
+    pagefile_usage: Optional[int]
+    peak_pagefile_usage: Optional[int]
+
+
+class ListedProcess(ProcessCounters):
     """One process of wts.enumerate_processes: the counters and the raw CPU times (see
     _processes.cpu_time_unit) are None where Windows has no WTSEnumerateProcessesExW."""
 
@@ -163,12 +175,6 @@ class ListedProcess(TypedDict):
     session_id: int
     sid: Optional[str]
     user: Optional[str]
-    threads: Optional[int]
-    handles: Optional[int]
-    working_set: Optional[int]
-    peak_working_set: Optional[int]
-    pagefile_usage: Optional[int]
-    peak_pagefile_usage: Optional[int]
     private_pages: Optional[int]
     user_time: Optional[int]
     kernel_time: Optional[int]
@@ -183,17 +189,11 @@ class ProcessIdentity(OnServer):
     user: Optional[str]
 
 
-class Process(ProcessIdentity):
+class Process(ProcessIdentity, ProcessCounters):
     """A process as win_rds_process_info returns it (_processes.process_entry); its keys are the module's
     ``fields`` (_processes.PROCESS_FIELDS). The counters are None where Windows has no WTSEnumerateProcessesExW."""
 
     sid: Optional[str]
-    threads: Optional[int]
-    handles: Optional[int]
-    working_set: Optional[int]
-    peak_working_set: Optional[int]
-    pagefile_usage: Optional[int]
-    peak_pagefile_usage: Optional[int]
     user_cpu_seconds: Optional[float]
     kernel_cpu_seconds: Optional[float]
 
