@@ -22,7 +22,7 @@ import sys
 import traceback
 import types
 
-CACHE_PATH = (".cache", "wtsadmin.rds", "bytecode")  # under the home directory; POSIX hosts only (see BytecodeCache)
+CACHE_PATH = (".cache", "wtsadmin.rds", "bytecode")  # under the home directory on POSIX (Windows: _cache_acl.py)
 MODULE_NAME = "__wtsadmin_rds_module__"  # the module runs under this name, so `if __name__ == "__main__"` stays quiet
 
 
@@ -121,19 +121,27 @@ class BytecodeCache:
     with marshal costs a few percent of that. An entry is named by the SHA-256 of the interpreter's bytecode
     magic number and version, the source's file name and the source text, and starts with that hash again;
     an entry is used only when its directory and the entry itself are owned by this user, reached without
-    following a symbolic link, and writable by nobody else. Anything else (another Python, another source,
-    a damaged, foreign or unreadable entry, no such directory, Windows) compiles the source as before.
-    docs/security.md tells why the cache cannot be used to run code the controller did not send.
+    following a symbolic link, and writable by nobody else: on POSIX by their owner and modes, on Windows by
+    their owner and DACL, and those of every directory above (module_utils/_cache_acl.py). Anything else
+    (another Python, another source, a damaged, foreign or unreadable entry, no such directory, a failed
+    check) compiles the source as before. docs/security.md tells why the cache cannot be used to run code the
+    controller did not send.
     """
 
-    def __init__(self, directory_fd=None):
-        self._fd = directory_fd  # None: no usable cache, compile every source
+    def __init__(self, directory_fd=None, local_app_data=None):
+        self._fd = directory_fd  # POSIX: the cache directory; None: no usable cache, compile every source
+        self._windows = None  # Windows: _cache_acl's checked CacheDirectory
+        self._local = local_app_data  # Windows: where to look, until the first compile() checks it
 
     @classmethod
-    def open(cls, home=None):
-        """The cache in ``home`` (default: the user's home directory), or one that only compiles."""
+    def open(cls, home=None, windows=os.name == "nt"):
+        """The cache in ``home`` (default: the user's home directory; on Windows %LOCALAPPDATA%), or one that
+        only compiles. On Windows the checks run at the first compile(), when the payload's modules can be
+        imported."""
+        if windows:
+            return cls(local_app_data=home or os.environ.get("LOCALAPPDATA") or "")
         if os.name != "posix" or not hasattr(os, "O_NOFOLLOW") or os.open not in os.supports_dir_fd:
-            return cls()  # Windows: its ACLs are not checked here, so no cache (docs/security.md)
+            return cls()
         path = os.path.join(home or os.path.expanduser("~"), *CACHE_PATH)
         try:
             os.makedirs(path, mode=0o700, exist_ok=True)
@@ -146,7 +154,10 @@ class BytecodeCache:
         return cls(fd)
 
     def compile(self, source, filename):
-        if self._fd is None:
+        if self._local is not None:
+            local, self._local = self._local, None  # _cache_acl itself is compiled from source meanwhile
+            self._windows = _windows_cache(local)
+        if self._fd is None and self._windows is None:
             return compile(source, filename, "exec")
         parts = (importlib.util.MAGIC_NUMBER, sys.version.encode("utf-8"), filename.encode("utf-8"),
                  source.encode("utf-8"))
@@ -155,10 +166,26 @@ class BytecodeCache:
         code = self._read(name, key, filename)
         if code is None:
             code = compile(source, filename, "exec")
-            self._write(name, key + marshal.dumps(code))
+            if self._windows is not None:
+                self._windows.write(name, key + marshal.dumps(code))
+            else:
+                self._write(name, key + marshal.dumps(code))
         return code
 
     def _read(self, name, key, filename):
+        if self._windows is not None:
+            data = self._windows.read(name)
+        else:
+            data = self._read_private(name)
+        if data is None or data[:len(key)] != key:
+            return None
+        try:
+            code = marshal.loads(data[len(key):])
+        except (ValueError, EOFError, TypeError):
+            return None
+        return code if isinstance(code, types.CodeType) and code.co_filename == filename else None
+
+    def _read_private(self, name):
         try:
             fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=self._fd)
         except OSError:
@@ -167,13 +194,9 @@ class BytecodeCache:
             with os.fdopen(fd, "rb") as handle:
                 if not _private(os.fstat(handle.fileno()), group_or_other=0o022):
                     return None
-                data = handle.read()
-            if data[:len(key)] != key:
-                return None
-            code = marshal.loads(data[len(key):])
-        except (OSError, ValueError, EOFError, TypeError):
+                return handle.read()
+        except OSError:
             return None
-        return code if isinstance(code, types.CodeType) and code.co_filename == filename else None
 
     def _write(self, name, data):
         temp = "%s.%d.tmp" % (name, os.getpid())
@@ -187,6 +210,16 @@ class BytecodeCache:
                 os.unlink(temp, dir_fd=self._fd)
             except OSError:
                 pass
+
+
+def _windows_cache(local_app_data):
+    """_cache_acl's checked cache directory under ``local_app_data``, or None: the module is the payload's
+    (imported through the SourceImporter), and anything it did not expect means no cache, never a failure."""
+    try:
+        checks = importlib.import_module(__name__.rpartition(".")[0] + "._cache_acl")
+        return checks.open_directory(local_app_data)
+    except Exception:  # fail closed: compile from source
+        return None
 
 
 def _private(info, group_or_other):

@@ -31,6 +31,7 @@ from pathlib import Path
 from ansible.module_utils.common.json import AnsibleJSONEncoder
 
 RUNNER = "ansible_collections.wtsadmin.rds.plugins.module_utils._runner"
+CACHE_ACL = "ansible_collections.wtsadmin.rds.plugins.module_utils._cache_acl"  # the runner imports it on Windows
 INTERPRETER_SETTING = "ansible_python_interpreter"  # where the host's Python is set (in the inventory: python_interpreter)
 PYTHON_ARGS = "-E -s -"  # not -I: Python 2 rejects -I before reading the bootstrap, which then could not explain
 
@@ -157,11 +158,12 @@ def module_payload(module: str) -> str:
     It holds the module's source, the sources of every ``...plugins.module_utils.*`` of the module's
     collection that it imports, directly or through other module_utils (found by reading their import
     statements, including relative ones and those inside functions), and the runner, each without its
-    comments and docstrings (and the module without its documentation). Built once per module per process;
+    comments and docstrings (and the module without its documentation), and the Windows checks of the runner's
+    bytecode cache (``_cache_acl``). Built once per module per process;
     the same sources always give the same text.
     """
     utils = module.partition(".plugins.")[0] + ".plugins.module_utils."
-    sources = {module: _without_documentation(_source(module)), RUNNER: _source(RUNNER)}
+    sources = {module: _without_documentation(_source(module)), RUNNER: _source(RUNNER), CACHE_ACL: _source(CACHE_ACL)}
     pending = [module]
     while pending:
         name = pending.pop()

@@ -44,6 +44,14 @@ def emulator():
 
 
 @pytest.fixture
+def msvcrt(monkeypatch):
+    """The emulated C runtime (``msvcrt.get_osfhandle``) importable for this test only: Python takes an importable
+    ``msvcrt`` for Windows, so it is never there otherwise."""
+    monkeypatch.setitem(sys.modules, "msvcrt", rds_emulator.security.MSVCRT)
+    return rds_emulator.security.MSVCRT
+
+
+@pytest.fixture
 def emulator_file(tmp_path):
     """The sample farm in a JSON file (emu.path) that other processes can share."""
     path = tmp_path / "emulator-state.json"

@@ -5,7 +5,7 @@ See tests/emulator/README.md for the state schema and the API.
 
 from __future__ import annotations
 
-from . import advapi32, iphlpapi, kernel32, netapi32, wtsapi32  # noqa: F401  (they register the exports)
+from . import advapi32, iphlpapi, kernel32, netapi32, security, wtsapi32  # noqa: F401  (they register the exports)
 from .dll import installed_emulator as installed
 from .dll import patch_ctypes, restore_ctypes
 from .emulator import Emulator

@@ -12,7 +12,7 @@ import os
 import threading
 import time
 
-from . import logons
+from . import logons, security
 from . import state as st
 from .dll import set_system_last_error
 from .errors import ERROR_INVALID_HANDLE, ERROR_RPC_S_SERVER_UNAVAILABLE, WinFail
@@ -618,6 +618,24 @@ class Emulator:
         server["processes"] = [p for p in server["processes"] if p["session"] == 0]
         server.update(reachable=True, back_at=None, boots=server["boots"] + 1)
         logons.restart(server)
+
+    # --- file security (security.py) ----------------------------------------------------------------
+
+    def set_security(self, path, owner=security.SYSTEM, dacl=(), protected=True, reparse=False) -> None:
+        """Give the file or directory at ``path`` (a Linux path) an owner SID and a DACL (a list of
+        ``security.ace()`` dicts; None: a NULL DACL), ``protected`` from inheritance; ``reparse``: it is a
+        junction (GetFileAttributesW). The descriptor belongs to the file there now (its inode), or, if none
+        is there yet, to whatever is created there."""
+        path = os.fspath(path)
+        inode = security._inode(path)  # pylint: disable=protected-access
+        with self.edit() as state:
+            state["files"][path] = {"owner": owner, "dacl": None if dacl is None else [dict(entry) for entry in dacl],
+                                    "protected": protected, "reparse": reparse, "inode": inode}
+
+    def security(self, path) -> dict:
+        """The security descriptor the emulated GetNamedSecurityInfoW gives for ``path``."""
+        with self.edit() as state:
+            return copy.deepcopy(security.descriptor(state, os.fspath(path)))
 
     # --- problems -----------------------------------------------------------------------------------
 

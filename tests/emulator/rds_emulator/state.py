@@ -24,7 +24,7 @@ REG_SZ, REG_DWORD = 1, 4
 TOP_DEFAULTS = {
     "local_server": "RDSH01", "current_process_id": 4242, "now": None, "servers": {}, "accounts": {},
     "browser": None, "hidden_exports": [], "faults": [], "calls": {}, "mutating_calls": [], "misuse": [],
-    "administrator": True,
+    "administrator": True, "token": {"user": None, "owner": None}, "files": {},
 }
 BROWSER_DEFAULTS = {"available": True, "more_data": False, "primary_domain": "CONTOSO", "entries": []}
 SERVER_DEFAULTS = {

@@ -26,7 +26,7 @@ import subprocess
 
 import pytest
 
-from ansible_collections.wtsadmin.rds.plugins.module_utils import netapi, registry, winapi, wts
+from ansible_collections.wtsadmin.rds.plugins.module_utils import _cache_acl, netapi, registry, winapi, wts
 
 COMPILER = "x86_64-w64-mingw32-gcc"
 LAYOUTS = pathlib.Path(__file__).parent / "layouts"
@@ -34,17 +34,19 @@ LAYOUTS = pathlib.Path(__file__).parent / "layouts"
 FROM_DOCS = {"WTS_SESSION_INFO_1W", "WTS_PROCESS_INFO_EXW", "WTSINFOEX_LEVEL1_W", "WTSINFOEX_LEVEL_W",
              "WTSINFOEXW", "WTSOpenServerExW", "WTSEnumerateSessionsExW", "WTSFreeMemoryExW",
              "WTSEnumerateProcessesExW", "PWTS_SESSION_INFO_1W", "WTS_TYPE_CLASS"}
-# The prototype tables: (module, table name, DLL).
+# The prototype tables: (module, table name, DLL). _cache_acl has tables of its own (it must not import winapi).
 TABLES = ((winapi, "KERNEL32", "kernel32"), (winapi, "ADVAPI32", "advapi32"), (winapi, "IPHLPAPI", "iphlpapi"),
-          (wts, "WTSAPI32", "wtsapi32"), (netapi, "NETAPI32", "netapi32"))
+          (wts, "WTSAPI32", "wtsapi32"), (netapi, "NETAPI32", "netapi32"), (_cache_acl, "KERNEL32", "kernel32"),
+          (_cache_acl, "ADVAPI32", "advapi32"))
+WRAPPERS = (winapi, wts, netapi, _cache_acl)  # the modules that define structures
 HEADERS = ["#define _WIN32_WINNT 0x0A00", "#include <winsock2.h>", "#include <windows.h>", "#include <wtsapi32.h>",
            "#include <lm.h>", "#include <tlhelp32.h>", "#include <sddl.h>", "#include <ws2ipdef.h>",
-           "#include <iphlpapi.h>", "#include <stddef.h>", '#include "wtsapi32_docs.h"']
+           "#include <iphlpapi.h>", "#include <aclapi.h>", "#include <stddef.h>", '#include "wtsapi32_docs.h"']
 
 
 def structure_classes():
     """Every ctypes Structure/Union class the wrapper modules define."""
-    return [value for module in (winapi, wts, netapi) for value in vars(module).values()
+    return [value for module in WRAPPERS for value in vars(module).values()
             if isinstance(value, type) and issubclass(value, (ctypes.Structure, ctypes.Union))
             and value.__module__ == module.__name__]
 
@@ -109,7 +111,8 @@ def test_the_wrapper_defines_the_structures_the_windows_calls_return():
     assert {"WTS_SESSION_INFOW", "WTS_SESSION_INFO_1W", "WTS_PROCESS_INFOW", "WTS_PROCESS_INFO_EXW",
             "WTSINFOEXW", "WTSINFOEX_LEVEL_W", "WTSINFOEX_LEVEL1_W", "WTSCLIENTW", "SERVER_INFO_101",
             "PROCESSENTRY32W", "LUID", "LUID_AND_ATTRIBUTES", "TOKEN_PRIVILEGES", "SOCKADDR_IN", "SOCKADDR_IN6",
-            "SOCKADDR_INET", "MIB_UNICASTIPADDRESS_ROW", "MIB_UNICASTIPADDRESS_TABLE"} == names
+            "SOCKADDR_INET", "MIB_UNICASTIPADDRESS_ROW", "MIB_UNICASTIPADDRESS_TABLE", "ACL", "ACE_HEADER",
+            "ACCESS_ALLOWED_ACE", "SID_AND_ATTRIBUTES", "TOKEN_USER"} == names
 
 
 @pytest.mark.parametrize("cls", structure_classes(), ids=lambda cls: cls.__name__)
@@ -127,15 +130,17 @@ def test_a_missing_compiler_fails_with_the_package_to_install(monkeypatch, tmp_p
 # --- prototypes ----------------------------------------------------------------------------------------
 
 def prototype_tables():
-    """``{function: (dll, module, [type expressions])}`` of every prototype table, as written in the source:
-    each type an ast node (a type name, or POINTER(type))."""
+    """``{symbol: (dll, module, [type expressions], function)}`` of every prototype table, as written in the
+    source: each type an ast node (a type name, or POINTER(type)). The symbol is the function's name, prefixed by
+    its module's where two tables declare the same function (each declaration is checked)."""
     found = {}
     for module, table, dll in TABLES:
         tree = ast.parse(inspect.getsource(module))
         [assignment] = [node for node in tree.body if isinstance(node, ast.Assign)
                         and [getattr(target, "id", None) for target in node.targets] == [table]]
         for key, value in zip(assignment.value.keys, assignment.value.values):
-            found[key.value] = (dll, module, value.elts)
+            symbol = key.value if key.value not in found else "%s_%s" % (module.__name__.rsplit(".", 1)[1], key.value)
+            found[symbol] = (dll, module, value.elts, key.value)
     return found
 
 
@@ -154,8 +159,8 @@ def type_names(node):
 def prototype_source(tables):
     lines = list(HEADERS)
     aliases = {}
-    for name, (_dll, module, types) in sorted(tables.items()):
-        function = "DOCS_" + name if name in FROM_DOCS else name
+    for name, (_dll, module, types, real) in sorted(tables.items()):
+        function = "DOCS_" + real if real in FROM_DOCS else real
         expected = "%s (WINAPI *)(%s)" % (c_type(types[0]), ", ".join(c_type(t) for t in types[1:]) or "void")
         lines.append("const unsigned long long proto_%s[] = {1, __builtin_types_compatible_p(__typeof__(&%s), %s)};"
                      % (name, function, expected))
@@ -177,24 +182,25 @@ def prototypes(tmp_path_factory):
 def test_every_function_the_wrapper_calls_has_a_prototype_in_its_dlls_table():
     tables = prototype_tables()
     called = set()
-    for module in (winapi, wts, netapi, registry):
+    for module in (winapi, wts, netapi, registry, _cache_acl):
         source = inspect.getsource(module)
         called.update(re.findall(r'(?:_wts|_net|kernel32|advapi32|iphlpapi)\("(\w+)"\)', source))
-    assert called <= set(tables), sorted(called - set(tables))
+    declared = {entry[3] for entry in tables.values()}
+    assert called <= declared, sorted(called - declared)
     assert {"WTSOpenServerExW", "WTSSendMessageW", "NetServerEnum", "LookupAccountSidW", "Process32FirstW",
             "RegQueryValueExW"} <= set(tables)
 
 
 @pytest.mark.parametrize("name", sorted(prototype_tables()))
 def test_prototype_matches_the_windows_sdk_header(name, prototypes):
-    _dll, _module, types = prototype_tables()[name]
+    _dll, _module, types, _function = prototype_tables()[name]
     assert prototypes.get(name) == [1, 1], "%s is not %s (WINAPI *)(%s) in the SDK header" % (
         name, c_type(types[0]), ", ".join(c_type(t) for t in types[1:]))
 
 
 def test_every_type_name_of_the_tables_has_the_size_and_signedness_of_the_sdk_type(prototypes):
     checked = 0
-    for _name, (_dll, module, types) in prototype_tables().items():
+    for _name, (_dll, module, types, _function) in prototype_tables().items():
         for alias in set().union(*(type_names(node) for node in types)) - {"VOID"}:
             ctype = getattr(module, alias)
             size, signed = prototypes[alias]

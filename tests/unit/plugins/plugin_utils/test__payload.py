@@ -57,6 +57,7 @@ def test_payload_carries_the_module_the_module_utils_it_imports_transitively_and
         FIXTURE_UTILS + "_greeting",  # imported by the module
         FIXTURE_UTILS + "_punctuation",  # imported by _greeting, relatively
         _payload.RUNNER,
+        _payload.CACHE_ACL,  # the runner's Windows cache checks, imported by the runner itself on Windows
     ])  # _unused is imported by nobody and stays at home
     probe_file = Path(__file__).parent / "fixtures/ansible_collections/rdsfixture/runner/plugins/modules/probe.py"
     original = probe_file.read_text(encoding="utf-8").splitlines()
