@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import datetime
 import json
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -365,6 +367,78 @@ def bench_host(ws: Workspace, repeat: int):
     rows.append(["of which the module's emulated calls (in-process, subtracted above)", "%.1f" % (emulated * 1000), "", ""])
     return ["host process", "ms CPU (median)", "collection's own ms (minus bare start and emulated calls)",
             "vs compiled from source"], rows
+
+
+def bench_host_windows(ws: Workspace, repeat: int):
+    """Host side on Windows: the bytecode cache's ACL checks for win_rds_session_info, in-process against the emulated host."""
+    from ansible_collections.wtsadmin.rds.plugins.module_utils import _runner
+    from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
+
+    packed = _payload.module_payload(COLLECTION + ".modules.win_rds_session_info")
+    payload = json.loads(zlib.decompress(base64.b64decode(packed)).decode("utf-8"))
+    # What the runner compiles per task: the module and its module_utils (the bootstrap compiles the runner, and
+    # _cache_acl is compiled from source before the cache can be trusted).
+    sources = {name.replace(".", "/") + ".py": text for name, text in payload["sources"].items()
+               if name not in (_payload.RUNNER, _payload.CACHE_ACL)}
+    state = rds_emulator.sample_state()
+    users = ws.dir / "windows" / "Users"
+    local = users / "svc-ansible" / "AppData" / "Local"
+    local.mkdir(parents=True)
+
+    def task(cache):
+        started = time.process_time()
+        for filename, text in sources.items():
+            cache.compile(text, filename)
+        return time.process_time() - started
+
+    emu = rds_emulator.install(state)
+    saved = sys.modules.get("msvcrt")
+    sys.modules["msvcrt"] = rds_emulator.security.MSVCRT  # the emulated C runtime, for this measurement only
+    try:
+        system, admins = rds_emulator.security.SYSTEM, rds_emulator.security.ADMINISTRATORS
+        inherit = rds_emulator.security.INHERIT
+        emu.set_security(users, owner=system, dacl=[rds_emulator.security.ace(system, flags=inherit),
+                                                    rds_emulator.security.ace(admins, flags=inherit),
+                                                    rds_emulator.security.ace("S-1-5-32-545", 0x1200A9)])
+        emu.set_security(users / "svc-ansible",
+                         **rds_emulator.security.profile_descriptor(rds_emulator.security.token_user(state)))
+        rounds = 5 * repeat
+        task(_runner.BytecodeCache.open(str(local), windows=True))  # fills the Windows cache
+        task(_runner.BytecodeCache.open(str(local / "home"), windows=False))  # and the POSIX one
+        emu.reset_counters()
+        task(_runner.BytecodeCache.open(str(local), windows=True))
+        calls = dict(emu.calls)
+        figures = {
+            "source": [task(_runner.BytecodeCache()) for _round in range(rounds)],
+            "posix": [task(_runner.BytecodeCache.open(str(local / "home"), windows=False)) for _round in range(rounds)],
+            "windows": [task(_runner.BytecodeCache.open(str(local), windows=True)) for _round in range(rounds)],
+            "checks": [],
+        }
+        for _round in range(rounds):  # the checks' own module, compiled from source in every task on Windows
+            started = time.process_time()
+            compile(payload["sources"][_payload.CACHE_ACL], "_cache_acl.py", "exec")
+            figures["checks"].append(time.process_time() - started)
+        emu.assert_clean()
+    finally:
+        if saved is None:
+            sys.modules.pop("msvcrt", None)
+        else:
+            sys.modules["msvcrt"] = saved
+        rds_emulator.uninstall()
+    directories = len(local.parts) + 2  # the root, each directory down to %LOCALAPPDATA%, and the two of the cache
+    source = statistics.median(figures["source"])
+    rows = []
+    for name, label in (("source", "compiled from source (%d sources)" % len(sources)),
+                        ("posix", "POSIX cache filled (owner and mode checks)"),
+                        ("windows", "Windows cache filled (ACL checks; emulated calls)"),
+                        ("checks", "compiling _cache_acl itself (every task on Windows)")):
+        rows.append([label, "%.1f" % (statistics.median(figures[name]) * 1000),
+                     "**%.2f**" % (statistics.median(figures[name]) / source), ""])
+    rows.append(["Windows calls per task (%d directories checked here; C:\\Users\\<user>\\AppData\\Local: 7)"
+                 % directories, "", "", ", ".join("%s %d" % item for item in sorted(calls.items()))])
+    rows.append(["Windows calls per task, in all", "", "", str(sum(calls.values()))])
+    return ["runner compiles one task's sources", "ms CPU (median, in-process)", "vs compiled from source",
+            "calls"], rows
 
 
 PS_MODULE = """#!powershell
@@ -728,6 +802,7 @@ BENCHMARKS = {
     "emulator": bench_emulator_cost,
     "controller": bench_controller,
     "host": bench_host,
+    "host_windows": bench_host_windows,
     "wire": bench_wire,
     "ratio": bench_ratio,
     "message": bench_message_wait,
