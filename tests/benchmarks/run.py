@@ -313,8 +313,43 @@ def bench_controller(ws: Workspace, repeat: int):
             "session_info max ms", "ratio (mean / median)"], rows
 
 
+# Runs the host program on stdin as `python -E -s -` does, then writes to stderr, after the program's JSON
+# is printed, the CPU seconds of the program itself (time.process_time: every thread of this process, from
+# before stdin is read to the exit) and of the emulated calls within it (the emulated DLL functions' own time,
+# time.thread_time of the thread that calls, outermost calls only): Python's start-up, with the emulator
+# that the emulated host's Python loads at start, is outside both, so nothing noisy has to be subtracted.
+HOST_METER = r'''
+import sys, threading, time
+started = time.process_time()
+from rds_emulator import dll
+emulated, lock, calling, call = [0.0], threading.Lock(), threading.local(), dll.Function.__call__
+def timed(self, *args):
+    if getattr(calling, "now", False):
+        return call(self, *args)
+    calling.now, began = True, time.thread_time()
+    try:
+        return call(self, *args)
+    finally:
+        spent, calling.now = time.thread_time() - began, False
+        with lock:
+            emulated[0] += spent
+dll.Function.__call__ = timed
+code = 0
+try:
+    exec(compile(sys.stdin.read(), "<stdin>", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
+except SystemExit as exc:
+    code = exc.code
+sys.stderr.write("\nhost meter: %.6f %.6f\n" % (time.process_time() - started, emulated[0]))
+sys.exit(code)
+'''
+HOST_KINDS = (("bare", "bare `python -E -s -c pass` (the emulated host's Python: the emulator loads at start)"),
+              ("source", "compiled from source (no bytecode cache possible)"),
+              ("cold", "bytecode cache empty (compiled and stored)"),
+              ("warm", "bytecode cache filled (loaded)"))
+
+
 def bench_host(ws: Workspace, repeat: int):
-    """Host-side CPU of win_rds_session_info against a bare Python start, same run (goal: the collection's half)."""
+    """Host-side CPU of win_rds_session_info's program, the collection's own (goal: filled cache <= half of source)."""
     from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
 
     params = validated("win_rds_session_info", {})
@@ -326,47 +361,55 @@ def bench_host(ws: Workspace, repeat: int):
     no_cache.write_text("")
     warm = ws.dir / "home-warm"
 
-    def cpu(arguments, stdin=None, home=None):
-        env = dict(os.environ, RDS_EMULATOR_STATE=str(state_file), HOME=str(home or ws.dir))
+    def child(kind, number):
+        """One child: (CPU s of the whole process, of the program, of its emulated calls); None for the last two
+        for a bare start."""
+        home = {"source": no_cache, "warm": warm, "cold": ws.dir / ("home-cold-%d" % number)}.get(kind, ws.dir)
+        env = dict(os.environ, RDS_EMULATOR_STATE=str(state_file), HOME=str(home))
+        arguments = ["-c", "pass"] if kind == "bare" else ["-c", HOST_METER]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        done = subprocess.run([ws.interpreter, "-E", "-s"] + arguments, input=stdin, env=env, capture_output=True,
-                              check=False)
+        done = subprocess.run([ws.interpreter, "-E", "-s"] + arguments, input=None if kind == "bare" else program,
+                              env=env, capture_output=True, check=False)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if done.returncode != 0:
-            raise RuntimeError("the host program failed: %r" % done.stdout[-2000:])
-        return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        whole = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        if kind == "bare":
+            return whole, None, None
+        meter = done.stderr.decode("utf-8", "replace").rpartition("\nhost meter: ")[2].split()
+        if done.returncode != 0 or len(meter) != 2 or not done.stdout.startswith(b'{"'):
+            raise RuntimeError("the host program failed: %r %r" % (done.stdout[-2000:], done.stderr[-2000:]))
+        return whole, float(meter[0]), float(meter[1])
 
-    rounds = 5 * repeat
-    cpu(["-"], program, warm)  # fills the warm cache
-    figures = {
-        "bare": [cpu(["-c", "pass"]) for _round in range(rounds)],
-        "source": [cpu(["-"], program, no_cache) for _round in range(rounds)],
-        "cold": [],
-        "warm": [cpu(["-"], program, warm) for _round in range(rounds)],
-    }
-    for number in range(rounds):
-        home = ws.dir / ("home-cold-%d" % number)
-        home.mkdir()
-        figures["cold"].append(cpu(["-"], program, home))
-    rds_emulator.install(str(state_file))  # the module's emulated calls, timed in this process
-    try:
-        _report_sessions(params)
-        started = time.process_time()
-        for _round in range(rounds):
-            _report_sessions(params)
-        emulated = (time.process_time() - started) / rounds
-    finally:
-        rds_emulator.uninstall()
-    bare = statistics.median(figures["bare"])
-    own = {name: statistics.median(values) - bare - emulated for name, values in figures.items() if name != "bare"}
-    rows = [["bare `python -E -s -c pass` (the emulated host's, emulator loaded)", "%.1f" % (bare * 1000), "", ""]]
-    for name, label in (("source", "compiled from source (no cache possible)"),
-                        ("cold", "cache empty (compiled and stored)"), ("warm", "cache filled (loaded)")):
-        rows.append([label, "%.1f" % (statistics.median(figures[name]) * 1000), "%.1f" % (own[name] * 1000),
-                     "**%.2f**" % (own[name] / own["source"])])
-    rows.append(["of which the module's emulated calls (in-process, subtracted above)", "%.1f" % (emulated * 1000), "", ""])
-    return ["host process", "ms CPU (median)", "collection's own ms (minus bare start and emulated calls)",
-            "vs compiled from source"], rows
+    child("warm", 0)  # fills the warm cache
+    rounds = 8 * repeat  # about 100 children: 20-30 s on an idle machine
+    figures = {kind: [] for kind, _label in HOST_KINDS}
+    for number in range(rounds):  # the kinds interleaved, in a rotating order: load changes hit every kind alike
+        kinds = [kind for kind, _label in HOST_KINDS]
+        for kind in kinds[number % len(kinds):] + kinds[:number % len(kinds)]:
+            figures[kind].append(child(kind, number))
+    own = {kind: [program_s - emulated_s for _whole, program_s, emulated_s in figures[kind]]
+           for kind in figures if kind != "bare"}
+    rows = []
+    for kind, label in HOST_KINDS:
+        wholes = [whole for whole, _program, _emulated in figures[kind]]
+        if kind == "bare":
+            rows.append([label, _spread(wholes), "", "", "", ""])
+            continue
+        ratio = "**%.2f**" % (statistics.median(own[kind]) / statistics.median(own["source"]))
+        if kind != "source":  # and the ratio within each round, where both saw the same load
+            ratio += "; per round %s" % _spread([mine / source for mine, source in zip(own[kind], own["source"])],
+                                                 1, "%.2f")
+        rows.append([label, _spread(wholes), _spread([program_s for _whole, program_s, _emulated in figures[kind]]),
+                     _spread([emulated_s for _whole, _program, emulated_s in figures[kind]]), _spread(own[kind]),
+                     ratio])
+    return ["host process (%d rounds, kinds interleaved)" % rounds, "whole process ms CPU",
+            "program ms CPU (in the child)", "of which emulated calls ms", "collection's own ms",
+            "against compiled from source (medians)"], rows
+
+
+def _spread(values, scale=1000, form="%.1f"):
+    """The median of ``values`` and its quartiles, as ``median (q1-q3)``, each times ``scale``."""
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return ("%s (%s–%s)" % (form, form, form)) % (median * scale, q1 * scale, q3 * scale)
 
 
 def bench_host_windows(ws: Workspace, repeat: int):
