@@ -317,7 +317,9 @@ def bench_controller(ws: Workspace, repeat: int):
 # is printed, the CPU seconds of the program itself (time.process_time: every thread of this process, from
 # before stdin is read to the exit) and of the emulated calls within it (the emulated DLL functions' own time,
 # time.thread_time of the thread that calls, outermost calls only): Python's start-up, with the emulator
-# that the emulated host's Python loads at start, is outside both, so nothing noisy has to be subtracted.
+# that the emulated host's Python loads at start, is outside both, so nothing noisy has to be subtracted. The
+# program's text is exec'd as Python reads stdin, not compile()d: the first compile() call of a process sets up
+# the ast types (about 2 ms), which would then be missing from the program's own figure.
 HOST_METER = r'''
 import sys, threading, time
 started = time.process_time()
@@ -336,7 +338,7 @@ def timed(self, *args):
 dll.Function.__call__ = timed
 code = 0
 try:
-    exec(compile(sys.stdin.read(), "<stdin>", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
+    exec(sys.stdin.read(), {"__name__": "__main__", "__builtins__": __builtins__})
 except SystemExit as exc:
     code = exc.code
 sys.stderr.write("\nhost meter: %.6f %.6f\n" % (time.process_time() - started, emulated[0]))
