@@ -10,7 +10,6 @@ from __future__ import annotations
 # failures of servers and of single objects collected, and the task failed, or warned, at the end.
 # Windows errors are recognised by their attributes (winapi.WinApiError); nothing here knows ctypes.
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
@@ -102,8 +101,15 @@ def for_each_server(servers, work) -> list[ServerEntry]:
     if problem:
         raise ValueError(problem)
     groups = [[None]] if servers is None else same_host_groups([servers] if isinstance(servers, str) else servers)
-    with ThreadPoolExecutor(max_workers=min(len(groups), MAX_PARALLEL_SERVERS)) as pool:
-        results = list(pool.map(lambda group: _work_on(group[0], work), groups))
+    if len(groups) == 1:  # nothing to overlap: this thread works the one host
+        results = [_work_on(groups[0][0], work)]
+    else:
+        # Imported here: concurrent.futures, with the logging it imports, costs about 10 ms of a task's start
+        # on the host, and a task that works one host needs no threads (docs/performance.md, "Host-side CPU").
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(len(groups), MAX_PARALLEL_SERVERS)) as pool:
+            results = list(pool.map(lambda group: _work_on(group[0], work), groups))
     for group, entry in zip(groups, results):
         if len(group) > 1:
             entry.setdefault("warnings", []).append(merged_names_warning(group))

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import subprocess
 from typing import TYPE_CHECKING
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain
@@ -153,6 +152,10 @@ def change_logon_mode(server, mode, check_mode) -> LogonServer:
 
 def _run_chglogon(mode):
     """Run ``chglogon.exe`` with the switch of ``mode``; None when it exited 0, else why it failed."""
+    # Imported here: subprocess costs several ms of a task's start on the host, and only a change of the logon
+    # mode starts a program (docs/performance.md, "Host-side CPU").
+    import subprocess
+
     program = os.path.join(system_directory(), "chglogon.exe")
     command = "%s %s" % (program, CHGLOGON_SWITCHES[mode])
     try:

@@ -15,11 +15,9 @@ import datetime
 import hashlib
 import importlib.util
 import json
-import linecache
 import marshal
 import os
 import sys
-import traceback
 import types
 
 CACHE_PATH = (".cache", "wtsadmin.rds", "bytecode")  # under the home directory on POSIX (Windows: _cache_acl.py)
@@ -71,7 +69,7 @@ def execute(payload, task):
     except SystemExit as exc:
         return {"failed": True, "msg": "The module exited (code %s) without a result." % exc.code}
     except Exception as exc:
-        return {"failed": True, "msg": str(exc) or type(exc).__name__, "exception": traceback.format_exc()}
+        return {"failed": True, "msg": str(exc) or type(exc).__name__, "exception": format_exception(sources)}
     return {"failed": True, "msg": "The module's main() returned without calling exit_json() or fail_json()."}
 
 
@@ -88,6 +86,20 @@ def _json_default(value):
     raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
 
 
+def format_exception(sources):
+    """The traceback of the exception being handled, as text, showing the lines of the payload's ``sources``.
+
+    traceback and linecache are imported here, not when every task starts: with what they import they cost
+    about 5 ms of a task's start, and only a failure needs them (docs/performance.md, "Host-side CPU").
+    """
+    import linecache
+    import traceback
+
+    for name, source in sources.items():
+        linecache.cache[_filename(name)] = (len(source), None, source.splitlines(True), _filename(name))
+    return traceback.format_exc()
+
+
 def _filename(name):
     """The name tracebacks show for the source of dotted ``name``: its path inside the collection tree."""
     return name.replace(".", "/") + ".py"
@@ -99,7 +111,7 @@ def _install(sources, task, compiler):
     module_utils = types.ModuleType("ansible.module_utils")
     module_utils.__path__ = []
     basic = types.ModuleType("ansible.module_utils.basic")
-    basic.AnsibleModule = type("AnsibleModule", (AnsibleModule,), {"_task": task})
+    basic.AnsibleModule = type("AnsibleModule", (AnsibleModule,), {"_task": task, "_sources": sources})
     ansible.module_utils = module_utils
     module_utils.basic = basic
     sys.modules.update({"ansible": ansible, "ansible.module_utils": module_utils, "ansible.module_utils.basic": basic})
@@ -231,18 +243,16 @@ class SourceImporter:
     """A meta path finder and loader that imports the payload's sources by their dotted names.
 
     Every dotted prefix of a served name is a package (``ansible_collections``, ..., ``plugins.module_utils``),
-    empty unless the payload has a source for it. Sources are also put in ``linecache`` so that tracebacks
-    show their lines.
+    empty unless the payload has a source for it.
     """
 
     def __init__(self, sources, compiler):
         self._sources = sources
         self._compiler = compiler
         self._packages = set()
-        for name, source in sources.items():
+        for name in sources:
             parts = name.split(".")
             self._packages.update(".".join(parts[:end]) for end in range(1, len(parts)))
-            linecache.cache[_filename(name)] = (len(source), None, source.splitlines(True), _filename(name))
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname not in self._sources and fullname not in self._packages:
@@ -276,6 +286,7 @@ class AnsibleModule:
     """
 
     _task = {}  # what the controller sent for this task; set on the class that run() installs
+    _sources = {}  # the payload's sources, for the lines of a traceback; likewise
 
     def __init__(self, argument_spec, supports_check_mode=False, **_constraints):
         self.params = dict(self._task["params"])
@@ -293,7 +304,7 @@ class AnsibleModule:
     def fail_json(self, msg, **kwargs):
         kwargs.update(failed=True, msg=msg)
         if "exception" not in kwargs and sys.exc_info()[1] is not None:
-            kwargs["exception"] = traceback.format_exc()
+            kwargs["exception"] = format_exception(self._sources)
         raise ModuleExit(self._result(kwargs))
 
     def _result(self, result):

@@ -9,9 +9,9 @@ from __future__ import annotations
 # server of a task (win_rds_message's is in _messages.py). Windows is reached only through wts.py and netapi.py;
 # nothing here knows ctypes.
 
+import contextlib
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from ansible_collections.wtsadmin.rds.plugins.module_utils._errors import explain, record_failure
@@ -299,12 +299,19 @@ def record_session_failure(session: Session, error, server):
 def report_sessions(servers, selection):
     """win_rds_session_info: per server of ``servers``, the sessions ``selection`` picks and how many there are
     in each state."""
-    with query_pool() as pool:
+    with query_pool(servers) as pool:
         return for_each_server(servers, lambda server: _report(server, selection, pool))
 
 
-def query_pool():
-    """A pool for the query helpers of every server of one task (``list_sessions``' ``pool``), in a ``with``."""
+def query_pool(servers):
+    """A pool for the query helpers of every server of one task (``list_sessions``' ``pool``), in a ``with``;
+    with ``servers`` None, None: the host itself answers locally, in one thread (``_describe_all``)."""
+    if servers is None:
+        return contextlib.nullcontext()
+    # Imported here: concurrent.futures, with the logging it imports, costs about 10 ms of a task's start on
+    # the host, and a task on its own host needs no pool (docs/performance.md, "Host-side CPU").
+    from concurrent.futures import ThreadPoolExecutor
+
     return ThreadPoolExecutor(max_workers=MAX_PARALLEL_SERVERS * (QUERY_WORKERS_PER_SERVER - 1))
 
 
@@ -343,7 +350,7 @@ def change_sessions(servers, selection, state, wait, timeout, check_mode):
     session; its results say what a real run would do (``would_disconnect``, ``would_log_off``) and its
     ``state`` the state a real run leaves. The diff lists each selected session's state before and after.
     """
-    with query_pool() as pool:
+    with query_pool(servers) as pool:
         results = for_each_server(servers, lambda server: _change(server, selection, state, wait, timeout, check_mode,
                                                                   pool))
     return results, state_diff(results, "sessions", _what)

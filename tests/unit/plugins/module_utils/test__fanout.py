@@ -123,6 +123,16 @@ def test_a_single_name_brings_no_merge_warning(emulator):
     assert "warnings" not in for_each_server(["RDSH01"], lambda server: {})[0]
 
 
+@pytest.mark.parametrize("servers", [None, "RDSH01", ["RDSH01"], ["localhost", "."]])
+def test_one_host_is_worked_in_the_calling_thread(servers, emulator):
+    """Nothing to overlap: no thread pool is started (or imported, docs/performance.md "Host-side CPU")."""
+    threads = []
+
+    for_each_server(servers, lambda server: threads.append(threading.current_thread()) or {})
+
+    assert threads == [threading.current_thread()]
+
+
 def test_servers_are_worked_concurrently():
     servers = ["RDSH%02d" % n for n in range(6)]
     meeting = Rendezvous(len(servers))

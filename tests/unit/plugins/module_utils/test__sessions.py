@@ -263,7 +263,7 @@ def listed_one_after_another(server):
 
 
 def listed_at_once(server):
-    with query_pool() as pool, open_server(server) as handle:
+    with query_pool([server]) as pool, open_server(server) as handle:
         return list_sessions(handle, server, SessionSelection(), pool)
 
 
@@ -322,7 +322,7 @@ def test_a_session_that_ends_while_the_others_are_asked_at_once_loses_none_of_th
 def test_a_helper_whose_handle_fails_leaves_its_sessions_to_the_servers_own_handle(emulator, poison):
     server = with_remote_server(emulator, 12)
     serial = listed_one_after_another(server)
-    with query_pool() as pool, open_server(server) as handle:
+    with query_pool([server]) as pool, open_server(server) as handle:
         # every handle opened after the server's own: WTSOpenServerExW fails, or gives a handle that fails (6)
         emulator.inject("WTSOpenServerExW", 1722 if not poison else 6, times=None, poison_handle=poison)
         overlapped = list_sessions(handle, server, SessionSelection(), pool)

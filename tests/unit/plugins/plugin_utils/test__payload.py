@@ -18,11 +18,14 @@ import zlib
 from pathlib import Path
 
 import pytest
+import rds_emulator
 from powershell_syntax import assert_stays_one_literal, parse, string_literals
 from ansible.plugins.loader import shell_loader
 from ansible.plugins.shell import powershell as powershell_shell
 
+from ansible_collections.wtsadmin.rds.plugins.modules import win_rds_session_info
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils._action import validate_args
 
 PROBE = "ansible_collections.rdsfixture.runner.plugins.modules.probe"
 MODULES = Path(_payload.__file__).parents[1] / "modules"
@@ -278,6 +281,34 @@ def test_program_survives_the_crlf_line_ends_powershell_pipes_to_native_commands
     done = run_program(python39, program.replace(b"\n", b"\r\n"))
 
     assert json.loads(done.stdout)["greeting"] == "Hello, Zoë!"
+
+
+# Runs the program on stdin as `python -E -s -` does, then writes the names of every module imported to stderr.
+SHOW_IMPORTED = ("import atexit, sys; atexit.register(lambda: sys.stderr.write('\\nimported: %s\\n' % ' '.join(sys.modules))); "
+                 "exec(sys.stdin.read())")
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["compiled", "from the bytecode cache"])
+def test_a_listing_of_the_host_itself_imports_no_thread_pool_program_runner_or_traceback(emulated_python, tmp_path,
+                                                                                          warm):
+    """What only some tasks need is imported by those alone (docs/performance.md, "Host-side CPU"): listing the
+    sessions of the host itself needs no thread pool (concurrent.futures, which imports logging), starts no
+    program (subprocess) and formats no traceback (traceback, linecache)."""
+    module = "ansible_collections.wtsadmin.rds.plugins.modules.win_rds_session_info"
+    params = validate_args(win_rds_session_info.module_args(), {}).validated_parameters
+    program = _payload.program(_payload.module_payload(module), _payload.task_message(params))
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(rds_emulator.sample_state()), encoding="utf-8")
+    env = dict(os.environ, HOME=str(tmp_path), RDS_EMULATOR_STATE=str(state))
+    for _run in range(2 if warm else 1):
+        done = subprocess.run([emulated_python, "-E", "-s", "-c", SHOW_IMPORTED], input=program, env=env,
+                              capture_output=True, check=False)
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["sessions"]
+    imported = set(done.stderr.decode().rpartition("\nimported: ")[2].split())
+    assert "ansible_collections.wtsadmin.rds.plugins.module_utils._sessions" in imported
+    assert not imported & {"concurrent.futures", "logging", "subprocess", "traceback", "linecache"}
 
 
 @pytest.mark.parametrize("version", ["2.7", "3.8"])
