@@ -122,6 +122,9 @@ def python_fix(setting: str = INTERPRETER_SETTING) -> str:
 
 # Python 2 must be able to parse all of this, so that it can say it is too old instead of raising a SyntaxError.
 # -E -s - with sys.path[0] removed is what -I does: no PYTHON* variables, no user site, nothing from the cwd.
+# The runner's text is exec'd, not compile()d with its file name: the first compile() call of a process sets up
+# Python's ast types (about 2 ms), which a task whose code all comes from the bytecode cache never needs
+# otherwise; the runner's own lines show as "<string>" in a traceback.
 _BOOTSTRAP = textwrap.dedent('''\
     import sys
     if sys.path and sys.path[0] == "":
@@ -139,7 +142,7 @@ _BOOTSTRAP = textwrap.dedent('''\
     task = unpack("""
     {task}""")
     runner = dict(__name__=payload["runner"])
-    exec(compile(payload["sources"][payload["runner"]], payload["runner"].replace(".", "/") + ".py", "exec"), runner)
+    exec(payload["sources"][payload["runner"]], runner)
     sys.exit(runner["run"](payload, task))
     ''')
 
