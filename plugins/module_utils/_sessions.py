@@ -10,7 +10,6 @@ from __future__ import annotations
 # nothing here knows ctypes.
 
 import contextlib
-import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -248,6 +247,10 @@ class _QueryTurns:
         self._candidates = candidates
         self._answers = answers
         self._next = start
+        # Imported here: threading costs about 2 ms of a task's start on the host, and only the query helpers of
+        # a remote server share turns (docs/performance.md, "Host-side CPU").
+        import threading
+
         self._lock = threading.Lock()
 
     def _take(self):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ctypes
 import datetime
-import ipaddress
 from contextlib import contextmanager
 from ctypes import POINTER, c_char_p, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p
 
@@ -504,6 +503,10 @@ def own_addresses():
 
 
 def _row_address(row):
+    # Imported here: ipaddress costs about 3 ms of a task's start on the host, and only a server named by an
+    # address needs this (docs/performance.md, "Host-side CPU").
+    import ipaddress
+
     family = row.Address.si_family
     if family == AF_INET:
         return ipaddress.IPv4Address(row.Address.Ipv4.sin_addr.to_bytes(4, "little"))  # memory order: x64 is LE

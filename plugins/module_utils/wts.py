@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import ipaddress
-import threading
 from contextlib import contextmanager
 from ctypes import POINTER, byref, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_void_p
 from typing import TYPE_CHECKING
@@ -304,8 +302,15 @@ _OWN_NAMES = (COMPUTER_NAME_PHYSICAL_NETBIOS, COMPUTER_NAME_PHYSICAL_DNS_HOSTNAM
 
 def _ip_address(text):
     """The address ``text`` names (an IPv6 address without its ``%zone``), or None when it is no IP address."""
+    text = text.strip("[]").split("%", 1)[0]
+    if ":" not in text and not set(text) <= set("0123456789."):
+        return None  # neither IPv6 (has colons) nor IPv4 (digits and dots only): a name
+    # Imported here: ipaddress costs about 3 ms of a task's start on the host, and only an address needs it
+    # (docs/performance.md, "Host-side CPU"); likewise in _client_info_address and winapi._row_address.
+    import ipaddress
+
     try:
-        return ipaddress.ip_address(text.strip("[]").split("%", 1)[0])
+        return ipaddress.ip_address(text)
     except ValueError:
         return None
 
@@ -475,6 +480,8 @@ def _client_info_address(client):
     if client.ClientAddressFamily == AF_INET:
         return _array_text(client.ClientAddress)
     if client.ClientAddressFamily == AF_INET6:
+        import ipaddress  # here: see _ip_address
+
         return str(ipaddress.IPv6Address(bytes(client.ClientAddress)[:16]))
     return None
 
@@ -677,6 +684,10 @@ def wait_system_event(handle, mask, timeout=None):
     mask = flag_mask(mask, EVENT_MASKS, "session event")
     if timeout is None:
         return _event_names(_wait_system_event(handle, mask))
+    # Imported here: threading costs about 2 ms of a task's start on the host, and only a wait with a timeout
+    # starts a thread (docs/performance.md, "Host-side CPU").
+    import threading
+
     outcome = {}
 
     def wait():

@@ -311,6 +311,19 @@ def test_a_listing_of_the_host_itself_imports_no_thread_pool_program_runner_or_t
     assert not imported & {"concurrent.futures", "logging", "subprocess", "traceback", "linecache"}
 
 
+def test_a_listing_imports_no_address_parser_or_threads_as_it_starts():
+    """ipaddress and threading, which the emulated host's Python has loaded anyway, are imported only where a
+    name is an address or a thread is started: no source of the payload imports them at its top level (a
+    function's imports are indented)."""
+    module = "ansible_collections.wtsadmin.rds.plugins.modules.win_rds_session_info"
+    sources = unpack(_payload.module_payload(module))["sources"].values()
+    at_start = {imported or imported_from for source in sources for imported, imported_from
+                in re.findall(r"^(?:import ([\w.]+)|from ([\w.]+) import)", source, re.MULTILINE)}
+
+    assert {"ctypes", "json"} <= at_start
+    assert not at_start & {"ipaddress", "threading", "concurrent.futures", "subprocess", "traceback", "linecache"}
+
+
 @pytest.mark.parametrize("version", ["2.7", "3.8"])
 def test_program_answers_too_old_pythons_with_a_json_failure_naming_the_fix(pyenv_python, version):
     done = run_program(pyenv_python(version), _payload.program(_payload.module_payload(PROBE), task()))
