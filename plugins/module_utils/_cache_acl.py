@@ -142,7 +142,9 @@ def open_directory(local_app_data=None):
 
     %LOCALAPPDATA% is the connecting user's local (not roaming) application data, under the profile that Windows
     loads for the logon; a path that is missing, relative, on a network share, or a device path (\\\\?\\,
-    \\\\.\\), or that is not written the way Windows would write it, gives no cache.
+    \\\\.\\), or that is not written the way Windows would write it, gives no cache. The Microsoft pages found
+    do not say which environment variables a WinRM or SSH logon's processes get: where LOCALAPPDATA is not set,
+    there is no cache.
     """
     local = os.environ.get("LOCALAPPDATA") if local_app_data is None else local_app_data
     drive = os.path.splitdrive(local or "")[0]
@@ -252,7 +254,7 @@ class CacheDirectory:
                                    CHANGES_FILE):
                     return None
                 return handle.read()
-        except (OSError, ValueError):
+        except Exception:  # anything unexpected: not trusted, compiled from source
             return None
 
     def write(self, name, data):
@@ -265,7 +267,7 @@ class CacheDirectory:
             with os.fdopen(os.open(temp, flags), "wb") as handle:
                 handle.write(data)
             os.replace(temp, os.path.join(self.path, name))
-        except OSError:
+        except Exception:  # anything unexpected: no entry (the code compiled is used all the same)
             try:
                 os.unlink(temp)
             except OSError:

@@ -288,3 +288,18 @@ def test_the_runner_imports_the_checks_from_the_payload_at_its_first_compile_and
     assert compiled == [_payload.CACHE_ACL.replace(".", "/") + ".py", FILENAME]
     assert sys.modules[_payload.CACHE_ACL].__file__ == _payload.CACHE_ACL.replace(".", "/") + ".py"
     assert answer(local) == 42 and compiled[2:] == []  # the next task loads the code
+
+
+@pytest.mark.parametrize("where", ["open_directory", "_only", "_wide"])
+def test_anything_the_checks_do_not_expect_means_compiling_from_source(local, monkeypatch, emulator, where):
+    """An exception of any kind inside the checks (opening the cache, checking an entry, writing one) never
+    reaches the task: the source is compiled as without a cache, and what was acquired is still freed."""
+    answer(local)  # an entry exists, so reading it is reached
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(_cache_acl, where, broken)
+    compiled = compile_counted(monkeypatch)
+    assert answer(local) == 42 and answer(local) == 42
+    assert compiled == [FILENAME, FILENAME]
