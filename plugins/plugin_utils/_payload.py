@@ -202,7 +202,20 @@ def program(payload: str, task: dict, setting: str = INTERPRETER_SETTING) -> byt
         text = json.dumps(task, sort_keys=True)
     except TypeError:  # a value only Ansible's encoder knows: a vaulted string (as its text), a date, ...
         text = json.dumps(task, cls=AnsibleJSONEncoder, vault_to_text=True, sort_keys=True)
-    return _BOOTSTRAP.format(fix=python_fix(setting), payload=payload, task=pack(text)).encode("ascii")
+    head, tail = program_frame(payload, setting)
+    return b"".join((head, pack(text).encode("ascii"), tail))
+
+
+_TASK_MARK = "{task}"  # not base64, not in the bootstrap's text: where the task goes in program_frame()
+
+
+@functools.lru_cache(maxsize=None)
+def program_frame(payload: str, setting: str = INTERPRETER_SETTING) -> tuple[bytes, bytes]:
+    """The program of ``payload`` before and after its packed task message, as ASCII bytes (program() puts the
+    task between them). Made once per payload and process: the action plugin's build makes it in Ansible's main
+    process, so that no worker formats and encodes the whole payload again."""
+    head, _mark, tail = _BOOTSTRAP.format(fix=python_fix(setting), payload=payload, task=_TASK_MARK).partition(_TASK_MARK)
+    return head.encode("ascii"), tail.encode("ascii")
 
 
 # PowerShell's -EncodedCommand form, as ansible-core's powershell shell plugin writes it (its _common_args):

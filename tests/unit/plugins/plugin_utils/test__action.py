@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from ansible.errors import AnsibleActionSkip
+from play_values import from_a_play
 from ansible.utils.display import Display
 
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
@@ -53,6 +54,20 @@ def test_validate_args_applies_the_spec_its_defaults_and_the_constraints_between
     assert validate_args(spec, {"until": "x"}).validated_parameters == {"event": None, "until": "x", "timeout": 300}
     errors = validate_args(spec, {"event": ["logon"], "until": "x"}).errors.errors
     assert [error.msg for error in errors] == ["parameters are mutually exclusive: event|until"]
+
+
+def test_validate_args_takes_the_arguments_as_a_play_gives_them_and_leaves_them_as_they_were():
+    spec = {"argument_spec": {"names": {"type": "list", "elements": "str", "aliases": ["name"]},
+                              "timeout": {"type": "int", "default": 300}}}
+    args = from_a_play({"name": from_a_play([from_a_play("Zoë")]), "timeout": from_a_play("30")})
+    given = json.dumps(args)
+
+    checked = validate_args(spec, args)
+
+    assert not checked.errors.errors
+    assert checked.validated_parameters == validate_args(spec, json.loads(given)).validated_parameters
+    assert (checked.validated_parameters["names"], checked.validated_parameters["timeout"]) == (["Zoë"], 30)
+    assert json.dumps(args) == given and type(args) is type(from_a_play({}))
 
 
 @pytest.mark.parametrize("stdout, result", [

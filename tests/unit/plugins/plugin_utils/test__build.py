@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -65,6 +66,42 @@ def test_a_worker_forked_after_prepare_takes_the_build_from_memory(tmp_path, mon
     monkeypatch.setattr(_build, "_read", refuse)
     assert _build.module_build(PROBE) is prepared
     assert prepared.payload == _payload.module_payload.__wrapped__(PROBE)
+
+
+def test_a_worker_forked_after_prepare_finds_the_frame_of_the_program_made(tmp_path, monkeypatch):
+    monkeypatch.setattr(_build.C, "DEFAULT_LOCAL_TMP", str(tmp_path))
+    _payload.program_frame.cache_clear()
+    prepared = _build.prepare(PROBE)
+
+    def refuse(*args):
+        raise AssertionError("the payload's program was formatted in the worker")
+
+    monkeypatch.setattr(_payload, "python_fix", refuse)
+    program = _payload.program(prepared.payload, _payload.task_message({"name": "x"}))
+    assert prepared.payload.encode("ascii") in program
+
+
+def full_collections():
+    return gc.get_stats()[2]["collections"]
+
+
+def test_prepare_in_the_main_process_makes_the_full_garbage_collection_its_imports_made_due(tmp_path, monkeypatch):
+    monkeypatch.setattr(_build.C, "DEFAULT_LOCAL_TMP", str(tmp_path))
+    before = full_collections()
+    _build.prepare(PROBE)
+    assert full_collections() > before
+
+
+def test_prepare_in_a_worker_leaves_the_garbage_collection_to_python(tmp_path, monkeypatch):
+    monkeypatch.setattr(_build.C, "DEFAULT_LOCAL_TMP", str(tmp_path))
+    monkeypatch.setattr(_build.multiprocessing, "parent_process", lambda: object())  # forked by Ansible
+    gc.disable()  # nothing else collects meanwhile
+    try:
+        before = full_collections()
+        _build.prepare(PROBE)
+        assert full_collections() == before
+    finally:
+        gc.enable()
 
 
 def test_defining_an_action_plugin_class_prepares_its_module(tmp_path, monkeypatch):

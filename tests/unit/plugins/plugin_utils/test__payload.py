@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import rds_emulator
+from play_values import from_a_play
 from powershell_syntax import assert_stays_one_literal, parse, string_literals
 from ansible.plugins.loader import shell_loader
 from ansible.plugins.shell import powershell as powershell_shell
@@ -235,23 +236,6 @@ def vaulted_text(plaintext: str):
     return vaulted
 
 
-def from_a_play(value):
-    """``value`` as Ansible hands it over from a playbook: tagged with its origin (2.19 and later), or, before
-    2.19, text as AnsibleUnicode with its position in the file (other values were plain)."""
-    try:
-        from ansible.module_utils._internal._datatag import AnsibleTagHelper
-        from ansible._internal._datatag._tags import Origin
-    except ImportError:
-        from ansible.parsing.yaml.objects import AnsibleUnicode
-
-        if not isinstance(value, str):
-            return value
-        text = AnsibleUnicode(value)
-        text.ansible_pos = ("/play.yml", 3, 7)
-        return text
-    return AnsibleTagHelper.tag(value, [Origin(path="/play.yml", line_num=3)])
-
-
 def test_program_sends_vaulted_values_as_their_text_and_dates_as_iso():
     sent = task_of(_payload.program("x", task(name=vaulted_text("s3cret"), message=datetime.date(2026, 3, 14))))
     assert (sent["params"]["name"], sent["params"]["message"]) == ("s3cret", "2026-03-14")
@@ -260,6 +244,25 @@ def test_program_sends_vaulted_values_as_their_text_and_dates_as_iso():
 def test_program_sends_the_values_of_a_play_as_plain_json():
     sent = task_of(_payload.program("x", task(name=from_a_play("Zoë"), times=from_a_play(2))))
     assert (sent["params"]["name"], sent["params"]["times"]) == ("Zoë", 2)
+
+
+def test_program_is_the_bootstrap_holding_the_payload_and_the_task():
+    program = _payload.program("PAYLOAD", task(name="Zoë"))
+    text = json.dumps(task(name="Zoë"), sort_keys=True)
+    assert program == _payload._BOOTSTRAP.format(fix=_payload.python_fix(), payload="PAYLOAD",
+                                                  task=_payload.pack(text)).encode("ascii")
+
+
+def test_the_frame_of_a_payloads_program_is_made_once(monkeypatch):
+    first = _payload.program("FRAMED ONCE", task(name="a"))
+
+    def refuse(*args):
+        raise AssertionError("the payload's program was formatted again")
+
+    monkeypatch.setattr(_payload, "python_fix", refuse)  # formatting the frame asks for it
+    second = _payload.program("FRAMED ONCE", task(name="b"))
+    assert (task_of(first)["params"]["name"], task_of(second)["params"]["name"]) == ("a", "b")
+    assert second.startswith(first.split(b'task = unpack("""', 1)[0])
 
 
 def test_program_runs_the_module_and_prints_one_ascii_json_line(python39):
