@@ -4,13 +4,16 @@
 
 Every forked worker (one per host-task) appends to LOG, when it is done: the task's name and the worker's
 own CPU seconds (user + system of the worker process itself, getrusage(RUSAGE_SELF): neither the processes
-it starts, such as the connection's shell and the host's Python, nor the controller's main process).
+it starts, such as the connection's shell and the host's Python, nor the controller's main process), its minor
+page faults (mostly copy-on-write of the heap it shares with the main process) and how many garbage collections
+of each generation it made (a full one, generation 2, walks the whole inherited heap).
 With BENCH_PROFILE=DIR, every worker also writes a cProfile of its run to DIR.
 """
 
 from __future__ import annotations
 
 import cProfile
+import gc
 import json
 import os
 import resource
@@ -24,6 +27,7 @@ _run = WorkerProcess.run
 
 
 def run(self):
+    collections = [generation["collections"] for generation in gc.get_stats()]
     profile = cProfile.Profile(time.process_time) if os.environ.get("BENCH_PROFILE") else None
     try:
         if profile:
@@ -32,7 +36,10 @@ def run(self):
     finally:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         with open(LOG, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps({"task": self._task.get_name(), "cpu": usage.ru_utime + usage.ru_stime}) + "\n")
+            handle.write(json.dumps({
+                "task": self._task.get_name(), "cpu": usage.ru_utime + usage.ru_stime, "minflt": usage.ru_minflt,
+                "gc": [generation["collections"] - before for generation, before in zip(gc.get_stats(), collections)],
+            }) + "\n")
         if profile:
             profile.disable()
             profile.dump_stats(os.path.join(os.environ["BENCH_PROFILE"], "%s-%d.prof"

@@ -306,12 +306,15 @@ def bench_controller(ws: Workspace, repeat: int):
         cpu = [json.loads(line) for line in (run / "cpu.jsonl").read_text().splitlines()]
         ping = [r["cpu"] * 1000 for r in cpu if r["task"].startswith("ping ")]
         info = [r["cpu"] * 1000 for r in cpu if r["task"].startswith("session_info ")]
+        full_gc = ["%d" % sum(1 for r in cpu if r["task"].startswith(prefix) and r["gc"][2])
+                   for prefix in ("ping ", "session_info ")]
         rows.append([hosts, len(info), "%.1f / %.1f" % (statistics.mean(ping), statistics.median(ping)),
                      "%.1f / %.1f" % (statistics.mean(info), statistics.median(info)), "%.1f" % max(info),
+                     " / ".join(full_gc),
                      "**%.2f** / %.2f" % (statistics.mean(info) / statistics.mean(ping),
                                           statistics.median(info) / statistics.median(ping))])
     return ["hosts", "host-tasks of each", "ping ms CPU (mean / median)", "session_info ms CPU (mean / median)",
-            "session_info max ms", "ratio (mean / median)"], rows
+            "session_info max ms", "workers with a full GC (ping / session_info)", "ratio (mean / median)"], rows
 
 
 # Runs the host program on stdin as `python -E -s -` does, then writes to stderr, after the program's JSON
