@@ -20,6 +20,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import resource
 import signal
 import statistics
@@ -420,8 +421,8 @@ def bench_host(ws: Workspace, repeat: int):
             continue
         ratio = "**%.2f**" % (statistics.median(own[kind]) / statistics.median(own["source"]))
         if kind != "source":  # and the ratio within each round, where both saw the same load
-            ratio += "; per round %s" % _spread([mine / source for mine, source in zip(own[kind], own["source"])],
-                                                 1, "%.2f")
+            per_round = [mine / source for mine, source in zip(own[kind], own["source"])]
+            ratio += "; per round %s" % _spread(per_round, 1, "%.2f")
         rows.append([label, _spread(wholes), _spread([program_s for _whole, program_s, _emulated in figures[kind]]),
                      _spread([emulated_s for _whole, _program, emulated_s in figures[kind]]), _spread(own[kind]),
                      ratio])
@@ -435,7 +436,8 @@ def _standard_imports(program: bytes) -> list[str]:
     sources import outside functions."""
     text = program.decode("ascii")
     sources = json.loads(zlib.decompress(base64.b64decode(text.split('"""')[1])))["sources"]
-    names = {"base64", "json", "zlib"}  # the bootstrap's
+    names = {name.strip() for line in re.findall(r"^ *import (.+)$", text.split('"""')[0], re.MULTILINE)
+             for name in line.split(",")}  # the bootstrap's
     for source in sources.values():
         pending = list(ast.parse(source).body)
         while pending:
