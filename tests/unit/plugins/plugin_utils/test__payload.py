@@ -292,8 +292,7 @@ SHOW_IMPORTED = ("import atexit, sys; atexit.register(lambda: sys.stderr.write('
 
 
 @pytest.mark.parametrize("warm", [False, True], ids=["compiled", "from the bytecode cache"])
-def test_a_listing_of_the_host_itself_imports_no_thread_pool_program_runner_or_traceback(emulated_python, tmp_path,
-                                                                                          warm):
+def test_a_listing_of_the_host_itself_imports_no_thread_pool_subprocess_or_traceback(emulated_python, tmp_path, warm):
     """What only some tasks need is imported by those alone (docs/performance.md, "Host-side CPU"): listing the
     sessions of the host itself needs no thread pool (concurrent.futures, which imports logging), starts no
     program (subprocess) and formats no traceback (traceback, linecache)."""
