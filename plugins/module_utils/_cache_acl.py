@@ -210,6 +210,11 @@ class CacheDirectory:
 
     def __init__(self, path, user):
         self.path = path
+        # What this process creates is owned by its token's default owner: TOKEN_OWNER (winnt.h), "Whenever the
+        # process using this access token creates a new object, the object is owned by the Owner"; for an
+        # administrator that is the group ("How Owners Are Assigned and Changed", Windows 2000 Server docs: "The
+        # only exceptions occur when the user is a member of either the Administrators group or the Domain Admins
+        # group. In both cases, the Owner field in the user's access token contains the SID for the group").
         self._owners = (user, ADMINISTRATORS)
         self._writers = (user, ADMINISTRATORS, LOCAL_SYSTEM)
 
@@ -218,7 +223,8 @@ class CacheDirectory:
 
         The cache directory: owned by this user or by Administrators, and only they and SYSTEM may change its
         entries. Each directory above: owned by, and replaceable only by, those or TrustedInstaller. None of
-        them a reparse point.
+        them a reparse point. The owner counts as a writer everywhere: "An object's owner implicitly has
+        WRITE_DAC access to the object" (MicrosoftDocs win32, "Owner of a New Object").
         """
         trusted_above = self._writers + (TRUSTED_INSTALLER,)
         current = self.path
