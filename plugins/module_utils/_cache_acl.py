@@ -103,8 +103,11 @@ CHANGES_DIRECTORY = CHANGES_FILE | FILE_DELETE_CHILD  # the cache directory: its
 # does not: a name on the path that exists is not replaced without deleting it first.
 REPLACES_CHILD = FILE_DELETE_CHILD | DELETE | WRITE_DAC | WRITE_OWNER | MAXIMUM_ALLOWED | GENERIC_ALL
 
-# Well-known SIDs in their binary form (sdk-api winnt ns-winnt-sid: Revision, SubAuthorityCount, a 6-byte big-endian
-# IdentifierAuthority, then each SubAuthority as a little-endian DWORD). MicrosoftDocs win32 "Well-known SIDs":
+# Well-known SIDs in their binary form: winnt.h SID is BYTE Revision, BYTE SubAuthorityCount, a
+# SID_IDENTIFIER_AUTHORITY (BYTE Value[6]) and DWORD SubAuthority[] (little-endian on x64); MS-DTYP 2.4.2.2 "SID--Packet
+# Representation": Revision "MUST be set to 0x01", "The Identifier Authority value {0,0,0,0,0,5} denotes SIDs
+# created by the NT SID authority", SubAuthorityCount: "The maximum number of elements allowed is 15". MicrosoftDocs
+# win32 "Well-known SIDs":
 # SECURITY_NT_AUTHORITY is 5, SECURITY_LOCAL_SYSTEM_RID 18 ("A special account used by the operating system"),
 # SECURITY_BUILTIN_DOMAIN_RID 32 with DOMAIN_ALIAS_RID_ADMINS 544 (the local Administrators group).
 LOCAL_SYSTEM = bytes([1, 1, 0, 0, 0, 0, 0, 5]) + (18).to_bytes(4, "little")
@@ -196,7 +199,7 @@ def _token_user():
 
 def _sid(address, end):
     """The bytes of the SID at ``address`` if it lies before ``end`` and is well formed (revision 1, at most 15
-    sub-authorities: winnt.h SID_MAX_SUB_AUTHORITIES), else None."""
+    sub-authorities: MS-DTYP 2.4.2.2, above), else None."""
     if not address or address + 8 > end:
         return None
     revision, count = ctypes.string_at(address, 2)
