@@ -25,6 +25,9 @@ description:
     of Windows Server 2008 R2).
   - V(powershell_command) - the collection's one PowerShell command starts Python and runs the modules end to
     end (only over a PowerShell connection, that is WinRM, PSRP or OpenSSH with PowerShell).
+  - V(bytecode_cache) - the runner's bytecode cache in C(%LOCALAPPDATA%\wtsadmin.rds\bytecode) passes its ACL
+    checks on this host, so tasks load compiled code. After the modules ran it holds entries, which the runner
+    writes only when the checks passed (only over a PowerShell connection, which counts them).
 options:
   _input:
     description:
@@ -35,7 +38,8 @@ options:
         M(wtsadmin.rds.win_rds_session_info) selecting the active sessions of C(locked_user) and the
         disconnected ones of C(disconnected_user) (the test users, or null). C(channel) is the result of
         M(wtsadmin.rds.win_rds_virtual_channel), C(changes) whether the run may change anything, C(build) the
-        Windows build as text, or null.
+        Windows build as text, or null. C(cache) is the registered result of the PowerShell that counts the bytecode
+        cache's entries (its stdout C(entries N), C(no cache directory) or C(LOCALAPPDATA is not set)).
       - A result that is missing, skipped or failed makes the checks that need it V(UNKNOWN) (or V(FAIL) where
         the failure is the answer).
     type: dict
@@ -208,7 +212,31 @@ def powershell_command(facts):
     return PASS, "win_rds_session_info and win_rds_process_info ran over %s" % connection
 
 
-CHECKS = (disconnected_rdp_protocol, cpu_time_unit, dynamic_channel, lock_flag, server_version, powershell_command)
+def bytecode_cache(facts):
+    if not facts.get("powershell"):
+        return UNKNOWN, "not a PowerShell connection (%s): the entries are counted with PowerShell" % facts.get("connection")
+    if _failed(facts.get("sessions")):
+        return UNKNOWN, "no module ran, so nothing could be cached: %s" % _why(facts.get("sessions"))
+    result = facts.get("cache")
+    if _failed(result):
+        return UNKNOWN, "the entries could not be counted: %s" % _why(result)
+    answer = " ".join(str(result.get("stdout") or "").split())
+    where = "%LOCALAPPDATA%\\wtsadmin.rds\\bytecode"
+    if answer == "LOCALAPPDATA is not set":
+        return FAIL, "LOCALAPPDATA is not set for this connection's logon: no cache, every task compiles its sources"
+    if answer.startswith("entries ") and answer[len("entries "):].isdigit():
+        count = int(answer[len("entries "):])
+        if count:
+            return PASS, "%d entries in %s: its ACL checks passed, tasks load compiled code" % (count, where)
+        answer = "no entry"
+    if answer in ("no entry", "no cache directory"):
+        return FAIL, ("%s in %s after the modules ran: the runner's ACL checks refused it (docs/security.md, "
+                      "\"The bytecode cache on the host\"), so every task compiles its sources" % (answer, where))
+    return UNKNOWN, "the count gave %r" % answer[:200]
+
+
+CHECKS = (disconnected_rdp_protocol, cpu_time_unit, dynamic_channel, lock_flag, server_version, powershell_command,
+          bytecode_cache)
 
 
 def validate_host_report(facts):

@@ -32,6 +32,7 @@ def facts(**changes):
         "servers": {"changed": False, "servers": []},
         "wait": {"changed": False, "servers": [{"server": None, "timed_out": True}], "events": []},
         "channel": {"changed": True, "reply_base64": "d3RzYWRtaW4="},
+        "cache": {"changed": False, "rc": 0, "stdout": "entries 11\r\n"},
     }
     recorded.update(changes)
     return recorded
@@ -49,13 +50,13 @@ def verdict(name, **changes):
 def test_a_host_as_documented_passes_everything():
     result = report(facts())
     assert set(verdicts(facts()).values()) == {"PASS"}
-    assert result["counts"] == {"PASS": 6, "FAIL": 0, "UNKNOWN": 0}
+    assert result["counts"] == {"PASS": 7, "FAIL": 0, "UNKNOWN": 0}
     assert result["build"] == "20348.2340 (Windows Server 2022)"
-    assert result["lines"][0] == "Windows build 20348.2340 (Windows Server 2022): 6 PASS, 0 FAIL, 0 UNKNOWN"
-    assert [line.split()[:2] for line in result["lines"][1:7]] == [
+    assert result["lines"][0] == "Windows build 20348.2340 (Windows Server 2022): 7 PASS, 0 FAIL, 0 UNKNOWN"
+    assert [line.split()[:2] for line in result["lines"][1:8]] == [
         ["PASS", name] for name in ("disconnected_rdp_protocol", "cpu_time_unit", "dynamic_channel", "lock_flag",
-                                    "server_version", "powershell_command")]
-    assert result["lines"][7:] == ["module  %-25s ran" % name for name in (
+                                    "server_version", "powershell_command", "bytecode_cache")]
+    assert result["lines"][8:] == ["module  %-25s ran" % name for name in (
         "win_rds_session_info", "win_rds_process_info", "win_rds_server_info", "win_rds_wait")]
 
 
@@ -157,3 +158,29 @@ def test_the_documentation_names_each_assumption():
     text = " ".join(documentation["description"])
     for name in verdicts(facts()):
         assert "V(%s)" % name in text
+
+
+WHERE = "%LOCALAPPDATA%\\wtsadmin.rds\\bytecode"
+
+
+def test_entries_in_the_bytecode_cache_pass_and_none_fail():
+    assert verdict("bytecode_cache") == (
+        "PASS", "11 entries in %s: its ACL checks passed, tasks load compiled code" % WHERE)
+    refused = ("in %s after the modules ran: the runner's ACL checks refused it (docs/security.md, \"The bytecode "
+               "cache on the host\"), so every task compiles its sources" % WHERE)
+    assert verdict("bytecode_cache", cache={"rc": 0, "stdout": "entries 0\r\n"}) == ("FAIL", "no entry " + refused)
+    assert verdict("bytecode_cache", cache={"rc": 0, "stdout": "no cache directory\r\n"}) == (
+        "FAIL", "no cache directory " + refused)
+    assert verdict("bytecode_cache", cache={"rc": 0, "stdout": "LOCALAPPDATA is not set\r\n"}) == (
+        "FAIL", "LOCALAPPDATA is not set for this connection's logon: no cache, every task compiles its sources")
+
+
+@pytest.mark.parametrize("changes, why", [
+    ({"connection": "local", "powershell": False, "cache": SKIPPED},
+     "not a PowerShell connection (local): the entries are counted with PowerShell"),
+    ({"sessions": {"failed": True, "msg": "No Python found"}}, "no module ran, so nothing could be cached: No Python found"),
+    ({"cache": {"failed": True, "msg": "non-zero return code"}}, "the entries could not be counted: non-zero return code"),
+    ({"cache": {"rc": 0, "stdout": "entries many"}}, "the count gave 'entries many'"),
+])
+def test_the_bytecode_cache_is_unknown_when_it_cannot_be_told(changes, why):
+    assert verdict("bytecode_cache", **changes) == ("UNKNOWN", why)
