@@ -69,12 +69,10 @@ def module_build(module: str, cache_dir: str | None = None) -> Build:
 
 
 def prepare(module: str) -> Build | None:
-    """Build ``module`` now, in this process, for the workers it forks later (see the top of this file), with
-    the frame of its program (_payload.program_frame); the Build, or None: a build that fails here is left to
-    the worker, which reports it as the task's failure."""
+    """Build ``module`` now, in this process, for the workers it forks later (see the top of this file); the
+    Build, or None: a build that fails here is left to the worker, which reports it as the task's failure."""
     try:
         build = module_build(module)
-        _payload.program(build.payload, _payload.task_message({}))  # makes the program's frame here
     except Exception:  # pylint: disable=broad-exception-caught  # the worker builds again and says why
         return None
     _PREPARED[module] = build

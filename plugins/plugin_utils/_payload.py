@@ -148,9 +148,14 @@ _BOOTSTRAP = textwrap.dedent('''\
     ''')
 
 
-def pack(text: str) -> str:
-    """``text`` compressed and base64-encoded, in lines of 76 characters (the bootstrap's ``unpack`` reverses it)."""
-    blob = base64.b64encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii")
+def pack(text: str, window_bits: int = 15) -> str:
+    """``text`` compressed and base64-encoded, in lines of 76 characters (the bootstrap's ``unpack`` reverses it).
+
+    ``window_bits`` 9, for a small text such as a task message: a 512-byte window and the least memory, about
+    3 KB of compressor state instead of about 256 KB, whose first use costs a forked worker more than the
+    compression saves (``zlib.decompress`` reads a stream of any window size)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, window_bits, 8 if window_bits == 15 else 1)
+    blob = base64.b64encode(packer.compress(text.encode("utf-8")) + packer.flush()).decode("ascii")
     return "\n".join(blob[start:start + 76] for start in range(0, len(blob), 76))
 
 
@@ -204,7 +209,7 @@ def program(payload: str, task: dict, setting: str = INTERPRETER_SETTING) -> byt
     except TypeError:  # a value only Ansible's encoder knows: a vaulted string (as its text), a date, ...
         text = json.dumps(task, cls=AnsibleJSONEncoder, vault_to_text=True, sort_keys=True)
     head, tail = program_frame(payload, setting)
-    return b"".join((head, pack(text).encode("ascii"), tail))
+    return b"".join((head, pack(text, window_bits=9).encode("ascii"), tail))
 
 
 _TASK_MARK = "{task}"  # not base64, not in the bootstrap's text: where the task goes in program_frame()

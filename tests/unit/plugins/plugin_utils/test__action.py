@@ -19,7 +19,7 @@ from ansible.errors import AnsibleActionSkip
 from play_values import from_a_play
 from ansible.utils.display import Display
 
-from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
+from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _build, _payload
 from ansible_collections.wtsadmin.rds.plugins.plugin_utils._action import parse_result, validate_args
 
 try:  # ansible-core 2.19 and later template only trusted strings (inventory values are trusted)
@@ -68,6 +68,19 @@ def test_validate_args_takes_the_arguments_as_a_play_gives_them_and_leaves_them_
     assert checked.validated_parameters == validate_args(spec, json.loads(given)).validated_parameters
     assert (checked.validated_parameters["names"], checked.validated_parameters["timeout"]) == (["Zoë"], 30)
     assert json.dumps(args) == given and type(args) is type(from_a_play({}))
+
+
+@pytest.mark.parametrize("module", sorted(path.stem for path in (COLLECTIONS / "ansible_collections" / "wtsadmin" / "rds"
+                                                                  / "plugins" / "modules").glob("win_*.py")))
+def test_the_warm_up_in_the_main_process_runs_for_every_module_and_changes_no_later_validation(module):
+    from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _action  # pylint: disable=import-outside-toplevel
+
+    module_args = __import__("ansible_collections.wtsadmin.rds.plugins.modules." + module, fromlist=["x"]).module_args()
+    before = validate_args(module_args, {"no_such_option": 1})
+    _action._warm_up(_build.Build("PAYLOAD", module_args))  # no arguments: an error for a required option, never an exception
+    after = validate_args(module_args, {"no_such_option": 1})
+    assert [str(error) for error in after.errors.errors] == [str(error) for error in before.errors.errors]
+    assert after.validated_parameters == before.validated_parameters
 
 
 @pytest.mark.parametrize("stdout, result", [

@@ -68,10 +68,13 @@ def test_a_worker_forked_after_prepare_takes_the_build_from_memory(tmp_path, mon
     assert prepared.payload == _payload.module_payload.__wrapped__(PROBE)
 
 
-def test_a_worker_forked_after_prepare_finds_the_frame_of_the_program_made(tmp_path, monkeypatch):
+def test_a_worker_forked_after_the_action_plugin_class_was_defined_finds_the_frame_of_the_program(tmp_path, monkeypatch):
+    from ansible_collections.wtsadmin.rds.plugins.plugin_utils._action import RdsModuleAction
+
     monkeypatch.setattr(_build.C, "DEFAULT_LOCAL_TMP", str(tmp_path))
     _payload.program_frame.cache_clear()
-    prepared = _build.prepare(PROBE)
+    type("ActionModule", (RdsModuleAction,), {"__module__": PROBE.replace(".modules.", ".action.")})
+    prepared = _build._PREPARED[PROBE]
 
     def refuse(*args):
         raise AssertionError("the payload's program was formatted in the worker")

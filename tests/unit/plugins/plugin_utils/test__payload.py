@@ -250,7 +250,15 @@ def test_program_is_the_bootstrap_holding_the_payload_and_the_task():
     program = _payload.program("PAYLOAD", task(name="Zoë"))
     text = json.dumps(task(name="Zoë"), sort_keys=True)
     assert program == _payload._BOOTSTRAP.format(fix=_payload.python_fix(), payload="PAYLOAD",
-                                                  task=_payload.pack(text)).encode("ascii")
+                                                  task=_payload.pack(text, window_bits=9)).encode("ascii")
+
+
+@pytest.mark.parametrize("window_bits", [15, 9])
+def test_pack_gives_what_the_bootstraps_unpack_reads(window_bits):
+    text = json.dumps({"msg": "Zoë 東京 " * 500, "servers": ["rdsh%03d" % number for number in range(300)]})
+    packed = _payload.pack(text, window_bits=window_bits)
+    assert max(len(line) for line in packed.splitlines()) == 76
+    assert unpack(packed) == json.loads(text)
 
 
 def test_the_frame_of_a_payloads_program_is_made_once(monkeypatch):
