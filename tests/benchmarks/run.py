@@ -86,6 +86,7 @@ class Workspace:
             ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
             ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback_plugins"),
             ANSIBLE_CALLBACKS_ENABLED="bench_task_times",
+            ANSIBLE_ACTION_PLUGINS=str(HERE / "action_plugins"),
             ANSIBLE_NOCOLOR="1",
             ANSIBLE_DEPRECATION_WARNINGS="0",
             ANSIBLE_LOCAL_TEMP=str(self.dir / "local-tmp"),
@@ -295,7 +296,10 @@ def bench_ratio(ws: Workspace, repeat: int):
 
 
 def bench_controller(ws: Workspace, repeat: int):
-    """Controller CPU per host-task: win_rds_session_info against ansible.builtin.ping, same run (goal <= 0.6)."""
+    """Controller CPU per host-task: win_rds_session_info against ansible.builtin.ping, same run (goal <= 0.6).
+
+    A third task, an action plugin that runs nothing on the host (action_plugins/bench_no_command.py), shows
+    what Ansible spends on any host-task (the floor): not part of the ratio."""
     rows = []
     for hosts in HOSTS:
         rounds = 4 * repeat if hosts == 1 else repeat if hosts < 200 else 1
@@ -303,19 +307,23 @@ def bench_controller(ws: Workspace, repeat: int):
         for number in range(rounds):
             tasks.append({"name": "ping %d" % number, "ansible.builtin.ping": {}})
             tasks.append(task("win_rds_session_info", {}, "session_info %d" % number))
+            tasks.append({"name": "no_command %d" % number, "bench_no_command": {}})
         _records, _stdout, run = ws.playbook(rds_emulator.sample_state(), tasks, hosts=hosts, forks=10, timeout=3600)
         cpu = [json.loads(line) for line in (run / "cpu.jsonl").read_text().splitlines()]
         ping = [r["cpu"] * 1000 for r in cpu if r["task"].startswith("ping ")]
         info = [r["cpu"] * 1000 for r in cpu if r["task"].startswith("session_info ")]
+        floor = [r["cpu"] * 1000 for r in cpu if r["task"].startswith("no_command ")]
         full_gc = ["%d" % sum(1 for r in cpu if r["task"].startswith(prefix) and r["gc"][2])
                    for prefix in ("ping ", "session_info ")]
         rows.append([hosts, len(info), "%.1f / %.1f" % (statistics.mean(ping), statistics.median(ping)),
                      "%.1f / %.1f" % (statistics.mean(info), statistics.median(info)), "%.1f" % max(info),
                      " / ".join(full_gc),
+                     "%.1f / %.2f" % (statistics.median(floor), statistics.median(floor) / statistics.median(ping)),
                      "**%.2f** / %.2f" % (statistics.mean(info) / statistics.mean(ping),
                                           statistics.median(info) / statistics.median(ping))])
     return ["hosts", "host-tasks of each", "ping ms CPU (mean / median)", "session_info ms CPU (mean / median)",
-            "session_info max ms", "workers with a full GC (ping / session_info)", "ratio (mean / median)"], rows
+            "session_info max ms", "workers with a full GC (ping / session_info)",
+            "no-command action: median ms / against ping", "ratio (mean / median)"], rows
 
 
 # Runs the host program on stdin as `python -E -s -` does, then writes to stderr, after the program's JSON
