@@ -70,8 +70,10 @@ def test_validate_args_takes_the_arguments_as_a_play_gives_them_and_leaves_them_
     assert json.dumps(args) == given and type(args) is type(from_a_play({}))
 
 
-@pytest.mark.parametrize("module", sorted(path.stem for path in (COLLECTIONS / "ansible_collections" / "wtsadmin" / "rds"
-                                                                  / "plugins" / "modules").glob("win_*.py")))
+MODULES = COLLECTIONS / "ansible_collections" / "wtsadmin" / "rds" / "plugins" / "modules"
+
+
+@pytest.mark.parametrize("module", sorted(path.stem for path in MODULES.glob("win_*.py")))
 def test_the_warm_up_in_the_main_process_runs_for_every_module_and_changes_no_later_validation(module):
     from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _action  # pylint: disable=import-outside-toplevel
 

@@ -97,7 +97,7 @@ def test_prepare_in_the_main_process_makes_the_full_garbage_collection_its_impor
 
 def test_prepare_in_a_worker_leaves_the_garbage_collection_to_python(tmp_path, monkeypatch):
     monkeypatch.setattr(_build.C, "DEFAULT_LOCAL_TMP", str(tmp_path))
-    monkeypatch.setattr(_build.multiprocessing, "parent_process", lambda: object())  # forked by Ansible
+    monkeypatch.setattr(_build.multiprocessing, "parent_process", object)  # forked by Ansible: a parent
     gc.disable()  # nothing else collects meanwhile
     try:
         before = full_collections()

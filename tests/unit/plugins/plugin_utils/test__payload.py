@@ -249,8 +249,8 @@ def test_program_sends_the_values_of_a_play_as_plain_json():
 def test_program_is_the_bootstrap_holding_the_payload_and_the_task():
     program = _payload.program("PAYLOAD", task(name="Zoë"))
     text = json.dumps(task(name="Zoë"), sort_keys=True)
-    assert program == _payload._BOOTSTRAP.format(fix=_payload.python_fix(), payload="PAYLOAD",
-                                                  task=_payload.pack(text, window_bits=9)).encode("ascii")
+    whole = _payload._BOOTSTRAP.format(fix=_payload.python_fix(), payload="PAYLOAD", task=_payload.pack(text, window_bits=9))
+    assert program == whole.encode("ascii")
 
 
 @pytest.mark.parametrize("window_bits", [15, 9])
