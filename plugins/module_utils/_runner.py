@@ -12,13 +12,20 @@ from __future__ import annotations
 # then loads the module and calls its main(). Standard library only; nothing POSIX-only is imported.
 
 import datetime
-import hashlib
 import importlib.util
 import json
 import marshal
 import os
 import sys
 import types
+
+try:  # the standard library's own SHA-256: hashlib loads OpenSSL (_hashlib) first, about 5 ms of every task
+    from _sha2 import sha256  # Python 3.12 and later
+except ImportError:
+    try:
+        from _sha256 import sha256  # Python 3.9 to 3.11
+    except ImportError:  # a Python built without them
+        from hashlib import sha256
 
 CACHE_PATH = (".cache", "wtsadmin.rds", "bytecode")  # under the home directory on POSIX (Windows: _cache_acl.py)
 MODULE_NAME = "__wtsadmin_rds_module__"  # the module runs under this name, so `if __name__ == "__main__"` stays quiet
@@ -173,7 +180,7 @@ class BytecodeCache:
             return compile(source, filename, "exec")
         parts = (importlib.util.MAGIC_NUMBER, sys.version.encode("utf-8"), filename.encode("utf-8"),
                  source.encode("utf-8"))
-        key = hashlib.sha256(b"\0".join(parts)).digest()
+        key = sha256(b"\0".join(parts)).digest()
         name = key.hex() + ".bin"
         code = self._read(name, key, filename)
         if code is None:

@@ -300,10 +300,11 @@ SHOW_IMPORTED = ("import atexit, sys; atexit.register(lambda: sys.stderr.write('
 
 
 @pytest.mark.parametrize("warm", [False, True], ids=["compiled", "from the bytecode cache"])
-def test_a_listing_of_the_host_itself_imports_no_thread_pool_subprocess_or_traceback(emulated_python, tmp_path, warm):
+def test_a_listing_of_the_host_itself_imports_no_thread_pool_subprocess_traceback_or_openssl(emulated_python, tmp_path, warm):
     """What only some tasks need is imported by those alone (docs/performance.md, "Host-side CPU"): listing the
     sessions of the host itself needs no thread pool (concurrent.futures, which imports logging), starts no
-    program (subprocess) and formats no traceback (traceback, linecache)."""
+    program (subprocess), formats no traceback (traceback, linecache), and names its cache entries with the
+    standard library's own SHA-256, not hashlib's (which loads OpenSSL, _hashlib)."""
     module = "ansible_collections.wtsadmin.rds.plugins.modules.win_rds_session_info"
     params = validate_args(win_rds_session_info.module_args(), {}).validated_parameters
     program = _payload.program(_payload.module_payload(module), _payload.task_message(params))
@@ -318,7 +319,7 @@ def test_a_listing_of_the_host_itself_imports_no_thread_pool_subprocess_or_trace
     assert json.loads(done.stdout)["sessions"]
     imported = set(done.stderr.decode().rpartition("\nimported: ")[2].split())
     assert "ansible_collections.wtsadmin.rds.plugins.module_utils._sessions" in imported
-    assert not imported & {"concurrent.futures", "logging", "subprocess", "traceback", "linecache"}
+    assert not imported & {"concurrent.futures", "logging", "subprocess", "traceback", "linecache", "hashlib", "_hashlib"}
 
 
 @pytest.mark.parametrize("name", sorted(path.stem for path in MODULES.glob("win_rds_*.py")))
