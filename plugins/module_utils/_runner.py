@@ -147,9 +147,10 @@ class BytecodeCache:
     controller did not send.
     """
 
-    def __init__(self, directory_fd=None, local_app_data=None):
-        self._fd = directory_fd  # POSIX: the cache directory; None: no usable cache, compile every source
-        self._windows = None  # Windows: _cache_acl's checked CacheDirectory
+    def __init__(self, store=None, local_app_data=None):
+        # Where entries are read and written: PrivateDirectory (POSIX) or _cache_acl's checked CacheDirectory
+        # (Windows), both with read(name) and write(name, data); None: no usable cache, compile every source.
+        self._store = store
         self._local = local_app_data  # Windows: where to look, until the first compile() checks it
 
     @classmethod
@@ -170,41 +171,45 @@ class BytecodeCache:
         if not _private(os.fstat(fd), group_or_other=0o077):
             os.close(fd)
             return cls()
-        return cls(fd)
+        return cls(PrivateDirectory(fd))
 
     def compile(self, source, filename):
         if self._local is not None:
             local, self._local = self._local, None  # _cache_acl itself is compiled from source meanwhile
-            self._windows = _windows_cache(local)
-        if self._fd is None and self._windows is None:
+            self._store = _windows_cache(local)
+        if self._store is None:
             return compile(source, filename, "exec")
         parts = (importlib.util.MAGIC_NUMBER, sys.version.encode("utf-8"), filename.encode("utf-8"),
                  source.encode("utf-8"))
         key = sha256(b"\0".join(parts)).digest()
         name = key.hex() + ".bin"
-        code = self._read(name, key, filename)
+        code = _code(self._store.read(name), key, filename)
         if code is None:
             code = compile(source, filename, "exec")
-            if self._windows is not None:
-                self._windows.write(name, key + marshal.dumps(code))
-            else:
-                self._write(name, key + marshal.dumps(code))
+            self._store.write(name, key + marshal.dumps(code))
         return code
 
-    def _read(self, name, key, filename):
-        if self._windows is not None:
-            data = self._windows.read(name)
-        else:
-            data = self._read_private(name)
-        if data is None or data[:len(key)] != key:
-            return None
-        try:
-            code = marshal.loads(data[len(key):])
-        except (ValueError, EOFError, TypeError):
-            return None
-        return code if isinstance(code, types.CodeType) and code.co_filename == filename else None
 
-    def _read_private(self, name):
+def _code(data, key, filename):
+    """The code object of entry ``data`` (None: no entry) if it starts with ``key`` and holds code compiled for
+    ``filename``, else None."""
+    if data is None or data[:len(key)] != key:
+        return None
+    try:
+        code = marshal.loads(data[len(key):])
+    except (ValueError, EOFError, TypeError):
+        return None
+    return code if isinstance(code, types.CodeType) and code.co_filename == filename else None
+
+
+class PrivateDirectory:
+    """POSIX: the cache directory, open as ``directory_fd``; an entry is read only when it is owned by this user
+    and writable by nobody else, and reached without following a symbolic link."""
+
+    def __init__(self, directory_fd):
+        self._fd = directory_fd
+
+    def read(self, name):
         try:
             fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=self._fd)
         except OSError:
@@ -217,7 +222,7 @@ class BytecodeCache:
         except OSError:
             return None
 
-    def _write(self, name, data):
+    def write(self, name, data):
         temp = "%s.%d.tmp" % (name, os.getpid())
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=self._fd)
