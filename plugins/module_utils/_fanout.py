@@ -75,12 +75,6 @@ def same_host_groups(servers):
     return list(groups.values())
 
 
-def merge_same_hosts(servers):
-    """``servers`` with every later entry that names the same host as an earlier one dropped (see
-    ``same_host_key``), in the order given, each with its first spelling: a host listed twice is worked once."""
-    return [group[0] for group in same_host_groups(servers)]
-
-
 def merged_names_warning(group):
     """What the task says when the names of ``group`` (a ``same_host_groups`` group) were worked as one host."""
     return "server: %s name the same host; it was worked once, as %r" % (

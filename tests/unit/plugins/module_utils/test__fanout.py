@@ -19,7 +19,7 @@ from ansible_collections.wtsadmin.rds.plugins.module_utils._fanout import (
     MAX_PARALLEL_SERVERS,
     finish,
     for_each_server,
-    merge_same_hosts,
+    same_host_groups,
     server_list_problem,
     server_spec,
     state_diff,
@@ -82,8 +82,8 @@ def test_server_list_problem_names_what_is_wrong(servers, problem):
 
 
 def test_entries_that_name_the_same_host_are_merged_keeping_the_first_spelling_and_the_order():
-    assert merge_same_hosts(["RDSH01", "rdsh02", "rdsh01", "RDSH02.", "\\\\RDSH01", " RDSH03 ", "rdsh01.contoso.com"]) == [
-        "RDSH01", "rdsh02", " RDSH03 ", "rdsh01.contoso.com"]
+    assert same_host_groups(["RDSH01", "rdsh02", "rdsh01", "RDSH02.", "\\\\RDSH01", " RDSH03 ", "rdsh01.contoso.com"]) == [
+        ["RDSH01", "rdsh01", "\\\\RDSH01"], ["rdsh02", "RDSH02."], [" RDSH03 "], ["rdsh01.contoso.com"]]
 
 
 def test_a_host_named_twice_is_worked_once():
@@ -115,8 +115,8 @@ def test_every_name_of_the_host_itself_is_worked_once_and_the_merge_is_reported(
 
 
 def test_a_short_and_a_dns_name_of_a_remote_server_are_not_merged(emulator):
-    assert merge_same_hosts(["RDSH02", "rdsh02.contoso.com", "rdsh01.fabrikam.com", "RDSH01"]) == [
-        "RDSH02", "rdsh02.contoso.com", "rdsh01.fabrikam.com", "RDSH01"]
+    assert same_host_groups(["RDSH02", "rdsh02.contoso.com", "rdsh01.fabrikam.com", "RDSH01"]) == [
+        ["RDSH02"], ["rdsh02.contoso.com"], ["rdsh01.fabrikam.com"], ["RDSH01"]]
 
 
 def test_a_single_name_brings_no_merge_warning(emulator):
