@@ -298,8 +298,21 @@ def bench_ratio(ws: Workspace, repeat: int):
 def bench_controller(ws: Workspace, repeat: int):
     """Controller CPU per host-task: win_rds_session_info against ansible.builtin.ping, same run (goal <= 0.6).
 
-    A third task, an action plugin that runs nothing on the host (action_plugins/bench_no_command.py), shows
-    what Ansible spends on any host-task (the floor): not part of the ratio."""
+    Two more tasks are not part of the ratio. An action plugin that runs nothing on the host
+    (action_plugins/bench_no_command.py) shows what Ansible spends on any host-task (its floor); one that runs one
+    command through the connection, with a win_rds_session_info task's bytes on stdin and its reply as the result
+    (action_plugins/bench_one_command.py), shows the floor of any action plugin that runs that task on the host:
+    what is above it is the collection's own work."""
+    from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
+
+    program = _payload.program(_payload.module_payload(COLLECTION + ".modules.win_rds_session_info"),
+                               _payload.task_message(validated("win_rds_session_info", {})))
+    state_file = ws.dir / "controller-reply.json"
+    state_file.write_text(json.dumps(rds_emulator.sample_state()))
+    reply = ws.dir / "controller-reply.txt"  # what a win_rds_session_info task prints, for the one-command action
+    reply.write_bytes(subprocess.run([ws.interpreter, "-E", "-s", "-"], input=program, capture_output=True,
+                                     check=True, env=dict(os.environ, RDS_EMULATOR_STATE=str(state_file))).stdout)
+    one_command = {"stdin_bytes": len(program), "reply": str(reply)}
     rows = []
     for hosts in HOSTS:
         rounds = 4 * repeat if hosts == 1 else repeat if hosts < 200 else 1
@@ -308,22 +321,28 @@ def bench_controller(ws: Workspace, repeat: int):
             tasks.append({"name": "ping %d" % number, "ansible.builtin.ping": {}})
             tasks.append(task("win_rds_session_info", {}, "session_info %d" % number))
             tasks.append({"name": "no_command %d" % number, "bench_no_command": {}})
+            tasks.append({"name": "one_command %d" % number, "bench_one_command": one_command})
         _records, _stdout, run = ws.playbook(rds_emulator.sample_state(), tasks, hosts=hosts, forks=10, timeout=3600)
         cpu = [json.loads(line) for line in (run / "cpu.jsonl").read_text().splitlines()]
         ping = [r["cpu"] * 1000 for r in cpu if r["task"].startswith("ping ")]
         info = [r["cpu"] * 1000 for r in cpu if r["task"].startswith("session_info ")]
         floor = [r["cpu"] * 1000 for r in cpu if r["task"].startswith("no_command ")]
+        one = [r["cpu"] * 1000 for r in cpu if r["task"].startswith("one_command ")]
         full_gc = ["%d" % sum(1 for r in cpu if r["task"].startswith(prefix) and r["gc"][2])
                    for prefix in ("ping ", "session_info ")]
         rows.append([hosts, len(info), "%.1f / %.1f" % (statistics.mean(ping), statistics.median(ping)),
                      "%.1f / %.1f" % (statistics.mean(info), statistics.median(info)), "%.1f" % max(info),
                      " / ".join(full_gc),
                      "%.1f / %.2f" % (statistics.median(floor), statistics.median(floor) / statistics.median(ping)),
+                     "%.1f / %.2f" % (statistics.median(one), statistics.median(one) / statistics.median(ping)),
+                     "%.1f" % (statistics.median(info) - statistics.median(one)),
                      "**%.2f** / %.2f" % (statistics.mean(info) / statistics.mean(ping),
                                           statistics.median(info) / statistics.median(ping))])
     return ["hosts", "host-tasks of each", "ping ms CPU (mean / median)", "session_info ms CPU (mean / median)",
             "session_info max ms", "workers with a full GC (ping / session_info)",
-            "no-command action: median ms / against ping", "ratio (mean / median)"], rows
+            "no-command action: median ms / against ping",
+            "one-command action (%d bytes in, %d out): median ms / against ping" % (len(program), reply.stat().st_size),
+            "session_info above one-command: median ms", "ratio (mean / median)"], rows
 
 
 # Runs the host program on stdin as `python -E -s -` does, then writes to stderr, after the program's JSON
