@@ -7,4 +7,9 @@ cd "$(dirname "$0")/.."
 RDS_SETUP_FOR=benchmark
 # shellcheck source=scripts/_setup.sh
 source scripts/_setup.sh
-exec "$VENV/bin/python" tests/benchmarks/run.py "$@"
+# BENCH_CORE=2.18 runs them on that ansible-core of the test matrix (its venv under .build/core, as the tests use).
+python="$VENV/bin/python"
+if [ -n "${BENCH_CORE:-}" ]; then
+    python="$(core_venv "$BENCH_CORE")/bin/python"
+fi
+exec "$python" tests/benchmarks/run.py "$@"
