@@ -295,6 +295,14 @@ def bench_ratio(ws: Workspace, repeat: int):
                                      "%.2f" % ((info - emulated) / ping)]]
 
 
+def session_info_program() -> bytes:
+    """What a win_rds_session_info task without arguments sends to the host: its payload and task, as a program."""
+    from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
+
+    return _payload.program(_payload.module_payload(COLLECTION + ".modules.win_rds_session_info"),
+                            _payload.task_message(validated("win_rds_session_info", {})))
+
+
 def bench_controller(ws: Workspace, repeat: int):
     """Controller CPU per host-task: win_rds_session_info against ansible.builtin.ping, same run (goal <= 0.6).
 
@@ -303,10 +311,7 @@ def bench_controller(ws: Workspace, repeat: int):
     command through the connection, with a win_rds_session_info task's bytes on stdin and its reply as the result
     (action_plugins/bench_one_command.py), shows the floor of any action plugin that runs that task on the host:
     what is above it is the collection's own work."""
-    from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
-
-    program = _payload.program(_payload.module_payload(COLLECTION + ".modules.win_rds_session_info"),
-                               _payload.task_message(validated("win_rds_session_info", {})))
+    program = session_info_program()
     state_file = ws.dir / "controller-reply.json"
     state_file.write_text(json.dumps(rds_emulator.sample_state()))
     reply = ws.dir / "controller-reply.txt"  # what a win_rds_session_info task prints, for the one-command action
@@ -386,11 +391,7 @@ HOST_KINDS = (("bare", "bare `python -E -s -c pass` (the emulated host's Python:
 
 def bench_host(ws: Workspace, repeat: int):
     """Host-side CPU of win_rds_session_info's program, the collection's own (goal: filled cache <= half of source)."""
-    from ansible_collections.wtsadmin.rds.plugins.plugin_utils import _payload
-
-    params = validated("win_rds_session_info", {})
-    program = _payload.program(_payload.module_payload(COLLECTION + ".modules.win_rds_session_info"),
-                               _payload.task_message(params))
+    program = session_info_program()
     state_file = ws.dir / "host-cost.json"
     state_file.write_text(json.dumps(rds_emulator.sample_state()))
     no_cache = ws.dir / "home-without-cache"  # a file: the cache directory cannot be made under it
